@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tunpin: the only architecture-specific code. At a kprobe on the entry of
+ * an ioctl handler, long (*)(struct file *, unsigned int cmd,
+ * unsigned long arg), read and rewrite the second and third arguments in the
+ * saved registers; the hooked function runs with what we leave there.
+ */
+#ifndef _TUNPIN_ARCH_H
+#define _TUNPIN_ARCH_H
+
+#include <linux/ptrace.h>
+
+#if defined(CONFIG_X86_64)
+
+static inline unsigned int tunpin_regs_cmd(struct pt_regs *regs)
+{
+	return regs->si;
+}
+
+static inline unsigned long tunpin_regs_arg(struct pt_regs *regs)
+{
+	return regs->dx;
+}
+
+static inline void tunpin_regs_set_cmd(struct pt_regs *regs, unsigned int cmd)
+{
+	regs->si = cmd;
+}
+
+static inline void tunpin_regs_set_arg(struct pt_regs *regs, unsigned long arg)
+{
+	regs->dx = arg;
+}
+
+#elif defined(CONFIG_ARM64)
+
+static inline unsigned int tunpin_regs_cmd(struct pt_regs *regs)
+{
+	return regs->regs[1];
+}
+
+static inline unsigned long tunpin_regs_arg(struct pt_regs *regs)
+{
+	return regs->regs[2];
+}
+
+static inline void tunpin_regs_set_cmd(struct pt_regs *regs, unsigned int cmd)
+{
+	regs->regs[1] = cmd;
+}
+
+static inline void tunpin_regs_set_arg(struct pt_regs *regs, unsigned long arg)
+{
+	regs->regs[2] = arg;
+}
+
+#else
+#error "tunpin: port tunpin_regs_*() in module/arch.h to this architecture"
+#endif
+
+#endif /* _TUNPIN_ARCH_H */

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tunpin: the capability table and the textual form of a level.
+ *
+ * A level is written as capability names separated by spaces or commas, or
+ * as "none" (nothing allowed) or "unpinned" (nothing enforced). It is read
+ * back as the names in table order, separated by single spaces.
+ */
+
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include <linux/errno.h>
+#include "tunpin.h"
+
+#define __TUNPIN_CAP_NAME(id, name, bit) #name,
+#define __TUNPIN_CAP_BIT(id, name, bit) (bit),
+
+const char *const tunpin_cap_names[TUNPIN_NCAPS] = {
+	TUNPIN_CAPS(__TUNPIN_CAP_NAME)
+};
+
+const u32 tunpin_cap_bits[TUNPIN_NCAPS] = {
+	TUNPIN_CAPS(__TUNPIN_CAP_BIT)
+};
+
+static int tunpin_cap_lookup(const char *name, size_t len)
+{
+	int i;
+
+	for (i = 0; i < TUNPIN_NCAPS; i++)
+		if (strlen(tunpin_cap_names[i]) == len &&
+		    !memcmp(tunpin_cap_names[i], name, len))
+			return i;
+	return -ENOENT;
+}
+
+static bool tunpin_is_sep(char c)
+{
+	return c == ' ' || c == ',' || c == '\t' || c == '\n';
+}
+
+/**
+ * tunpin_level_parse - parse the textual form of a level
+ * @buf: NUL-terminated text (a trailing newline is fine)
+ * @level: filled in on success only
+ *
+ * Return: 0, or -EINVAL for an unknown name, an empty or overlong string,
+ * or "none"/"unpinned" mixed with names.
+ */
+int tunpin_level_parse(const char *buf, struct tunpin_level *level)
+{
+	size_t n = strnlen(buf, TUNPIN_LEVEL_MAX + 1);
+	bool none = false, unpinned = false;
+	const char *p = buf, *end = buf + n;
+	unsigned int words = 0;
+	u32 caps = 0;
+
+	if (n > TUNPIN_LEVEL_MAX)
+		return -EINVAL;
+
+	while (p < end) {
+		const char *w;
+		size_t len;
+		int i;
+
+		while (p < end && tunpin_is_sep(*p))
+			p++;
+		if (p == end)
+			break;
+		w = p;
+		while (p < end && !tunpin_is_sep(*p))
+			p++;
+		len = p - w;
+		words++;
+
+		if (len == 4 && !memcmp(w, "none", 4)) {
+			none = true;
+			continue;
+		}
+		if (len == 8 && !memcmp(w, "unpinned", 8)) {
+			unpinned = true;
+			continue;
+		}
+		i = tunpin_cap_lookup(w, len);
+		if (i < 0)
+			return -EINVAL;
+		caps |= tunpin_cap_bits[i];
+	}
+
+	if (!words || ((none || unpinned) && words != 1))
+		return -EINVAL;
+
+	level->caps = caps;
+	level->pinned = !unpinned;
+	return 0;
+}
+
+/**
+ * tunpin_bits_print - print TUNSETOFFLOAD bits as capability names
+ * @bits: the bits; those outside the table print as "unknown:0x..."
+ * @buf: output
+ * @size: size of @buf
+ *
+ * Return: the length printed, as scnprintf().
+ */
+int tunpin_bits_print(unsigned long bits, char *buf, size_t size)
+{
+	int i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < TUNPIN_NCAPS; i++)
+		if (bits & tunpin_cap_bits[i])
+			len += scnprintf(buf + len, size - len, "%s%s",
+					 len ? " " : "", tunpin_cap_names[i]);
+	bits &= ~(unsigned long)TUNPIN_CAP_ALL;
+	if (bits)
+		len += scnprintf(buf + len, size - len, "%sunknown:%#lx",
+				 len ? " " : "", bits);
+	return len;
+}
+
+/**
+ * tunpin_level_print - print a level in its textual form (no newline)
+ * @level: the level
+ * @buf: output
+ * @size: size of @buf
+ *
+ * Return: the length printed, as scnprintf().
+ */
+int tunpin_level_print(const struct tunpin_level *level, char *buf,
+		       size_t size)
+{
+	if (!level->pinned)
+		return scnprintf(buf, size, "unpinned");
+	if (!level->caps)
+		return scnprintf(buf, size, "none");
+	return tunpin_bits_print(level->caps, buf, size);
+}

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tunpin: the interposition points. A kprobe on the entry of each TAP ioctl
+ * handler hands the call to the policy engine and, to refuse it, rewrites
+ * its arguments so that the kernel's own code refuses it with its own errno
+ * (EBADFD on an unattached tun fd, EINVAL otherwise). f_op is left alone, so
+ * vhost-net's f_op checks still hold, and the datapath is never touched.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/if_tun.h>
+#include <linux/if_tap.h>
+#include <linux/sockios.h>
+#include "tunpin.h"
+#include "arch.h"
+
+/*
+ * Offload bits every kernel refuses: all but TUN_F_CSUM, within 32 bits so
+ * the compat path's truncation keeps them. tun consumes offloads only along
+ * with TUN_F_CSUM; tap masks the bits it knows. Either way: -EINVAL.
+ */
+#define TUNPIN_BAD_OFFLOAD	0xfffffffeUL
+/*
+ * Commands no tun or tap handler implements: they end in their default
+ * case. tun copies in a struct ifreq for socket-type (0x89) commands before
+ * deciding, so an unknown one is replaced by one of the same type, keeping
+ * that copy (and its -EFAULT) as the kernel would do it.
+ */
+#define TUNPIN_BAD_CMD		_IO('T', 0)
+#define TUNPIN_BAD_SOCK_CMD	(SIOCDEVPRIVATE + 15)
+
+/*
+ * Taking these addresses makes tun and tap dependencies of tunpin: modprobe
+ * loads them first, and they cannot be unloaded from under the probes.
+ */
+static void *const tunpin_deps[] __used = { tun_get_socket, tap_get_socket };
+
+static int tunpin_ioctl_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	switch (tunpin_judge(tunpin_regs_cmd(regs), tunpin_regs_arg(regs))) {
+	case TUNPIN_PASS:
+		break;
+	case TUNPIN_REFUSE_ARG:
+		tunpin_regs_set_arg(regs, TUNPIN_BAD_OFFLOAD);
+		break;
+	case TUNPIN_REFUSE_CMD:
+		if (_IOC_TYPE(tunpin_regs_cmd(regs)) == SOCK_IOC_TYPE)
+			tunpin_regs_set_cmd(regs, TUNPIN_BAD_SOCK_CMD);
+		else
+			tunpin_regs_set_cmd(regs, TUNPIN_BAD_CMD);
+		break;
+	}
+	return 0;
+}
+
+/* "module:symbol" pins the lookup to the right module when tun/tap are. */
+#define TUNPIN_SYM(mod, cfg, sym)	(IS_MODULE(cfg) ? #mod ":" #sym : #sym)
+
+static struct kprobe tunpin_kprobes[] = {
+	{ .symbol_name = TUNPIN_SYM(tun, CONFIG_TUN, tun_chr_ioctl) },
+#ifdef CONFIG_COMPAT
+	{ .symbol_name = TUNPIN_SYM(tun, CONFIG_TUN, tun_chr_compat_ioctl) },
+#endif
+	/* macvtap and ipvtap; their compat_ioctl, compat_ptr_ioctl, calls it */
+	{ .symbol_name = TUNPIN_SYM(tap, CONFIG_TAP, tap_ioctl) },
+};
+
+int tunpin_probes_init(void)
+{
+	int i, err;
+
+	for (i = 0; i < ARRAY_SIZE(tunpin_kprobes); i++) {
+		tunpin_kprobes[i].pre_handler = tunpin_ioctl_pre;
+		err = register_kprobe(&tunpin_kprobes[i]);
+		if (err) {
+			pr_err("cannot probe %s (%d); not loading: a partial policy would not be enforced\n",
+			       tunpin_kprobes[i].symbol_name, err);
+			goto unwind;
+		}
+	}
+	return 0;
+
+unwind:
+	while (i--)
+		unregister_kprobe(&tunpin_kprobes[i]);
+	return err;
+}
+
+void tunpin_probes_exit(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(tunpin_kprobes); i++)
+		unregister_kprobe(&tunpin_kprobes[i]);
+}

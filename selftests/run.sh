@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the VM: every selftest binary, KTAP. Each binary prints its
+# own KTAP (with a "# Totals:" line); this runner adds its own checks (each
+# binary exited cleanly, the kernel log is clean) with a "# Totals:" line.
+# Usage: run.sh BINDIR [TEST...]
+set -u
+bin=$1
+shift
+tests=("$@")
+[ ${#tests[@]} -gt 0 ] || tests=(module datapath offload offload_32 qemu)
+
+export TUNPIN_KO=${TUNPIN_KO:-$(dirname "$0")/../module/tunpin.ko}
+export TUNPIN_SRC=$(cd "$(dirname "$0")/.." && pwd)
+
+# What the suite needs loaded; tunpin itself is loaded by the tests.
+modprobe -a tun tap macvtap dummy vhost_net || exit 1
+
+pass=0 fail=0 n=0
+result() {	# result OK|FAIL DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" = OK ]; then
+		pass=$((pass + 1)); echo "ok $n $2"
+	else
+		fail=$((fail + 1)); echo "not ok $n $2"
+	fi
+}
+
+echo "TAP version 13"
+echo "1..$((${#tests[@]} + 1))"
+for t in "${tests[@]}"; do
+	echo "# selftests: tunpin: $t"
+	(cd "$bin" && timeout -k 5 600 "./$t")
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		result OK "selftests: tunpin: $t"
+	else
+		result FAIL "selftests: tunpin: $t # exit=$rc"
+	fi
+done
+
+splat='WARNING:|BUG:|Oops|lockdep|refcount_t:|KASAN|UBSAN|Call Trace:'
+if dmesg | grep -E "$splat"; then
+	result FAIL "dmesg is clean"
+else
+	result OK "dmesg is clean"
+fi
+echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
+[ $fail -eq 0 ]

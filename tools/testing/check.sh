@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check`: install what is missing, build, lint (W=1, sparse C=2,
+# checkpatch --strict), run the tool's unit tests on the host, boot the VM
+# and run the kselftests in it. Ends with one line "N passed, N failed"
+# summing everything (the KTAP totals included) and exits non-zero on any
+# failure, warning or guest splat.
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+cd "$TUNPIN_SRC"
+
+BUILD=${BUILD:-$TUNPIN_SRC/build}
+log=$BUILD/check
+mkdir -p "$log"
+passed=0 failed=0
+
+step() {	# step NAME COMMAND...: a pass/fail gate, output in $log/NAME.log
+	local name=$1
+	shift
+	if "$@" >"$log/$name.log" 2>&1; then
+		passed=$((passed + 1))
+		echo "ok: $name"
+	else
+		failed=$((failed + 1))
+		echo "FAILED: $name (log: $log/$name.log)"
+		tail -n 40 "$log/$name.log" | sed 's/^/    /'
+	fi
+}
+
+# A make run that must not print a single compiler or sparse warning.
+no_warnings() {
+	local out rc
+	out=$("$@" 2>&1)
+	rc=$?
+	echo "$out"
+	[ $rc -eq 0 ] && ! grep -E 'warning:|error:' <<<"$out" >/dev/null
+}
+
+"$(dirname "$0")/deps.sh" || die "cannot install the dependencies"
+KVER=$(debian_kver)
+KDIR=/lib/modules/$KVER/build
+LSRC=$("$(dirname "$0")/linux-source.sh") || die "no linux-source"
+KERNEL_DIR=$("$(dirname "$0")/vm/kernel.sh") || die "no kernel for the VM"
+export TUNPIN_KERNEL_DIR=$KERNEL_DIR
+
+kmake() { make -C "$KDIR" M="$TUNPIN_SRC" "$@"; }
+step module-build-W1 no_warnings kmake clean modules W=1
+step module-sparse no_warnings kmake C=2 modules
+step module-checkpatch "$LSRC/scripts/checkpatch.pl" --strict --no-tree \
+	--terse --show-types -f module/*.c module/*.h include/uapi/linux/*.h
+step tool-build no_warnings make -C tools/tunpin
+step tool-unit make -s -C tools/tunpin check
+step selftests-build make -C selftests OUTPUT="$BUILD/selftests" \
+	KSFT_DIR="$LSRC/tools/testing/selftests"
+
+# The tool's unit tests report their own counts ("N passed, N failed").
+read -r upass ufail < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
+	"$log/tool-unit.log" | tail -n1)
+passed=$((passed + ${upass:-0}))
+failed=$((failed + ${ufail:-0}))
+
+echo "check: booting the VM ($KVER) for the selftests"
+vmout=$BUILD/vm
+"$(dirname "$0")/vm/run.sh" -t "${TUNPIN_VM_TIMEOUT:-900}" -o "$vmout" \
+	-m "$BUILD" -- bash "$TUNPIN_SRC/selftests/run.sh" "$BUILD/selftests" \
+	$TUNPIN_TESTS | tee "$log/vm.log" | grep -E '^(not )?ok |^# Totals'
+vm_rc=${PIPESTATUS[0]}
+
+# Sum the KTAP totals, the runner's included; a dead VM is one failure.
+read -r kpass kfail < <(grep -ao '# Totals: pass:[0-9]* fail:[0-9]*' \
+	"$log/vm.log" | awk -F'[: ]+' '{p += $4; f += $6} END {print p+0, f+0}')
+passed=$((passed + kpass))
+failed=$((failed + kfail))
+if [ "$vm_rc" -ne 0 ] && [ "$kfail" -eq 0 ]; then
+	echo "FAILED: the VM run (status $vm_rc; console: $vmout/console.log)"
+	failed=$((failed + 1))
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install the Debian packages the build and the tests need, if missing.
+# Everything the project needs comes from here: a machine prepared by hand
+# proves nothing.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+pkgs=(
+	make gcc libc6-dev pkg-config	# the tool
+	gcc-multilib			# the -m32 compat-path probe
+	libmnl-dev libjson-c-dev	# netlink and JSON, like ethtool
+	linux-headers-amd64		# the module's build tree
+	"$LINUX_SOURCE_PKG"		# checkpatch.pl, kselftest_harness.h
+	sparse				# make C=2
+	qemu-system-x86 busybox-static	# the VM
+	cpio xz-utils kmod iproute2 procps	# initramfs, modules, guest tools
+	python3				# QMP client in the guest
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+		grep -q '^install ok installed$' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+	die "missing packages: ${missing[*]} (run as root or install them)"
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

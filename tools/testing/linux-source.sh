@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Unpack the few files we use from Debian's linux-source tarball (checkpatch
+# and the kselftest harness headers) into the cache; print the directory.
+# They are used where they are, never copied into the tree.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+tarball=/usr/src/$LINUX_SOURCE_PKG.tar.xz
+[ -f "$tarball" ] || die "$tarball missing: install $LINUX_SOURCE_PKG"
+dir=$TUNPIN_CACHE/$LINUX_SOURCE_PKG
+top=$(basename "$tarball" .tar.xz)
+files=(
+	scripts/checkpatch.pl scripts/spelling.txt
+	scripts/const_structs.checkpatch
+	tools/testing/selftests/kselftest.h
+	tools/testing/selftests/kselftest_harness.h
+)
+if [ ! -f "$dir/.done" ] || [ "$tarball" -nt "$dir/.done" ]; then
+	rm -rf "$dir" && mkdir -p "$dir"
+	tar -xJf "$tarball" -C "$dir" --strip-components=1 \
+		"${files[@]/#/$top/}"
+	touch "$dir/.done"
+fi
+echo "$dir"

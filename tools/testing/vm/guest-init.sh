@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# PID 1 of the guest after switch_root into the host's root (read-only 9p).
+# Gives the guest fresh proc/sys/dev/tmp, the unpacked kernel's modules at
+# /lib/modules, the shared directories at their host paths, then runs the job
+# ($out/job) and records its exit code in $out/exit-code. Powers off.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/tmp LANG=C.UTF-8 TERM=dumb
+
+poweroff_now() {
+	sync
+	echo o >/proc/sysrq-trigger
+	sleep 30
+}
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /var/tmp
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+
+for arg in $(</proc/cmdline); do
+	case "$arg" in
+	tunpin.mounts=*) mounts=${arg#*=} ;;
+	tunpin.modules=*) moddir=${arg#*=} ;;
+	tunpin.out=*) out=${arg#*=} ;;
+	esac
+done
+
+# Shared directories, each at its host path (it may sit under /tmp).
+IFS=, read -ra pairs <<<"$mounts"
+for p in "${pairs[@]}"; do
+	tag=${p%%:*} path=${p#*:}
+	mkdir -p "$path" 2>/dev/null
+	mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 "$tag" "$path" ||
+		echo "guest-init: cannot mount $tag at $path"
+done
+
+kver=$(uname -r)
+mount -t tmpfs tmpfs /lib/modules
+mkdir -p "/lib/modules/$kver"
+mount --bind "$moddir" "/lib/modules/$kver"
+
+ip link set lo up
+hostname tunpin-vm
+
+echo "guest-init: running the job ($(uname -r), $(nproc) cpus)"
+cd "$out" && bash "$out/job" </dev/null
+echo $? >"$out/exit-code"
+dmesg >"$out/dmesg"
+poweroff_now

@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot Debian's kernel under QEMU (TCG) with the host root shared read-only
+# and run one command in it. Usage:
+#   run.sh [-t SECONDS] [-o OUTDIR] [-m MOUNT_DIR]... -- COMMAND...
+# COMMAND runs under bash in the guest, in OUTDIR (shared read-write; the
+# console log, the guest's dmesg and exit-code land there). MOUNT_DIRs (the
+# source tree, the build directory) are shared read-write at the same paths.
+# Exits with COMMAND's status; 125 if the VM did not finish or the guest
+# kernel logged a splat (WARN, BUG, Oops, lockdep, refcount, KASAN...).
+set -euo pipefail
+. "$(dirname "$0")/../common.sh"
+
+timeout=600 out= mdirs=("$TUNPIN_SRC")
+while getopts "t:o:m:" o; do
+	case $o in
+	t) timeout=$OPTARG ;;
+	o) out=$OPTARG ;;
+	m) mdirs+=("$(cd "$OPTARG" && pwd)") ;;
+	*) die "usage: run.sh [-t SECONDS] [-o OUTDIR] [-m DIR]... -- COMMAND..." ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ "${1:-}" = -- ] && shift
+[ $# -gt 0 ] || die "run.sh: no command"
+
+kdir=${TUNPIN_KERNEL_DIR:-$("$(dirname "$0")/kernel.sh")}
+kver=$(cat "$kdir/kver")
+out=${out:-$(mktemp -d "${TMPDIR:-/tmp}/tunpin-vm.XXXXXX")}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+rm -f "$out/exit-code" "$out/dmesg" "$out/console.log"
+
+initrd=$TUNPIN_CACHE/initramfs-$kver.cpio.gz
+if [ ! -f "$initrd" ] ||
+   [ -n "$(find "$(dirname "$0")" -newer "$initrd" -type f)" ]; then
+	"$(dirname "$0")/initramfs.sh" "$kdir" "$initrd.tmp"
+	mv "$initrd.tmp" "$initrd"
+fi
+
+printf '%s\n' "set -o pipefail" "$(printf '%q ' "$@")" >"$out/job"
+
+virtfs=() mounts=
+mdirs+=("$out" "$kdir/root/lib/modules/$kver")
+for i in "${!mdirs[@]}"; do
+	case "${mdirs[$i]}" in *[[:space:],:]*)
+		die "cannot share '${mdirs[$i]}': no spaces, commas or colons" ;;
+	esac
+	virtfs+=(-virtfs "local,path=${mdirs[$i]},mount_tag=d$i,security_model=none,multidevs=remap")
+	mounts+=${mounts:+,}d$i:${mdirs[$i]}
+done
+
+cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4
+	 tsc=unstable mitigations=off net.ifnames=0 rw
+	 tunpin.init=$TUNPIN_SRC/tools/testing/vm/guest-init.sh
+	 tunpin.mounts=$mounts tunpin.out=$out
+	 tunpin.modules=$kdir/root/lib/modules/$kver"
+
+set +e
+timeout -k 5 "$timeout" qemu-system-x86_64 \
+	-accel tcg,thread=multi -cpu max -smp "${TUNPIN_VM_CPUS:-2}" \
+	-m "${TUNPIN_VM_MEM:-3G}" -display none -no-reboot \
+	-serial stdio -monitor none -nodefaults -vga none \
+	-kernel "$kdir/root/boot/vmlinuz-$kver" -initrd "$initrd" \
+	-append "$(echo $cmdline)" \
+	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
+	"${virtfs[@]}" \
+	-device virtio-rng-pci </dev/null 2>&1 | tee "$out/console.log"
+qemu_rc=${PIPESTATUS[0]}
+set -e
+
+if [ ! -f "$out/exit-code" ]; then
+	echo "run.sh: the VM did not finish the job (qemu status $qemu_rc," \
+	     "timeout ${timeout}s); console: $out/console.log" >&2
+	exit 125
+fi
+rc=$(cat "$out/exit-code")
+
+splat='WARNING:|BUG:|Oops|Kernel panic|lockdep|possible recursive locking|'
+splat+='circular locking|refcount_t:|KASAN|UBSAN|kmemleak:.*new suspected|'
+splat+='general protection fault|Call Trace:|RCU stall|hung_task'
+if grep -E "$splat" "$out/dmesg" "$out/console.log" >"$out/splats"; then
+	echo "run.sh: the guest kernel logged a splat:" >&2
+	cat "$out/splats" >&2
+	exit 125
+fi
+exit "$rc"

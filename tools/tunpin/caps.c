@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <string.h>
+#include "caps.h"
+
+#define CAP_ENTRY(id, name, bit) { #name, bit },
+
+const struct cap caps[NCAPS] = {
+	TUNPIN_CAPS(CAP_ENTRY)
+};
+
+uint32_t cap_bit(const char *name, size_t len)
+{
+	for (int i = 0; i < NCAPS; i++)
+		if (strlen(caps[i].name) == len &&
+		    !memcmp(caps[i].name, name, len))
+			return caps[i].bit;
+	return 0;
+}
+
+int caps_parse(const char *s, uint32_t *bits)
+{
+	const char *sep = " ,\t\n";
+	uint32_t out = 0;
+
+	while (*s) {
+		size_t len;
+		uint32_t bit;
+
+		s += strspn(s, sep);
+		len = strcspn(s, sep);
+		if (!len)
+			break;
+		bit = cap_bit(s, len);
+		if (!bit)
+			return -1;
+		out |= bit;
+		s += len;
+	}
+	*bits = out;
+	return 0;
+}
+
+int caps_print(uint32_t bits, const char *sep, char *buf, size_t size)
+{
+	size_t len = 0;
+	int n;
+
+	if (size)
+		buf[0] = '\0';
+	for (int i = 0; i < NCAPS; i++) {
+		if (!(bits & caps[i].bit))
+			continue;
+		n = snprintf(buf + (len < size ? len : size),
+			     len < size ? size - len : 0, "%s%s",
+			     len ? sep : "", caps[i].name);
+		len += n;
+	}
+	bits &= ~(uint32_t)TUNPIN_CAP_ALL;
+	if (bits) {
+		n = snprintf(buf + (len < size ? len : size),
+			     len < size ? size - len : 0, "%sunknown:%#x",
+			     len ? sep : "", bits);
+		len += n;
+	}
+	return (int)len;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* tunpin(8): the capability table (from the uapi header) and levels. */
+#ifndef TUNPIN_TOOL_CAPS_H
+#define TUNPIN_TOOL_CAPS_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "../../include/uapi/linux/tunpin.h"
+
+#define CAP_ONE(id, name, bit) + 1
+#define NCAPS (0 TUNPIN_CAPS(CAP_ONE))
+
+struct cap {
+	const char *name;
+	uint32_t bit;
+};
+
+extern const struct cap caps[NCAPS];
+
+/* The bit of a capability name, or 0 if unknown. */
+uint32_t cap_bit(const char *name, size_t len);
+/* Parse names separated by spaces or commas; -1 on an unknown name. */
+int caps_parse(const char *s, uint32_t *bits);
+/* Names in table order separated by @sep; unknown bits as unknown:0x...;
+ * returns the length that was needed, like snprintf. */
+int caps_print(uint32_t bits, const char *sep, char *buf, size_t size);
+
+#endif
