@@ -55,7 +55,7 @@ static inline void tunpin_regs_set_arg(struct pt_regs *regs, unsigned long arg)
 }
 
 #else
-#error "tunpin: port tunpin_regs_*() in module/arch.h to this architecture"
+#error "tunpin: no register access for this architecture: port the tunpin_regs_*() helpers"
 #endif
 
 #endif /* _TUNPIN_ARCH_H */

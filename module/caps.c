@@ -12,15 +12,8 @@
 #include <linux/errno.h>
 #include "tunpin.h"
 
-#define __TUNPIN_CAP_NAME(id, name, bit) #name,
-#define __TUNPIN_CAP_BIT(id, name, bit) (bit),
-
-const char *const tunpin_cap_names[TUNPIN_NCAPS] = {
-	TUNPIN_CAPS(__TUNPIN_CAP_NAME)
-};
-
-const u32 tunpin_cap_bits[TUNPIN_NCAPS] = {
-	TUNPIN_CAPS(__TUNPIN_CAP_BIT)
+const struct tunpin_cap_entry tunpin_caps[TUNPIN_NCAPS] = {
+	TUNPIN_CAP_TABLE
 };
 
 static int tunpin_cap_lookup(const char *name, size_t len)
@@ -28,8 +21,8 @@ static int tunpin_cap_lookup(const char *name, size_t len)
 	int i;
 
 	for (i = 0; i < TUNPIN_NCAPS; i++)
-		if (strlen(tunpin_cap_names[i]) == len &&
-		    !memcmp(tunpin_cap_names[i], name, len))
+		if (strlen(tunpin_caps[i].name) == len &&
+		    !memcmp(tunpin_caps[i].name, name, len))
 			return i;
 	return -ENOENT;
 }
@@ -84,7 +77,7 @@ int tunpin_level_parse(const char *buf, struct tunpin_level *level)
 		i = tunpin_cap_lookup(w, len);
 		if (i < 0)
 			return -EINVAL;
-		caps |= tunpin_cap_bits[i];
+		caps |= tunpin_caps[i].bit;
 	}
 
 	if (!words || ((none || unpinned) && words != 1))
@@ -109,9 +102,9 @@ int tunpin_bits_print(unsigned long bits, char *buf, size_t size)
 
 	buf[0] = '\0';
 	for (i = 0; i < TUNPIN_NCAPS; i++)
-		if (bits & tunpin_cap_bits[i])
+		if (bits & tunpin_caps[i].bit)
 			len += scnprintf(buf + len, size - len, "%s%s",
-					 len ? " " : "", tunpin_cap_names[i]);
+					 len ? " " : "", tunpin_caps[i].name);
 	bits &= ~(unsigned long)TUNPIN_CAP_ALL;
 	if (bits)
 		len += scnprintf(buf + len, size - len, "%sunknown:%#lx",

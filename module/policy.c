@@ -56,7 +56,7 @@ static void tunpin_count_bits(atomic_long_t *counters, unsigned long bits)
 	int i;
 
 	for (i = 0; i < TUNPIN_NCAPS; i++)
-		if (bits & tunpin_cap_bits[i])
+		if (bits & tunpin_caps[i].bit)
 			atomic_long_inc(&counters[i]);
 	if (bits & ~(unsigned long)TUNPIN_CAP_ALL)
 		atomic_long_inc(&counters[TUNPIN_NCAPS]);

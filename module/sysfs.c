@@ -63,24 +63,12 @@ static const struct attribute_group tunpin_group = {
 	.attrs = tunpin_attrs,
 };
 
-/* requested/ and refused/: one file per capability, then "unknown". */
-static ssize_t requested_show(struct kobject *kobj,
-			      struct kobj_attribute *attr, char *buf);
-static ssize_t refused_show(struct kobject *kobj,
-			    struct kobj_attribute *attr, char *buf);
-
-#define __TUNPIN_REQ_ATTR(id, name, bit) __ATTR(name, 0444, requested_show, NULL),
-#define __TUNPIN_REF_ATTR(id, name, bit) __ATTR(name, 0444, refused_show, NULL),
-
-static struct kobj_attribute requested_attrs[TUNPIN_NCAPS + 1] = {
-	TUNPIN_CAPS(__TUNPIN_REQ_ATTR)
-	__ATTR(unknown, 0444, requested_show, NULL),
-};
-
-static struct kobj_attribute refused_attrs[TUNPIN_NCAPS + 1] = {
-	TUNPIN_CAPS(__TUNPIN_REF_ATTR)
-	__ATTR(unknown, 0444, refused_show, NULL),
-};
+/*
+ * requested/ and refused/: one file per capability (named from the table at
+ * init), then "unknown"; refused/ also has "ioctls".
+ */
+static struct kobj_attribute requested_attrs[TUNPIN_NCAPS + 1];
+static struct kobj_attribute refused_attrs[TUNPIN_NCAPS + 1];
 
 static ssize_t requested_show(struct kobject *kobj,
 			      struct kobj_attribute *attr, char *buf)
@@ -124,13 +112,32 @@ static const struct attribute_group *tunpin_groups[] = {
 	NULL,
 };
 
+static struct attribute *
+tunpin_counter_attr(struct kobj_attribute *ka, const char *name,
+		    ssize_t (*show)(struct kobject *, struct kobj_attribute *,
+				    char *))
+{
+	sysfs_attr_init(&ka->attr);
+	ka->attr.name = name;
+	ka->attr.mode = 0444;
+	ka->show = show;
+	return &ka->attr;
+}
+
 int tunpin_sysfs_init(void)
 {
 	int i, err;
 
 	for (i = 0; i < TUNPIN_NCAPS + 1; i++) {
-		requested_group_attrs[i] = &requested_attrs[i].attr;
-		refused_group_attrs[i] = &refused_attrs[i].attr;
+		const char *name = i < TUNPIN_NCAPS ? tunpin_caps[i].name :
+						      "unknown";
+
+		requested_group_attrs[i] =
+			tunpin_counter_attr(&requested_attrs[i], name,
+					    requested_show);
+		refused_group_attrs[i] =
+			tunpin_counter_attr(&refused_attrs[i], name,
+					    refused_show);
 	}
 	refused_group_attrs[i] = &ioctls_attr.attr;
 

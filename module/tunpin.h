@@ -10,16 +10,18 @@
 #include <linux/types.h>
 #include <linux/rcupdate.h>
 #include <uapi/linux/tunpin.h>
-
-#define __TUNPIN_CAP_ONE(id, name, bit) + 1
-/* Number of capabilities in the table. */
-#define TUNPIN_NCAPS		(0 TUNPIN_CAPS(__TUNPIN_CAP_ONE))
+#include "caps-gen.h"	/* TUNPIN_NCAPS, TUNPIN_CAP_TABLE: from the uapi */
 
 /* Longest level string we accept or print: every name once, plus slack. */
 #define TUNPIN_LEVEL_MAX	256
 
-extern const char *const tunpin_cap_names[TUNPIN_NCAPS];
-extern const u32 tunpin_cap_bits[TUNPIN_NCAPS];
+/* The capability table, in table order. */
+struct tunpin_cap_entry {
+	const char *name;
+	u32 bit;
+};
+
+extern const struct tunpin_cap_entry tunpin_caps[TUNPIN_NCAPS];
 
 /**
  * struct tunpin_level - what TAP file descriptors may use

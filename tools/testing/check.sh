@@ -46,8 +46,9 @@ export TUNPIN_KERNEL_DIR=$KERNEL_DIR
 kmake() { make -C "$KDIR" M="$TUNPIN_SRC" "$@"; }
 step module-build-W1 no_warnings kmake clean modules W=1
 step module-sparse no_warnings kmake C=2 modules
+mapfile -t ksrc < <(git ls-files 'module/*.[ch]' 'include/*.h')
 step module-checkpatch "$LSRC/scripts/checkpatch.pl" --strict --no-tree \
-	--terse --show-types -f module/*.c module/*.h include/uapi/linux/*.h
+	--terse --show-types -f "${ksrc[@]}"
 step tool-build no_warnings make -C tools/tunpin
 step tool-unit make -s -C tools/tunpin check
 step selftests-build make -C selftests OUTPUT="$BUILD/selftests" \
@@ -63,7 +64,7 @@ echo "check: booting the VM ($KVER) for the selftests"
 vmout=$BUILD/vm
 "$(dirname "$0")/vm/run.sh" -t "${TUNPIN_VM_TIMEOUT:-900}" -o "$vmout" \
 	-m "$BUILD" -- bash "$TUNPIN_SRC/selftests/run.sh" "$BUILD/selftests" \
-	$TUNPIN_TESTS | tee "$log/vm.log" | grep -E '^(not )?ok |^# Totals'
+	${TUNPIN_TESTS:-} | tee "$log/vm.log" | grep -E '^(not )?ok |^# Totals'
 vm_rc=${PIPESTATUS[0]}
 
 # Sum the KTAP totals, the runner's included; a dead VM is one failure.

@@ -14,8 +14,7 @@ pkgs=(
 	"$LINUX_SOURCE_PKG"		# checkpatch.pl, kselftest_harness.h
 	sparse				# make C=2
 	qemu-system-x86 busybox-static	# the VM
-	cpio xz-utils kmod iproute2 procps	# initramfs, modules, guest tools
-	python3				# QMP client in the guest
+	cpio kmod iproute2 procps	# initramfs, modules, guest tools
 )
 
 missing=()

@@ -3,10 +3,8 @@
 #include <string.h>
 #include "caps.h"
 
-#define CAP_ENTRY(id, name, bit) { #name, bit },
-
 const struct cap caps[NCAPS] = {
-	TUNPIN_CAPS(CAP_ENTRY)
+	TUNPIN_CAP_TABLE
 };
 
 uint32_t cap_bit(const char *name, size_t len)

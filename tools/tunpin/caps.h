@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "../../include/uapi/linux/tunpin.h"
+#include "caps-gen.h"	/* generated from the uapi header */
 
-#define CAP_ONE(id, name, bit) + 1
-#define NCAPS (0 TUNPIN_CAPS(CAP_ONE))
+#define NCAPS TUNPIN_NCAPS
 
 struct cap {
 	const char *name;
