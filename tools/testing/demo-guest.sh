@@ -4,7 +4,7 @@
 set -eu
 ko=$1
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+say() { printf '\n== %s\n' "$*"; }
 
 # What a stopped QEMU offers its guest on a fresh TAP, from QMP.
 offer() {

@@ -9,7 +9,9 @@ cd "$TUNPIN_SRC"
 "$(dirname "$0")/deps.sh"
 kver=$(debian_kver)
 echo "demo: building tunpin.ko for $kver"
-make -s -C "/lib/modules/$kver/build" M="$TUNPIN_SRC" modules >/dev/null
+mkdir -p build
+make -s -C "/lib/modules/$kver/build" M="$TUNPIN_SRC" modules \
+	>build/demo-build.log 2>&1 || { cat build/demo-build.log; exit 1; }
 echo "demo: booting Debian's $kver under QEMU (about 10 s)"
 "$(dirname "$0")/vm/run.sh" -t 300 -o "$TUNPIN_SRC/build/demo" -- \
 	bash "$TUNPIN_SRC/tools/testing/demo-guest.sh" \

@@ -69,16 +69,18 @@ timeout -k 5 "$timeout" qemu-system-x86_64 \
 qemu_rc=${PIPESTATUS[0]}
 set -e
 
+splat='WARNING:|BUG:|Oops|Kernel panic|lockdep|possible recursive locking|'
+splat+='circular locking|refcount_t:|KASAN|UBSAN|kmemleak:.*new suspected|'
+splat+='general protection fault|Call Trace:|RCU stall|hung_task'
+
 if [ ! -f "$out/exit-code" ]; then
 	echo "run.sh: the VM did not finish the job (qemu status $qemu_rc," \
 	     "timeout ${timeout}s); console: $out/console.log" >&2
+	grep -E "$splat" "$out/console.log" | head -n 20 >&2
 	exit 125
 fi
 rc=$(cat "$out/exit-code")
 
-splat='WARNING:|BUG:|Oops|Kernel panic|lockdep|possible recursive locking|'
-splat+='circular locking|refcount_t:|KASAN|UBSAN|kmemleak:.*new suspected|'
-splat+='general protection fault|Call Trace:|RCU stall|hung_task'
 if grep -E "$splat" "$out/dmesg" "$out/console.log" >"$out/splats"; then
 	echo "run.sh: the guest kernel logged a splat:" >&2
 	cat "$out/splats" >&2
