@@ -35,13 +35,7 @@ static int level_param_set(const char *val, const struct kernel_param *kp)
 
 static int level_param_get(char *buf, const struct kernel_param *kp)
 {
-	struct tunpin_level level;
-	int len;
-
-	tunpin_level_get(&level);
-	len = tunpin_level_print(&level, buf, PAGE_SIZE - 1);
-	buf[len++] = '\n';
-	return len;
+	return tunpin_level_emit(buf);
 }
 
 static const struct kernel_param_ops level_param_ops = {

@@ -167,6 +167,23 @@ void tunpin_level_get(struct tunpin_level *level)
 	rcu_read_unlock();
 }
 
+/**
+ * tunpin_level_emit - print the level in force and a newline
+ * @buf: a PAGE_SIZE buffer (sysfs show, module parameter get)
+ *
+ * Return: the length printed.
+ */
+int tunpin_level_emit(char *buf)
+{
+	struct tunpin_level level;
+	int len;
+
+	tunpin_level_get(&level);
+	len = tunpin_level_print(&level, buf, PAGE_SIZE - 1);
+	buf[len++] = '\n';
+	return len;
+}
+
 u64 tunpin_count_requested(unsigned int idx)
 {
 	return atomic_long_read(&tunpin_requested[idx]);

@@ -19,13 +19,7 @@ static struct kobject *tunpin_kobj;
 static ssize_t level_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
 {
-	struct tunpin_level level;
-	int len;
-
-	tunpin_level_get(&level);
-	len = tunpin_level_print(&level, buf, PAGE_SIZE - 1);
-	buf[len++] = '\n';
-	return len;
+	return tunpin_level_emit(buf);
 }
 
 static ssize_t level_store(struct kobject *kobj, struct kobj_attribute *attr,

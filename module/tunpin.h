@@ -51,6 +51,7 @@ enum tunpin_verdict {
 enum tunpin_verdict tunpin_judge(unsigned int cmd, unsigned long arg);
 int tunpin_level_set(const struct tunpin_level *level);
 void tunpin_level_get(struct tunpin_level *level);
+int tunpin_level_emit(char *buf);
 int tunpin_policy_init(const struct tunpin_level *level);
 void tunpin_policy_exit(void);
 
