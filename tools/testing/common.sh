@@ -3,18 +3,21 @@
 
 TUNPIN_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TUNPIN_CACHE=${TUNPIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tunpin}
-# The Debian metapackage that names the VM's kernel; its headers package
-# (linux-headers-<same suffix>) is what the module is built against.
-TUNPIN_KPKG=${TUNPIN_KPKG:-linux-image-amd64}
+# The Debian headers metapackage the module is built against; the VM boots
+# the image of the same release (linux-image-<release>).
+TUNPIN_HPKG=${TUNPIN_HPKG:-linux-headers-amd64}
 
 die() { echo "tunpin: $*" >&2; exit 1; }
 
-# The concrete kernel release behind the metapackage, e.g. 6.1.0-56-amd64.
+# The concrete kernel release behind the metapackage, e.g. 6.1.0-56-amd64:
+# from the installed headers package (no apt lists needed), else apt-cache.
 debian_kver() {
 	local dep
-	dep=$(apt-cache depends "$TUNPIN_KPKG" 2>/dev/null |
-	      sed -n 's/^ *Depends: linux-image-\(.*\)$/\1/p' | head -n1)
-	[ -n "$dep" ] || die "cannot resolve $TUNPIN_KPKG (apt-get update?)"
+	dep=$(dpkg-query -W -f='${Depends}' "$TUNPIN_HPKG" 2>/dev/null ||
+	      apt-cache depends "$TUNPIN_HPKG" 2>/dev/null |
+	      sed -n 's/^ *Depends: //p')
+	dep=$(sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p' <<<"$dep" | head -n1)
+	[ -n "$dep" ] || die "cannot resolve $TUNPIN_HPKG (install it, or apt-get update)"
 	echo "$dep"
 }
 

@@ -10,8 +10,9 @@ kver=${TUNPIN_KVER:-$(debian_kver)}
 dir=$TUNPIN_CACHE/kernel/$kver
 if [ ! -f "$dir/.done" ]; then
 	rm -rf "$dir" && mkdir -p "$dir/deb"
-	(cd "$dir/deb" && apt-get download -q "linux-image-$kver" >&2) ||
-		die "apt-get download linux-image-$kver failed"
+	(cd "$dir/deb" && { apt-get download -q "linux-image-$kver" ||
+		{ apt-get update -qq && apt-get download -q "linux-image-$kver"; }
+	} >&2) || die "apt-get download linux-image-$kver failed"
 	dpkg-deb -x "$dir"/deb/*.deb "$dir/root"
 	rm -rf "$dir/deb"
 	# The package leaves modules.dep to its postinst: make it here.
