@@ -2,7 +2,9 @@
 # Shared settings of the test harness, sourced by the scripts beside it.
 
 TUNPIN_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-TUNPIN_CACHE=${TUNPIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tunpin}
+TUNPIN_CACHE=${TUNPIN_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/tunpin}
+# depmod and friends live in sbin, which a CI environment may not list.
+export PATH=$PATH:/usr/sbin:/sbin
 # The Debian headers metapackage the module is built against; the VM boots
 # the image of the same release (linux-image-<release>).
 TUNPIN_HPKG=${TUNPIN_HPKG:-linux-headers-amd64}
