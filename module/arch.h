@@ -2,8 +2,10 @@
 /*
  * tunpin: the only architecture-specific code. At a kprobe on the entry of
  * an ioctl handler, long (*)(struct file *, unsigned int cmd,
- * unsigned long arg), read and rewrite the second and third arguments in the
- * saved registers; the hooked function runs with what we leave there.
+ * unsigned long arg), read the arguments and rewrite the second and third in
+ * the saved registers; the hooked function runs with what we leave there.
+ * At a release handler, int (*)(struct inode *, struct file *), read the
+ * file. Return values are read with the kernel's regs_return_value().
  */
 #ifndef _TUNPIN_ARCH_H
 #define _TUNPIN_ARCH_H
@@ -11,6 +13,16 @@
 #include <linux/ptrace.h>
 
 #if defined(CONFIG_X86_64)
+
+static inline struct file *tunpin_regs_file(struct pt_regs *regs)
+{
+	return (struct file *)regs->di;
+}
+
+static inline struct file *tunpin_regs_released(struct pt_regs *regs)
+{
+	return (struct file *)regs->si;
+}
 
 static inline unsigned int tunpin_regs_cmd(struct pt_regs *regs)
 {
@@ -33,6 +45,16 @@ static inline void tunpin_regs_set_arg(struct pt_regs *regs, unsigned long arg)
 }
 
 #elif defined(CONFIG_ARM64)
+
+static inline struct file *tunpin_regs_file(struct pt_regs *regs)
+{
+	return (struct file *)regs->regs[0];
+}
+
+static inline struct file *tunpin_regs_released(struct pt_regs *regs)
+{
+	return (struct file *)regs->regs[1];
+}
 
 static inline unsigned int tunpin_regs_cmd(struct pt_regs *regs)
 {

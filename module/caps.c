@@ -8,6 +8,7 @@
  */
 
 #include <linux/kernel.h>
+#include <linux/ctype.h>
 #include <linux/string.h>
 #include <linux/errno.h>
 #include "tunpin.h"
@@ -85,7 +86,28 @@ int tunpin_level_parse(const char *buf, struct tunpin_level *level)
 
 	level->caps = caps;
 	level->pinned = !unpinned;
+	level->name[0] = '\0';
 	return 0;
+}
+
+/**
+ * tunpin_name_valid - whether @name may label a level
+ * @name: NUL-terminated
+ *
+ * A label is printed in logs and sysfs: at most TUNPIN_NAME_MAX characters
+ * of [A-Za-z0-9._:+@-]; the empty string means "no label".
+ */
+bool tunpin_name_valid(const char *name)
+{
+	size_t n = strnlen(name, TUNPIN_NAME_MAX + 1);
+	const char *p;
+
+	if (n > TUNPIN_NAME_MAX)
+		return false;
+	for (p = name; *p; p++)
+		if (!(isascii(*p) && isalnum(*p)) && !strchr("._:+@-", *p))
+			return false;
+	return true;
 }
 
 /**

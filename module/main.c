@@ -58,9 +58,15 @@ static int __init tunpin_init(void)
 	err = tunpin_sysfs_init();
 	if (err)
 		goto err_policy;
-	err = tunpin_probes_init();
+	err = tunpin_genl_init();
 	if (err)
 		goto err_sysfs;
+	err = tunpin_ctl_init();
+	if (err)
+		goto err_genl;
+	err = tunpin_probes_init();
+	if (err)
+		goto err_ctl;
 
 	tunpin_level_print(&tunpin_boot_level, buf, sizeof(buf));
 	if (tunpin_boot_level.pinned)
@@ -69,6 +75,10 @@ static int __init tunpin_init(void)
 		pr_info("loaded unpinned: TAP capabilities are not restricted\n");
 	return 0;
 
+err_ctl:
+	tunpin_ctl_exit();
+err_genl:
+	tunpin_genl_exit();
 err_sysfs:
 	tunpin_sysfs_exit();
 err_policy:
@@ -79,7 +89,11 @@ err_policy:
 static void __exit tunpin_exit(void)
 {
 	tunpin_probes_exit();
+	tunpin_ctl_exit();
+	tunpin_genl_exit();
 	tunpin_sysfs_exit();
+	tunpin_files_exit();
+	tunpin_override_exit();
 	tunpin_policy_exit();
 	pr_info("unloaded\n");
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tunpin: the policy engine. Holds the level in force and judges each TAP
- * ioctl against it. tunpin_judge() runs in the kprobe pre-handler: it must
- * not sleep, and reads the level under RCU.
+ * tunpin: the policy engine. Holds the host level and judges each TAP
+ * ioctl against the level that governs it: none for an exempted file, the
+ * calling task's cgroup override if it has one, else the host level.
+ * tunpin_judge() runs in the kprobe pre-handler: it must not sleep, and
+ * reads everything under RCU.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -15,6 +17,7 @@
 #include <linux/ratelimit.h>
 #include <linux/sockios.h>
 #include <linux/if_tun.h>
+#include <net/netlink.h>
 #include "tunpin.h"
 
 static struct tunpin_level __rcu *tunpin_cur;
@@ -71,6 +74,7 @@ static void tunpin_log_refusal(const struct tunpin_level *level,
 
 	if (!__ratelimit(&rs))
 		return;
+	tunpin_genl_notify_refused(cmd, refused);
 	tunpin_level_print(level, lvl, sizeof(lvl));
 	if (cmd == TUNSETOFFLOAD) {
 		tunpin_bits_print(refused, what, sizeof(what));
@@ -84,13 +88,15 @@ static void tunpin_log_refusal(const struct tunpin_level *level,
 
 /**
  * tunpin_judge - decide on one TAP ioctl
+ * @file: the TAP file
  * @cmd: the ioctl command
  * @arg: its argument (for TUNSETOFFLOAD: the requested bits)
  *
  * Context: any; does not sleep.
  * Return: what the interposition point must do with the call.
  */
-enum tunpin_verdict tunpin_judge(unsigned int cmd, unsigned long arg)
+enum tunpin_verdict tunpin_judge(struct file *file, unsigned int cmd,
+				 unsigned long arg)
 {
 	enum tunpin_verdict verdict = TUNPIN_PASS;
 	const struct tunpin_level *level;
@@ -100,7 +106,11 @@ enum tunpin_verdict tunpin_judge(unsigned int cmd, unsigned long arg)
 		tunpin_count_bits(tunpin_requested, arg);
 
 	rcu_read_lock();
-	level = rcu_dereference(tunpin_cur);
+	if (tunpin_file_exempt(file))
+		goto out;
+	level = tunpin_override_find(current);
+	if (!level)
+		level = rcu_dereference(tunpin_cur);
 	if (!level->pinned)
 		goto out;
 
@@ -123,31 +133,111 @@ out:
 	return verdict;
 }
 
+/*
+ * The extack message of a refused lowering names files and processes, so it
+ * is formatted; Linux 6.1 has no NL_SET_ERR_MSG_FMT (6.2) and the message
+ * must live until netlink_ack() copies it, after our handler returns. So it
+ * goes to one of a few static slots, reused only after that many later
+ * refusals; the last byte of each slot is never written and stays NUL.
+ */
+#define TUNPIN_MSG_SLOTS	8
+static char tunpin_msgs[TUNPIN_MSG_SLOTS][TUNPIN_LEVEL_MAX + 128];
+static atomic_t tunpin_msg_next;
+
+static void tunpin_refuse_lowering(struct netlink_ext_ack *extack,
+				   u32 removed, unsigned int nfiles,
+				   const char *who)
+{
+	char *msg = tunpin_msgs[atomic_inc_return(&tunpin_msg_next) %
+				TUNPIN_MSG_SLOTS];
+	char bits[TUNPIN_LEVEL_MAX];
+
+	tunpin_bits_print(removed, bits, sizeof(bits));
+	snprintf(msg, sizeof(tunpin_msgs[0]) - 1,
+		 "level removes %s in use by %u open TAP file%s: %s; set FORCE to lower anyway",
+		 bits, nfiles, nfiles == 1 ? "" : "s", who);
+	pr_notice("refused level change: %s\n", msg);
+	if (extack)
+		extack->_msg = msg;	/* NL_SET_ERR_MSG() takes literals only */
+}
+
 /**
- * tunpin_level_set - put a level in force; the next ioctl sees it
+ * tunpin_level_set - put a host level in force; the next ioctl sees it
  * @level: the new level (copied)
+ * @force: even if open TAP files governed by the host level have had
+ *         capabilities accepted that the new level removes
+ * @extack: for the reason of a refusal; may be NULL
+ *
+ * Lowering admission, as VMware EVC does it: a level that removes what
+ * running VMs were offered is refused unless forced.
  *
  * Context: process; may sleep.
- * Return: 0 or -ENOMEM.
+ * Return: 0, -EBUSY (lowering refused) or -ENOMEM.
  */
-int tunpin_level_set(const struct tunpin_level *level)
+int tunpin_level_set(const struct tunpin_level *level, bool force,
+		     struct netlink_ext_ack *extack)
 {
-	char was[TUNPIN_LEVEL_MAX], now[TUNPIN_LEVEL_MAX];
+	char was[TUNPIN_LEVEL_MAX], now[TUNPIN_LEVEL_MAX], who[128];
 	struct tunpin_level *new, *old;
+	unsigned int nfiles;
+	u32 removed;
 
 	new = kmemdup(level, sizeof(*level), GFP_KERNEL);
 	if (!new)
 		return -ENOMEM;
 
 	mutex_lock(&tunpin_level_lock);
+	if (new->pinned && !force) {
+		removed = tunpin_files_in_use(new->caps, &nfiles, who,
+					      sizeof(who));
+		if (removed) {
+			mutex_unlock(&tunpin_level_lock);
+			kfree(new);
+			tunpin_refuse_lowering(extack, removed, nfiles, who);
+			return -EBUSY;
+		}
+	}
 	old = rcu_replace_pointer(tunpin_cur, new,
 				  lockdep_is_held(&tunpin_level_lock));
+	tunpin_genl_notify_level(new);
 	mutex_unlock(&tunpin_level_lock);
 
 	tunpin_level_print(old, was, sizeof(was));
 	tunpin_level_print(new, now, sizeof(now));
-	pr_info("level set to %s (was %s) by %s[%d]\n", now, was,
-		current->comm, task_pid_nr(current));
+	pr_info("level set to %s%s%s%s (was %s)%s by %s[%d]\n", now,
+		new->name[0] ? " [" : "", new->name, new->name[0] ? "]" : "",
+		was, force ? " with force" : "", current->comm,
+		task_pid_nr(current));
+	kfree_rcu(old, rcu);
+	return 0;
+}
+
+/**
+ * tunpin_level_rename - relabel the host level, leaving what it allows
+ * @name: a valid label (tunpin_name_valid())
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int tunpin_level_rename(const char *name)
+{
+	struct tunpin_level *new, *old;
+
+	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+
+	mutex_lock(&tunpin_level_lock);
+	old = rcu_dereference_protected(tunpin_cur,
+					lockdep_is_held(&tunpin_level_lock));
+	new->caps = old->caps;
+	new->pinned = old->pinned;
+	strscpy(new->name, name, sizeof(new->name));
+	rcu_assign_pointer(tunpin_cur, new);
+	tunpin_genl_notify_level(new);
+	mutex_unlock(&tunpin_level_lock);
+
+	pr_info("level renamed to \"%s\" (was \"%s\") by %s[%d]\n", new->name,
+		old->name, current->comm, task_pid_nr(current));
 	kfree_rcu(old, rcu);
 	return 0;
 }
@@ -162,8 +252,7 @@ void tunpin_level_get(struct tunpin_level *level)
 
 	rcu_read_lock();
 	cur = rcu_dereference(tunpin_cur);
-	level->caps = cur->caps;
-	level->pinned = cur->pinned;
+	*level = *cur;
 	rcu_read_unlock();
 }
 

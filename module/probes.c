@@ -3,8 +3,10 @@
  * tunpin: the interposition points. A kprobe on the entry of each TAP ioctl
  * handler hands the call to the policy engine and, to refuse it, rewrites
  * its arguments so that the kernel's own code refuses it with its own errno
- * (EBADFD on an unattached tun fd, EINVAL otherwise). f_op is left alone, so
- * vhost-net's f_op checks still hold, and the datapath is never touched.
+ * (EBADFD on an unattached tun fd, EINVAL otherwise). A kretprobe on the
+ * same handlers records which TUNSETOFFLOAD calls the kernel accepted, and a
+ * kprobe on tun's and tap's release forgets the file. f_op is left alone,
+ * so vhost-net's f_op checks still hold, and the datapath is never touched.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -40,7 +42,8 @@ static void *const tunpin_deps[] __used = { tun_get_socket, tap_get_socket };
 
 static int tunpin_ioctl_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	switch (tunpin_judge(tunpin_regs_cmd(regs), tunpin_regs_arg(regs))) {
+	switch (tunpin_judge(tunpin_regs_file(regs), tunpin_regs_cmd(regs),
+			     tunpin_regs_arg(regs))) {
 	case TUNPIN_PASS:
 		break;
 	case TUNPIN_REFUSE_ARG:
@@ -56,24 +59,93 @@ static int tunpin_ioctl_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+/* What the kretprobe carries from the entry to the return of the handler. */
+struct tunpin_call {
+	struct file *file;
+	unsigned long arg;
+};
+
+static int tunpin_ioctl_entry(struct kretprobe_instance *ri,
+			      struct pt_regs *regs)
+{
+	struct tunpin_call *call = (struct tunpin_call *)ri->data;
+
+	if (tunpin_regs_cmd(regs) != TUNSETOFFLOAD)
+		return 1;	/* not watched: no return handler */
+	call->file = tunpin_regs_file(regs);
+	call->arg = tunpin_regs_arg(regs);
+	return 0;
+}
+
+static int tunpin_ioctl_ret(struct kretprobe_instance *ri,
+			    struct pt_regs *regs)
+{
+	struct tunpin_call *call = (struct tunpin_call *)ri->data;
+
+	if (regs_return_value(regs) == 0)
+		tunpin_file_accepted(call->file, call->arg);
+	return 0;
+}
+
+static int tunpin_release_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	tunpin_file_released(tunpin_regs_released(regs));
+	return 0;
+}
+
 /* "module:symbol" pins the lookup to the right module when tun/tap are. */
 #define TUNPIN_SYM(mod, cfg, sym)	(IS_MODULE(cfg) ? #mod ":" #sym : #sym)
 
+#define TUNPIN_IOCTL(mod, cfg, sym)					\
+	{ .kp.symbol_name = TUNPIN_SYM(mod, cfg, sym),			\
+	  .entry_handler = tunpin_ioctl_entry,				\
+	  .handler = tunpin_ioctl_ret,					\
+	  .data_size = sizeof(struct tunpin_call),			\
+	  .maxactive = 256 }
+
 static struct kprobe tunpin_kprobes[] = {
-	{ .symbol_name = TUNPIN_SYM(tun, CONFIG_TUN, tun_chr_ioctl) },
+	{ .symbol_name = TUNPIN_SYM(tun, CONFIG_TUN, tun_chr_ioctl),
+	  .pre_handler = tunpin_ioctl_pre },
 #ifdef CONFIG_COMPAT
-	{ .symbol_name = TUNPIN_SYM(tun, CONFIG_TUN, tun_chr_compat_ioctl) },
+	{ .symbol_name = TUNPIN_SYM(tun, CONFIG_TUN, tun_chr_compat_ioctl),
+	  .pre_handler = tunpin_ioctl_pre },
 #endif
 	/* macvtap and ipvtap; their compat_ioctl, compat_ptr_ioctl, calls it */
-	{ .symbol_name = TUNPIN_SYM(tap, CONFIG_TAP, tap_ioctl) },
+	{ .symbol_name = TUNPIN_SYM(tap, CONFIG_TAP, tap_ioctl),
+	  .pre_handler = tunpin_ioctl_pre },
+	{ .symbol_name = TUNPIN_SYM(tun, CONFIG_TUN, tun_chr_close),
+	  .pre_handler = tunpin_release_pre },
+	{ .symbol_name = TUNPIN_SYM(tap, CONFIG_TAP, tap_release),
+	  .pre_handler = tunpin_release_pre },
+};
+
+/*
+ * An instance is held only during a TUNSETOFFLOAD call; if more than
+ * maxactive run at once, the excess is not recorded (nmissed), which only
+ * affects lowering admission, never what is enforced.
+ */
+static struct kretprobe tunpin_kretprobes[] = {
+	TUNPIN_IOCTL(tun, CONFIG_TUN, tun_chr_ioctl),
+#ifdef CONFIG_COMPAT
+	TUNPIN_IOCTL(tun, CONFIG_TUN, tun_chr_compat_ioctl),
+#endif
+	TUNPIN_IOCTL(tap, CONFIG_TAP, tap_ioctl),
 };
 
 int tunpin_probes_init(void)
 {
-	int i, err;
+	int i, j, err;
 
-	for (i = 0; i < ARRAY_SIZE(tunpin_kprobes); i++) {
-		tunpin_kprobes[i].pre_handler = tunpin_ioctl_pre;
+	/* Release hooks and recorders first: enforcement starts last. */
+	for (j = 0; j < ARRAY_SIZE(tunpin_kretprobes); j++) {
+		err = register_kretprobe(&tunpin_kretprobes[j]);
+		if (err) {
+			pr_err("cannot probe the return of %s (%d); not loading\n",
+			       tunpin_kretprobes[j].kp.symbol_name, err);
+			goto unwind_ret;
+		}
+	}
+	for (i = ARRAY_SIZE(tunpin_kprobes) - 1; i >= 0; i--) {
 		err = register_kprobe(&tunpin_kprobes[i]);
 		if (err) {
 			pr_err("cannot probe %s (%d); not loading: a partial policy would not be enforced\n",
@@ -84,8 +156,11 @@ int tunpin_probes_init(void)
 	return 0;
 
 unwind:
-	while (i--)
+	while (++i < ARRAY_SIZE(tunpin_kprobes))
 		unregister_kprobe(&tunpin_kprobes[i]);
+unwind_ret:
+	while (j--)
+		unregister_kretprobe(&tunpin_kretprobes[j]);
 	return err;
 }
 
@@ -95,4 +170,6 @@ void tunpin_probes_exit(void)
 
 	for (i = 0; i < ARRAY_SIZE(tunpin_kprobes); i++)
 		unregister_kprobe(&tunpin_kprobes[i]);
+	for (i = 0; i < ARRAY_SIZE(tunpin_kretprobes); i++)
+		unregister_kretprobe(&tunpin_kretprobes[i]);
 }

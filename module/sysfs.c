@@ -2,6 +2,7 @@
 /*
  * tunpin: /sys/kernel/tunpin, the simple view. One value per file:
  *   level			rw  the level in force (see caps.c for the syntax)
+ *   level_name			rw  its label, e.g. "pool-a" (may be empty)
  *   known			ro  every capability name tunpin knows
  *   requested/<cap|unknown>	ro  TUNSETOFFLOAD calls asking for it
  *   refused/<cap|unknown>	ro  TUNSETOFFLOAD calls refused for it
@@ -9,6 +10,7 @@
  */
 
 #include <linux/kernel.h>
+#include <linux/capability.h>
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
 #include <linux/string.h>
@@ -28,12 +30,45 @@ static ssize_t level_store(struct kobject *kobj, struct kobj_attribute *attr,
 	struct tunpin_level level;
 	int err;
 
+	if (!capable(CAP_NET_ADMIN))	/* root in a user namespace: no */
+		return -EPERM;
 	/* An embedded NUL would hide the rest of the write from the parser. */
 	if (strnlen(buf, count) != count)
 		return -EINVAL;
 	err = tunpin_level_parse(buf, &level);
 	if (!err)
-		err = tunpin_level_set(&level);
+		err = tunpin_level_set(&level, false, NULL);
+	return err ?: count;
+}
+
+static ssize_t level_name_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	struct tunpin_level level;
+
+	tunpin_level_get(&level);
+	return sysfs_emit(buf, "%s\n", level.name);
+}
+
+static ssize_t level_name_store(struct kobject *kobj,
+				struct kobj_attribute *attr, const char *buf,
+				size_t count)
+{
+	char name[TUNPIN_NAME_MAX + 2];
+	int err;
+
+	if (!capable(CAP_NET_ADMIN))
+		return -EPERM;
+	/* One trailing newline is fine; NULs and anything overlong are not. */
+	if (strnlen(buf, count) != count || count >= sizeof(name))
+		return -EINVAL;
+	memcpy(name, buf, count);
+	name[count] = '\0';
+	if (count && name[count - 1] == '\n')
+		name[count - 1] = '\0';
+	if (!tunpin_name_valid(name))
+		return -EINVAL;
+	err = tunpin_level_rename(name);
 	return err ?: count;
 }
 
@@ -45,10 +80,12 @@ static ssize_t known_show(struct kobject *kobj, struct kobj_attribute *attr,
 }
 
 static struct kobj_attribute level_attr = __ATTR_RW_MODE(level, 0644);
+static struct kobj_attribute level_name_attr = __ATTR_RW_MODE(level_name, 0644);
 static struct kobj_attribute known_attr = __ATTR_RO(known);
 
 static struct attribute *tunpin_attrs[] = {
 	&level_attr.attr,
+	&level_name_attr.attr,
 	&known_attr.attr,
 	NULL,
 };

@@ -8,9 +8,15 @@
  * the TUNPIN_CAP_ prefix, in lower case ("tso_ecn"); table order is this
  * order. The values are the TUNSETOFFLOAD flags (TUN_F_* in
  * <linux/if_tun.h>; the last four postdate Linux 6.1).
+ *
+ * The generic netlink family "tunpin" is described, for any netlink client,
+ * by Documentation/netlink/specs/tunpin.yaml; keep the two in step.
  */
 #ifndef _UAPI_LINUX_TUNPIN_H
 #define _UAPI_LINUX_TUNPIN_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
 
 enum tunpin_cap {
 	TUNPIN_CAP_CSUM			= 0x001,	/* 2.6.27 */
@@ -26,5 +32,73 @@ enum tunpin_cap {
 
 /* Every capability bit tunpin knows; any other bit is outside every level. */
 #define TUNPIN_CAP_ALL		0x1ff
+
+#define TUNPIN_GENL_NAME	"tunpin"
+#define TUNPIN_GENL_VERSION	1
+#define TUNPIN_MCGRP_EVENTS	"events"
+
+/* Longest level name (label), without the terminating NUL. */
+#define TUNPIN_NAME_MAX		63
+/* Most per-cgroup overrides at once. */
+#define TUNPIN_OVERRIDES_MAX	256
+
+enum {
+	TUNPIN_CMD_UNSPEC,
+	TUNPIN_CMD_LEVEL_GET,		/* do: the host level */
+	TUNPIN_CMD_LEVEL_SET,		/* do, admin: set the host level */
+	TUNPIN_CMD_COUNTERS_GET,	/* do: requests and refusals */
+	TUNPIN_CMD_OVERRIDE_GET,	/* dump: the per-cgroup overrides */
+	TUNPIN_CMD_OVERRIDE_ADD,	/* do, admin */
+	TUNPIN_CMD_OVERRIDE_DEL,	/* do, admin */
+	TUNPIN_CMD_TAP_GET,		/* dump, admin: TAP files tunpin saw */
+	TUNPIN_CMD_LEVEL_NTF,		/* events: the host level changed */
+	TUNPIN_CMD_REFUSED_NTF,		/* events: a request was refused */
+
+	__TUNPIN_CMD_MAX,
+	TUNPIN_CMD_MAX = __TUNPIN_CMD_MAX - 1
+};
+
+enum {
+	TUNPIN_A_UNSPEC,
+	TUNPIN_A_PAD,
+	TUNPIN_A_CAPS,		/* u32: allowed (or refused) capability bits */
+	TUNPIN_A_UNPINNED,	/* flag: enforce nothing (the native set) */
+	TUNPIN_A_NAME,		/* string: the level's label, e.g. "pool-a" */
+	TUNPIN_A_FORCE,		/* flag: set even below what open TAPs use */
+	TUNPIN_A_KNOWN,		/* u32: every capability bit tunpin knows */
+	TUNPIN_A_CGROUP,	/* string: cgroup v2 path, e.g. "/machine.slice" */
+	TUNPIN_A_COUNTER,	/* nest, multi-attr: TUNPIN_A_COUNTER_* */
+	TUNPIN_A_REFUSED_IOCTLS, /* u64: unknown ioctl commands refused */
+	TUNPIN_A_PID,		/* u32 */
+	TUNPIN_A_COMM,		/* string */
+	TUNPIN_A_ACTIVE,	/* u32: bits of the last accepted TUNSETOFFLOAD */
+	TUNPIN_A_OFFERED,	/* u32: every bit accepted since open */
+	TUNPIN_A_EXEMPT,	/* flag: exempted through /dev/tunpin */
+	TUNPIN_A_IOCTL,		/* u32: the refused ioctl command */
+	TUNPIN_A_OVERRIDE,	/* flag: governed by a cgroup override */
+
+	__TUNPIN_A_MAX,
+	TUNPIN_A_MAX = __TUNPIN_A_MAX - 1
+};
+
+enum {
+	TUNPIN_A_COUNTER_UNSPEC,
+	TUNPIN_A_COUNTER_PAD,
+	TUNPIN_A_COUNTER_CAP,		/* u32: the bit; 0 for unknown bits */
+	TUNPIN_A_COUNTER_REQUESTED,	/* u64 */
+	TUNPIN_A_COUNTER_REFUSED,	/* u64 */
+
+	__TUNPIN_A_COUNTER_MAX,
+	TUNPIN_A_COUNTER_MAX = __TUNPIN_A_COUNTER_MAX - 1
+};
+
+/*
+ * /dev/tunpin, the control device (CAP_NET_ADMIN). TUNPIN_EXEMPT takes the
+ * number of an open TAP file descriptor (/dev/net/tun or /dev/tapN) and
+ * exempts exactly that open file from every level until it, or the control
+ * file, is closed: this is how tunpin(8) probes the native set on a pinned
+ * host. Nothing is keyed by name, so nothing can be reused by a tenant.
+ */
+#define TUNPIN_EXEMPT		_IOW('T', 0xf0, __s32)
 
 #endif /* _UAPI_LINUX_TUNPIN_H */

@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tunpin: the generic netlink family "tunpin", the typed control plane for
+ * management software. Documentation/netlink/specs/tunpin.yaml describes it
+ * for any netlink client. Every change needs CAP_NET_ADMIN in the initial
+ * user namespace (GENL_ADMIN_PERM): root in a container cannot loosen the
+ * host's policy. Reads are open to anyone, except the TAP list, which
+ * names the processes (pids) of every user.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/ratelimit.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <net/genetlink.h>
+#include "tunpin.h"
+
+static struct genl_family tunpin_genl_family;
+
+enum {
+	TUNPIN_MCGRP_EVENTS_IDX,
+};
+
+static const struct genl_multicast_group tunpin_mcgrps[] = {
+	[TUNPIN_MCGRP_EVENTS_IDX] = { .name = TUNPIN_MCGRP_EVENTS },
+};
+
+static const struct nla_policy tunpin_level_policy[TUNPIN_A_MAX + 1] = {
+	[TUNPIN_A_CAPS]		= NLA_POLICY_MASK(NLA_U32, TUNPIN_CAP_ALL),
+	[TUNPIN_A_UNPINNED]	= { .type = NLA_FLAG },
+	[TUNPIN_A_NAME]		= { .type = NLA_NUL_STRING,
+				    .len = TUNPIN_NAME_MAX },
+	[TUNPIN_A_FORCE]	= { .type = NLA_FLAG },
+};
+
+static const struct nla_policy tunpin_override_policy[TUNPIN_A_MAX + 1] = {
+	[TUNPIN_A_CGROUP]	= { .type = NLA_NUL_STRING,
+				    .len = PATH_MAX - 1 },
+	[TUNPIN_A_CAPS]		= NLA_POLICY_MASK(NLA_U32, TUNPIN_CAP_ALL),
+	[TUNPIN_A_UNPINNED]	= { .type = NLA_FLAG },
+	[TUNPIN_A_NAME]		= { .type = NLA_NUL_STRING,
+				    .len = TUNPIN_NAME_MAX },
+};
+
+/* Operations without attributes: strict validation rejects any. */
+static const struct nla_policy tunpin_none_policy[TUNPIN_A_MAX + 1] = {};
+
+/* A level from CAPS xor UNPINNED, and an optional NAME. */
+static int tunpin_parse_level(struct genl_info *info,
+			      struct tunpin_level *level)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (!tb[TUNPIN_A_CAPS] == !tb[TUNPIN_A_UNPINNED]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "give exactly one of TUNPIN_A_CAPS and TUNPIN_A_UNPINNED");
+		return -EINVAL;
+	}
+	memset(level, 0, sizeof(*level));
+	level->pinned = !tb[TUNPIN_A_UNPINNED];
+	if (tb[TUNPIN_A_CAPS])
+		level->caps = nla_get_u32(tb[TUNPIN_A_CAPS]);
+	if (tb[TUNPIN_A_NAME]) {
+		if (!tunpin_name_valid(nla_data(tb[TUNPIN_A_NAME]))) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[TUNPIN_A_NAME],
+					    "a level name is made of [A-Za-z0-9._:+@-]");
+			return -EINVAL;
+		}
+		nla_strscpy(level->name, tb[TUNPIN_A_NAME], sizeof(level->name));
+	}
+	return 0;
+}
+
+static int tunpin_put_level(struct sk_buff *skb,
+			    const struct tunpin_level *level)
+{
+	if (nla_put_u32(skb, TUNPIN_A_CAPS, level->pinned ? level->caps : 0) ||
+	    (!level->pinned && nla_put_flag(skb, TUNPIN_A_UNPINNED)) ||
+	    nla_put_string(skb, TUNPIN_A_NAME, level->name))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int tunpin_put_who(struct sk_buff *skb)
+{
+	if (nla_put_u32(skb, TUNPIN_A_PID, task_tgid_nr(current)) ||
+	    nla_put_string(skb, TUNPIN_A_COMM, current->comm))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int tunpin_level_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tunpin_level level;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &tunpin_genl_family, 0,
+				TUNPIN_CMD_LEVEL_GET);
+	if (!hdr)
+		goto nospace;
+	tunpin_level_get(&level);
+	if (tunpin_put_level(msg, &level) ||
+	    nla_put_u32(msg, TUNPIN_A_KNOWN, TUNPIN_CAP_ALL))
+		goto nospace;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int tunpin_level_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tunpin_level level;
+	int err;
+
+	err = tunpin_parse_level(info, &level);
+	if (err)
+		return err;
+	return tunpin_level_set(&level, info->attrs[TUNPIN_A_FORCE],
+				info->extack);
+}
+
+static int tunpin_put_counter(struct sk_buff *skb, u32 cap, unsigned int idx)
+{
+	struct nlattr *nest = nla_nest_start(skb, TUNPIN_A_COUNTER);
+
+	if (!nest ||
+	    nla_put_u32(skb, TUNPIN_A_COUNTER_CAP, cap) ||
+	    nla_put_u64_64bit(skb, TUNPIN_A_COUNTER_REQUESTED,
+			      tunpin_count_requested(idx),
+			      TUNPIN_A_COUNTER_PAD) ||
+	    nla_put_u64_64bit(skb, TUNPIN_A_COUNTER_REFUSED,
+			      tunpin_count_refused(idx), TUNPIN_A_COUNTER_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int tunpin_counters_get_doit(struct sk_buff *skb,
+				    struct genl_info *info)
+{
+	struct sk_buff *msg;
+	unsigned int i;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &tunpin_genl_family, 0,
+				TUNPIN_CMD_COUNTERS_GET);
+	if (!hdr)
+		goto nospace;
+	for (i = 0; i <= TUNPIN_NCAPS; i++)
+		if (tunpin_put_counter(msg, i < TUNPIN_NCAPS ?
+					    tunpin_caps[i].bit : 0, i))
+			goto nospace;
+	if (nla_put_u64_64bit(msg, TUNPIN_A_REFUSED_IOCTLS,
+			      tunpin_count_refused_ioctls(), TUNPIN_A_PAD))
+		goto nospace;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/* Where a dump writes: @skb, answering the request of @cb. */
+struct tunpin_dump {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+};
+
+static void *tunpin_dump_put(struct tunpin_dump *d, u8 cmd)
+{
+	return genlmsg_put(d->skb, NETLINK_CB(d->cb->skb).portid,
+			   d->cb->nlh->nlmsg_seq, &tunpin_genl_family,
+			   NLM_F_MULTI, cmd);
+}
+
+/* Fill one dump message; -EMSGSIZE stops the walk until the next round. */
+static int tunpin_override_fill(void *ctx, const char *path,
+				const struct tunpin_level *level)
+{
+	struct tunpin_dump *d = ctx;
+	struct sk_buff *skb = d->skb;
+	void *hdr;
+
+	hdr = tunpin_dump_put(d, TUNPIN_CMD_OVERRIDE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, TUNPIN_A_CGROUP, path) ||
+	    tunpin_put_level(skb, level)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int tunpin_walk_done(struct sk_buff *skb, int err)
+{
+	/* A full message ends this round; the cursor resumes the next. */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
+static int tunpin_override_get_dumpit(struct sk_buff *skb,
+				      struct netlink_callback *cb)
+{
+	struct tunpin_dump d = { .skb = skb, .cb = cb };
+
+	return tunpin_walk_done(skb, tunpin_override_walk(&cb->args[0],
+							  tunpin_override_fill,
+							  &d));
+}
+
+static int tunpin_override_add_doit(struct sk_buff *skb,
+				    struct genl_info *info)
+{
+	struct tunpin_level level;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, TUNPIN_A_CGROUP))
+		return -EINVAL;
+	err = tunpin_parse_level(info, &level);
+	if (err)
+		return err;
+	return tunpin_override_add(nla_data(info->attrs[TUNPIN_A_CGROUP]),
+				   &level, info->extack);
+}
+
+static int tunpin_override_del_doit(struct sk_buff *skb,
+				    struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (GENL_REQ_ATTR_CHECK(info, TUNPIN_A_CGROUP))
+		return -EINVAL;
+	if (tb[TUNPIN_A_CAPS] || tb[TUNPIN_A_UNPINNED] || tb[TUNPIN_A_NAME]) {
+		NL_SET_ERR_MSG(info->extack, "only TUNPIN_A_CGROUP is expected");
+		return -EINVAL;
+	}
+	return tunpin_override_del(nla_data(tb[TUNPIN_A_CGROUP]),
+				   info->extack);
+}
+
+static int tunpin_tap_fill(void *ctx, const struct tunpin_file_info *fi)
+{
+	struct tunpin_dump *d = ctx;
+	struct sk_buff *skb = d->skb;
+	void *hdr;
+
+	hdr = tunpin_dump_put(d, TUNPIN_CMD_TAP_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, TUNPIN_A_PID, fi->pid) ||
+	    nla_put_string(skb, TUNPIN_A_COMM, fi->comm) ||
+	    nla_put_u32(skb, TUNPIN_A_ACTIVE, fi->active) ||
+	    nla_put_u32(skb, TUNPIN_A_OFFERED, fi->offered) ||
+	    (fi->exempt && nla_put_flag(skb, TUNPIN_A_EXEMPT)) ||
+	    (fi->override && nla_put_flag(skb, TUNPIN_A_OVERRIDE))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int tunpin_tap_get_dumpit(struct sk_buff *skb,
+				 struct netlink_callback *cb)
+{
+	struct tunpin_dump d = { .skb = skb, .cb = cb };
+
+	return tunpin_walk_done(skb, tunpin_files_walk(&cb->args[0],
+						       tunpin_tap_fill, &d));
+}
+
+static const struct genl_ops tunpin_genl_ops[] = {
+	{
+		.cmd = TUNPIN_CMD_LEVEL_GET,
+		.doit = tunpin_level_get_doit,
+		.policy = tunpin_none_policy,
+		.maxattr = TUNPIN_A_MAX,
+	},
+	{
+		.cmd = TUNPIN_CMD_LEVEL_SET,
+		.doit = tunpin_level_set_doit,
+		.policy = tunpin_level_policy,
+		.maxattr = TUNPIN_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TUNPIN_CMD_COUNTERS_GET,
+		.doit = tunpin_counters_get_doit,
+		.policy = tunpin_none_policy,
+		.maxattr = TUNPIN_A_MAX,
+	},
+	{
+		.cmd = TUNPIN_CMD_OVERRIDE_GET,
+		.dumpit = tunpin_override_get_dumpit,
+		.policy = tunpin_none_policy,
+		.maxattr = TUNPIN_A_MAX,
+	},
+	{
+		.cmd = TUNPIN_CMD_OVERRIDE_ADD,
+		.doit = tunpin_override_add_doit,
+		.policy = tunpin_override_policy,
+		.maxattr = TUNPIN_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TUNPIN_CMD_OVERRIDE_DEL,
+		.doit = tunpin_override_del_doit,
+		.policy = tunpin_override_policy,
+		.maxattr = TUNPIN_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TUNPIN_CMD_TAP_GET,
+		.dumpit = tunpin_tap_get_dumpit,
+		.policy = tunpin_none_policy,
+		.maxattr = TUNPIN_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static struct genl_family tunpin_genl_family __ro_after_init = {
+	.name		= TUNPIN_GENL_NAME,
+	.version	= TUNPIN_GENL_VERSION,
+	.maxattr	= TUNPIN_A_MAX,
+	.netnsok	= true,	/* so containers are told EPERM, not ENOENT */
+	.module		= THIS_MODULE,
+	.ops		= tunpin_genl_ops,
+	.n_ops		= ARRAY_SIZE(tunpin_genl_ops),
+	.resv_start_op	= TUNPIN_CMD_TAP_GET + 1,
+	.mcgrps		= tunpin_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(tunpin_mcgrps),
+};
+
+static bool tunpin_genl_up;
+
+/**
+ * tunpin_genl_notify_level - announce a new host level to "events"
+ * @level: the level now in force
+ *
+ * Context: process.
+ */
+void tunpin_genl_notify_level(const struct tunpin_level *level)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!tunpin_genl_up ||
+	    !genl_has_listeners(&tunpin_genl_family, &init_net,
+				TUNPIN_MCGRP_EVENTS_IDX))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &tunpin_genl_family, 0,
+			  TUNPIN_CMD_LEVEL_NTF);
+	if (!hdr || tunpin_put_level(msg, level) ||
+	    nla_put_u32(msg, TUNPIN_A_KNOWN, TUNPIN_CAP_ALL) ||
+	    tunpin_put_who(msg)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&tunpin_genl_family, msg, 0,
+			  TUNPIN_MCGRP_EVENTS_IDX, GFP_KERNEL);
+}
+
+/*
+ * Refusals happen in kprobe handlers, where we cannot send: the last one is
+ * parked here and a work item announces it. Callers rate-limit.
+ */
+static struct {
+	spinlock_t lock;	/* protects the fields below */
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
+	unsigned int cmd;
+	u32 bits;
+} tunpin_refusal = {
+	.lock = __SPIN_LOCK_UNLOCKED(tunpin_refusal.lock),
+};
+
+static void tunpin_refused_work(struct work_struct *work)
+{
+	char comm[TASK_COMM_LEN];
+	unsigned long flags;
+	unsigned int cmd;
+	struct sk_buff *msg;
+	void *hdr;
+	pid_t pid;
+	u32 bits;
+
+	spin_lock_irqsave(&tunpin_refusal.lock, flags);
+	pid = tunpin_refusal.pid;
+	memcpy(comm, tunpin_refusal.comm, sizeof(comm));
+	cmd = tunpin_refusal.cmd;
+	bits = tunpin_refusal.bits;
+	spin_unlock_irqrestore(&tunpin_refusal.lock, flags);
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &tunpin_genl_family, 0,
+			  TUNPIN_CMD_REFUSED_NTF);
+	if (!hdr || nla_put_u32(msg, TUNPIN_A_PID, pid) ||
+	    nla_put_string(msg, TUNPIN_A_COMM, comm) ||
+	    nla_put_u32(msg, TUNPIN_A_IOCTL, cmd) ||
+	    nla_put_u32(msg, TUNPIN_A_CAPS, bits)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&tunpin_genl_family, msg, 0,
+			  TUNPIN_MCGRP_EVENTS_IDX, GFP_KERNEL);
+}
+
+static DECLARE_WORK(tunpin_refused_wk, tunpin_refused_work);
+
+/**
+ * tunpin_genl_notify_refused - announce a refusal to "events"
+ * @cmd: the refused ioctl command
+ * @bits: for TUNSETOFFLOAD, the refused bits; else 0
+ *
+ * Context: any (kprobe handler); the caller rate-limits.
+ */
+void tunpin_genl_notify_refused(unsigned int cmd, u32 bits)
+{
+	unsigned long flags;
+
+	if (!READ_ONCE(tunpin_genl_up))
+		return;
+	spin_lock_irqsave(&tunpin_refusal.lock, flags);
+	tunpin_refusal.pid = task_tgid_nr(current);
+	strscpy(tunpin_refusal.comm, current->comm, TASK_COMM_LEN);
+	tunpin_refusal.cmd = cmd;
+	tunpin_refusal.bits = bits;
+	spin_unlock_irqrestore(&tunpin_refusal.lock, flags);
+	schedule_work(&tunpin_refused_wk);
+}
+
+int tunpin_genl_init(void)
+{
+	int err = genl_register_family(&tunpin_genl_family);
+
+	if (!err)
+		WRITE_ONCE(tunpin_genl_up, true);
+	return err;
+}
+
+/* Called once the probes are gone: no refusal is parked after this. */
+void tunpin_genl_exit(void)
+{
+	WRITE_ONCE(tunpin_genl_up, false);
+	cancel_work_sync(&tunpin_refused_wk);
+	genl_unregister_family(&tunpin_genl_family);
+}
