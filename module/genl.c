@@ -4,8 +4,8 @@
  * management software. Documentation/netlink/specs/tunpin.yaml describes it
  * for any netlink client. Every change needs CAP_NET_ADMIN in the initial
  * user namespace (GENL_ADMIN_PERM): root in a container cannot loosen the
- * host's policy. Reads are open to anyone, except the TAP list, which
- * names the processes (pids) of every user.
+ * host's policy. Reads are open to anyone, except what names the
+ * processes (pids) of every user: the TAP list and the events group.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -23,8 +23,10 @@ enum {
 	TUNPIN_MCGRP_EVENTS_IDX,
 };
 
+/* Events name the processes refused: listeners need CAP_NET_ADMIN. */
 static const struct genl_multicast_group tunpin_mcgrps[] = {
-	[TUNPIN_MCGRP_EVENTS_IDX] = { .name = TUNPIN_MCGRP_EVENTS },
+	[TUNPIN_MCGRP_EVENTS_IDX] = { .name = TUNPIN_MCGRP_EVENTS,
+				      .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static const struct nla_policy tunpin_level_policy[TUNPIN_A_MAX + 1] = {

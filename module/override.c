@@ -132,34 +132,39 @@ err_put:
  * @path: as given to tunpin_override_add(), or another path of that cgroup
  * @extack: for the reason of a refusal; may be NULL
  *
+ * The path as given finds the override even after its cgroup was removed.
+ *
  * Context: process; waits for the ioctl paths to let go of the override.
  * Return: 0 or -ENOENT.
  */
 int tunpin_override_del(const char *path, struct netlink_ext_ack *extack)
 {
-	struct tunpin_override *ov = NULL;
+	struct tunpin_override *ov, *found = NULL;
 	struct cgroup *cgrp;
 
 	cgrp = cgroup_get_from_path(path);
-	if (!IS_ERR(cgrp)) {
-		mutex_lock(&tunpin_override_lock);
-		ov = tunpin_override_lookup(cgrp);
-		if (ov) {
+	mutex_lock(&tunpin_override_lock);
+	list_for_each_entry(ov, &tunpin_overrides, list) {
+		if (!strcmp(ov->path, path) ||
+		    (!IS_ERR(cgrp) && ov->cgrp == cgrp)) {
+			found = ov;
 			list_del_rcu(&ov->list);
 			tunpin_noverrides--;
+			break;
 		}
-		mutex_unlock(&tunpin_override_lock);
-		cgroup_put(cgrp);
 	}
-	if (!ov) {
+	mutex_unlock(&tunpin_override_lock);
+	if (!IS_ERR(cgrp))
+		cgroup_put(cgrp);
+	if (!found) {
 		NL_SET_ERR_MSG(extack, "no override for this cgroup");
 		return -ENOENT;
 	}
-	pr_info("override for cgroup %s removed by %s[%d]\n", ov->path,
+	pr_info("override for cgroup %s removed by %s[%d]\n", found->path,
 		current->comm, task_pid_nr(current));
 	synchronize_rcu();
-	cgroup_put(ov->cgrp);
-	kfree(ov);
+	cgroup_put(found->cgrp);
+	kfree(found);
 	return 0;
 }
 
