@@ -3,6 +3,7 @@
 #ifndef TUNPIN_TOOL_CAPS_H
 #define TUNPIN_TOOL_CAPS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 #include "../../include/uapi/linux/tunpin.h"
@@ -24,5 +25,13 @@ int caps_parse(const char *s, uint32_t *bits);
 /* Names in table order separated by @sep; unknown bits as unknown:0x...;
  * returns the length that was needed, like snprintf. */
 int caps_print(uint32_t bits, const char *sep, char *buf, size_t size);
+
+/* A level: capability names separated by spaces or commas, or "none" or
+ * "unpinned" alone. 0, or -1 with the reason in @err. */
+int level_parse(const char *s, uint32_t *bits, bool *pinned,
+		char *err, size_t errsize);
+/* "unpinned", "none" or the names as caps_print() does. */
+int level_print(uint32_t bits, bool pinned, const char *sep,
+		char *buf, size_t size);
 
 #endif

@@ -1,43 +1,498 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tunpin(8): the per-host platform level tool.
+ *
+ * Talks to the tunpin module over its generic netlink family ("tunpin"),
+ * prints like ethtool, or JSON with -j (-p: pretty) like ip -j.
+ *
+ * Exit codes:
+ *   0  success
+ *   1  the kernel refused the request (the reason is printed), or another
+ *      runtime error
+ *   2  usage error or bad input (unknown command, option or capability);
+ *      nothing was sent to the kernel
+ *   4  the tunpin module is not loaded (no "tunpin" netlink family)
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <linux/if_tun.h>
+#include <json-c/json.h>
 #include "caps.h"
+#include "cli.h"
+#include "nl.h"
 
 #define TUNPIN_VERSION "0.1"
 
-static int cmd_known(void)
-{
-	for (int i = 0; i < NCAPS; i++)
-		printf("%-20s %#05x\n", caps[i].name, caps[i].bit);
-	return 0;
-}
+enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2, EXIT_NOMOD = 4 };
+
+/* Room for every name, unknown bits included. */
+#define LEVEL_BUF 256
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: tunpin known\n"
-		   "       tunpin --version\n");
+	fprintf(f,
+		"usage: tunpin [-j|-p] COMMAND\n"
+		"  known                          the capabilities tunpin knows\n"
+		"  level                          the host level\n"
+		"  set LEVEL [--name NAME] [--force]\n"
+		"                                 set the host level (the label\n"
+		"                                 is cleared unless --name)\n"
+		"  override [list]                the per-cgroup levels\n"
+		"  override add CGROUP LEVEL [--name NAME]\n"
+		"  override del CGROUP\n"
+		"  counters                       requests and refusals\n"
+		"  taps                           the TAP files tunpin saw\n"
+		"  monitor                        print events until killed\n"
+		"  --version, -h\n"
+		"LEVEL: capability names separated by commas or spaces, none or\n"
+		"unpinned. CGROUP: a cgroup v2 path from its root, e.g.\n"
+		"/machine.slice. -j: JSON, -p: pretty JSON.\n");
+}
+
+static bool json_wanted(const struct cli *c)
+{
+	return c->opts & (OPT_JSON | OPT_PRETTY);
+}
+
+static void json_print(const struct cli *c, json_object *o)
+{
+	int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
+
+	flags |= c->opts & OPT_PRETTY ? JSON_C_TO_STRING_PRETTY :
+					JSON_C_TO_STRING_PLAIN;
+	puts(json_object_to_json_string_ext(o, flags));
+	json_object_put(o);
+}
+
+static void json_add(json_object *o, const char *key, json_object *val)
+{
+	json_object_object_add(o, key, val);
+}
+
+/* Capability names as a JSON array; unknown bits as "unknown:0x...". */
+static json_object *json_caps(uint32_t bits)
+{
+	json_object *a = json_object_new_array();
+	char buf[32];
+
+	for (int i = 0; i < NCAPS; i++)
+		if (bits & caps[i].bit)
+			json_object_array_add(a,
+				json_object_new_string(caps[i].name));
+	bits &= ~(uint32_t)TUNPIN_CAP_ALL;
+	if (bits) {
+		caps_print(bits, " ", buf, sizeof(buf));
+		json_object_array_add(a, json_object_new_string(buf));
+	}
+	return a;
+}
+
+static const char *level_str(const struct tp_level *l, char *buf)
+{
+	level_print(l->caps, l->pinned, " ", buf, LEVEL_BUF);
+	return buf;
+}
+
+static const char *bits_str(uint32_t bits, char *buf)
+{
+	level_print(bits, true, " ", buf, LEVEL_BUF);
+	return buf;
+}
+
+/* "level" in sysfs syntax, then the same as data. */
+static void json_level(json_object *o, const struct tp_level *l)
+{
+	char buf[LEVEL_BUF];
+
+	json_add(o, "level", json_object_new_string(level_str(l, buf)));
+	json_add(o, "pinned", json_object_new_boolean(l->pinned));
+	json_add(o, "caps", json_caps(l->caps));
+	json_add(o, "name", json_object_new_string(l->name));
+}
+
+static int nl_error(struct tp_nl *h, int err)
+{
+	const char *msg = tp_nl_extack(h);
+
+	if (*msg)
+		fprintf(stderr, "tunpin: %s: %s\n", strerror(-err), msg);
+	else
+		fprintf(stderr, "tunpin: %s\n", strerror(-err));
+	return EXIT_ERR;
+}
+
+/* After a success: the kernel may still have said something. */
+static int nl_done(struct tp_nl *h)
+{
+	if (*tp_nl_extack(h))
+		fprintf(stderr, "tunpin: warning: %s\n", tp_nl_extack(h));
+	return EXIT_OK;
+}
+
+static int cmd_known(const struct cli *c)
+{
+	json_object *a;
+
+	if (!json_wanted(c)) {
+		for (int i = 0; i < NCAPS; i++)
+			printf("%-20s %#05x\n", caps[i].name, caps[i].bit);
+		return EXIT_OK;
+	}
+	a = json_object_new_array();
+	for (int i = 0; i < NCAPS; i++) {
+		json_object *o = json_object_new_object();
+
+		json_add(o, "name", json_object_new_string(caps[i].name));
+		json_add(o, "bit", json_object_new_int64(caps[i].bit));
+		json_object_array_add(a, o);
+	}
+	json_print(c, a);
+	return EXIT_OK;
+}
+
+static int cmd_level(struct tp_nl *h, const struct cli *c)
+{
+	char buf[LEVEL_BUF];
+	struct tp_level l;
+	json_object *o;
+	int err;
+
+	err = tp_nl_level_get(h, &l);
+	if (err)
+		return nl_error(h, err);
+	if (json_wanted(c)) {
+		o = json_object_new_object();
+		json_level(o, &l);
+		json_print(c, o);
+		return EXIT_OK;
+	}
+	printf("level: %s\n", level_str(&l, buf));
+	if (l.name[0])
+		printf("name: %s\n", l.name);
+	return EXIT_OK;
+}
+
+/* LEVEL operands and --name into @l; a usage error is reported. */
+static int level_args(const struct cli *c, int argc, char **argv,
+		      struct tp_level *l)
+{
+	char buf[1024], err[128];
+
+	memset(l, 0, sizeof(*l));
+	if (cli_join(argc, argv, buf, sizeof(buf)) < 0) {
+		fprintf(stderr, "tunpin: level too long\n");
+		return EXIT_USAGE;
+	}
+	if (level_parse(buf, &l->caps, &l->pinned, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tunpin: %s (see tunpin known)\n", err);
+		return EXIT_USAGE;
+	}
+	if (c->name) {
+		if (strlen(c->name) >= sizeof(l->name)) {
+			fprintf(stderr, "tunpin: name too long\n");
+			return EXIT_USAGE;
+		}
+		strcpy(l->name, c->name);
+	}
+	return EXIT_OK;
+}
+
+static int cmd_set(struct tp_nl *h, const struct cli *c,
+		   const struct tp_level *l)
+{
+	bool force = c->opts & OPT_FORCE;
+	int err;
+
+	err = tp_nl_level_set(h, l, force);
+	if (err) {
+		nl_error(h, err);
+		if (err == -EBUSY && !force)
+			fprintf(stderr, "tunpin: --force sets it anyway\n");
+		return EXIT_ERR;
+	}
+	return nl_done(h);
+}
+
+static int print_override(const struct tp_override *ov, void *arg)
+{
+	json_object *a = arg, *o;
+	char buf[LEVEL_BUF];
+
+	if (a) {
+		o = json_object_new_object();
+		json_add(o, "cgroup", json_object_new_string(ov->cgroup));
+		json_level(o, &ov->level);
+		json_object_array_add(a, o);
+		return 0;
+	}
+	printf("%s\n", ov->cgroup);
+	printf("\tlevel: %s\n", level_str(&ov->level, buf));
+	if (ov->level.name[0])
+		printf("\tname: %s\n", ov->level.name);
+	return 0;
+}
+
+static int cmd_override_list(struct tp_nl *h, const struct cli *c)
+{
+	json_object *a = json_wanted(c) ? json_object_new_array() : NULL;
+	int err;
+
+	err = tp_nl_overrides(h, print_override, a);
+	if (err) {
+		json_object_put(a);
+		return nl_error(h, err);
+	}
+	if (a)
+		json_print(c, a);
+	return EXIT_OK;
+}
+
+static int cmd_override_add(struct tp_nl *h, const struct tp_level *l,
+			    const char *cgroup)
+{
+	int err = tp_nl_override_add(h, cgroup, l);
+
+	return err ? nl_error(h, err) : nl_done(h);
+}
+
+static int cmd_override_del(struct tp_nl *h, const char *cgroup)
+{
+	int err = tp_nl_override_del(h, cgroup);
+
+	return err ? nl_error(h, err) : nl_done(h);
+}
+
+static const char *counter_name(uint32_t cap, char *buf, size_t size)
+{
+	if (!cap)
+		return "unknown";
+	caps_print(cap, " ", buf, size);
+	return buf;
+}
+
+static int cmd_counters(struct tp_nl *h, const struct cli *c)
+{
+	struct tp_counters cs;
+	json_object *o, *a;
+	char buf[32];
+	int err;
+
+	err = tp_nl_counters(h, &cs);
+	if (err)
+		return nl_error(h, err);
+	if (!json_wanted(c)) {
+		printf("%-20s %12s %12s\n", "capability", "requested",
+		       "refused");
+		for (int i = 0; i < cs.n; i++)
+			printf("%-20s %12llu %12llu\n",
+			       counter_name(cs.c[i].cap, buf, sizeof(buf)),
+			       (unsigned long long)cs.c[i].requested,
+			       (unsigned long long)cs.c[i].refused);
+		printf("refused ioctls: %llu\n",
+		       (unsigned long long)cs.refused_ioctls);
+		return EXIT_OK;
+	}
+	a = json_object_new_array();
+	for (int i = 0; i < cs.n; i++) {
+		o = json_object_new_object();
+		json_add(o, "cap", json_object_new_string(
+			 counter_name(cs.c[i].cap, buf, sizeof(buf))));
+		json_add(o, "requested",
+			 json_object_new_uint64(cs.c[i].requested));
+		json_add(o, "refused", json_object_new_uint64(cs.c[i].refused));
+		json_object_array_add(a, o);
+	}
+	o = json_object_new_object();
+	json_add(o, "caps", a);
+	json_add(o, "refused_ioctls", json_object_new_uint64(cs.refused_ioctls));
+	json_print(c, o);
+	return EXIT_OK;
+}
+
+static int print_tap(const struct tp_tap *t, void *arg)
+{
+	json_object *a = arg, *o;
+	char buf[LEVEL_BUF];
+
+	if (a) {
+		o = json_object_new_object();
+		json_add(o, "pid", json_object_new_int64(t->pid));
+		json_add(o, "comm", json_object_new_string(t->comm));
+		json_add(o, "active", json_caps(t->active));
+		json_add(o, "offered", json_caps(t->offered));
+		json_add(o, "exempt", json_object_new_boolean(t->exempt));
+		json_add(o, "override", json_object_new_boolean(t->override));
+		json_object_array_add(a, o);
+		return 0;
+	}
+	printf("pid %u (%s)\n", t->pid, t->comm);
+	printf("\tactive: %s\n", bits_str(t->active, buf));
+	printf("\toffered: %s\n", bits_str(t->offered, buf));
+	printf("\texempt: %s\n", t->exempt ? "yes" : "no");
+	printf("\toverride: %s\n", t->override ? "yes" : "no");
+	return 0;
+}
+
+static int cmd_taps(struct tp_nl *h, const struct cli *c)
+{
+	json_object *a = json_wanted(c) ? json_object_new_array() : NULL;
+	int err;
+
+	err = tp_nl_taps(h, print_tap, a);
+	if (err) {
+		json_object_put(a);
+		return nl_error(h, err);
+	}
+	if (a)
+		json_print(c, a);
+	return EXIT_OK;
+}
+
+static int print_event(const struct tp_event *ev, void *arg)
+{
+	const struct cli *c = arg;
+	json_object *o = NULL;
+	char buf[LEVEL_BUF];
+
+	if (json_wanted(c))
+		o = json_object_new_object();
+	switch (ev->type) {
+	case TP_EV_LEVEL:
+		if (o) {
+			json_add(o, "event", json_object_new_string("level"));
+			json_level(o, &ev->level);
+			break;
+		}
+		printf("level %s", level_str(&ev->level, buf));
+		if (ev->level.name[0])
+			printf(" [%s]", ev->level.name);
+		printf(" by %s[%u]\n", ev->comm, ev->pid);
+		break;
+	case TP_EV_REFUSED:
+		if (o) {
+			json_add(o, "event", json_object_new_string("refused"));
+			json_add(o, "ioctl", json_object_new_int64(ev->ioctl));
+			json_add(o, "caps", json_caps(ev->caps));
+			break;
+		}
+		if (ev->ioctl == TUNSETOFFLOAD)
+			printf("refused TUNSETOFFLOAD %s",
+			       bits_str(ev->caps, buf));
+		else
+			printf("refused ioctl %#x", ev->ioctl);
+		printf(" for %s[%u]\n", ev->comm, ev->pid);
+		break;
+	case TP_EV_LOST:
+		if (o) {
+			json_add(o, "event", json_object_new_string("lost"));
+			break;
+		}
+		printf("events lost\n");
+		break;
+	}
+	if (o) {
+		if (ev->type != TP_EV_LOST) {
+			json_add(o, "pid", json_object_new_int64(ev->pid));
+			json_add(o, "comm", json_object_new_string(ev->comm));
+		}
+		json_print(c, o);
+	}
+	fflush(stdout);
+	return 0;
+}
+
+static int cmd_monitor(struct tp_nl *h, const struct cli *c)
+{
+	int err = tp_nl_monitor(h, print_event, (void *)c);
+
+	if (err == -ENOENT) {
+		fprintf(stderr, "tunpin: the module has no events group\n");
+		return EXIT_ERR;
+	}
+	return nl_error(h, err);
 }
 
 int main(int argc, char **argv)
 {
+	struct tp_level level;
+	struct tp_nl *h;
+	struct cli c;
+	int ret;
+
 	if (argc < 2) {
 		usage(stderr);
-		return 2;
+		return EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "known"))
-		return cmd_known();
-	if (!strcmp(argv[1], "--version")) {
-		printf("tunpin %s\n", TUNPIN_VERSION);
-		return 0;
+	if (cli_parse(argc, argv, &c) < 0) {
+		fprintf(stderr, "tunpin: %s (tunpin -h for help)\n", c.err);
+		return EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+
+	/* What needs no kernel, and the checks of the input. */
+	switch (c.cmd) {
+	case CLI_HELP:
 		usage(stdout);
-		return 0;
+		return EXIT_OK;
+	case CLI_VERSION:
+		printf("tunpin %s\n", TUNPIN_VERSION);
+		return EXIT_OK;
+	case CLI_KNOWN:
+		return cmd_known(&c);
+	case CLI_SET:
+		ret = level_args(&c, c.argc, c.argv, &level);
+		break;
+	case CLI_OVERRIDE_ADD:
+		ret = level_args(&c, c.argc - 1, c.argv + 1, &level);
+		break;
+	default:
+		ret = EXIT_OK;
+		break;
 	}
-	fprintf(stderr, "tunpin: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return 2;
+	if (ret)
+		return ret;
+
+	h = tp_nl_open();
+	if (!h && errno == ENOENT) {
+		fprintf(stderr, "tunpin: module not loaded (no \"%s\" generic netlink family)\n",
+			TUNPIN_GENL_NAME);
+		return EXIT_NOMOD;
+	}
+	if (!h) {
+		fprintf(stderr, "tunpin: netlink: %s\n", strerror(errno));
+		return EXIT_ERR;
+	}
+
+	switch (c.cmd) {
+	case CLI_LEVEL:
+		ret = cmd_level(h, &c);
+		break;
+	case CLI_SET:
+		ret = cmd_set(h, &c, &level);
+		break;
+	case CLI_OVERRIDE_LIST:
+		ret = cmd_override_list(h, &c);
+		break;
+	case CLI_OVERRIDE_ADD:
+		ret = cmd_override_add(h, &level, c.argv[0]);
+		break;
+	case CLI_OVERRIDE_DEL:
+		ret = cmd_override_del(h, c.argv[0]);
+		break;
+	case CLI_COUNTERS:
+		ret = cmd_counters(h, &c);
+		break;
+	case CLI_TAPS:
+		ret = cmd_taps(h, &c);
+		break;
+	case CLI_MONITOR:
+		ret = cmd_monitor(h, &c);
+		break;
+	default:
+		ret = EXIT_ERR;
+		break;
+	}
+	tp_nl_close(h);
+	return ret;
 }

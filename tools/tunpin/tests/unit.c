@@ -1,19 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests of tunpin(8)'s pure parts; prints "N passed, N failed". */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "../caps.h"
+#include "../cli.h"
+#include "unit.h"
 
-static int passed, failed;
-
-#define CHECK(cond) do {						\
-	if (cond) {							\
-		passed++;						\
-	} else {							\
-		failed++;						\
-		fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
-	}								\
-} while (0)
+int passed, failed;
 
 static void test_caps_table(void)
 {
@@ -46,10 +40,141 @@ static void test_caps_parse_print(void)
 	CHECK(caps_print(TUNPIN_CAP_ALL, " ", buf, 4) > 4 && strlen(buf) == 3);
 }
 
+static void test_level_parse_print(void)
+{
+	char buf[256], err[128];
+	uint32_t bits = 0x55;
+	bool pinned = false;
+
+	CHECK(level_parse("csum, tso4", &bits, &pinned, err, sizeof(err)) == 0);
+	CHECK(bits == (TUNPIN_CAP_CSUM | TUNPIN_CAP_TSO4) && pinned);
+	CHECK(level_parse(" none\n", &bits, &pinned, err, sizeof(err)) == 0);
+	CHECK(bits == 0 && pinned);
+	CHECK(level_parse("unpinned", &bits, &pinned, err, sizeof(err)) == 0);
+	CHECK(bits == 0 && !pinned);
+	/* Errors leave the outputs alone and say why. */
+	bits = 0x55;
+	pinned = true;
+	CHECK(level_parse("csum,bogus", &bits, &pinned, err, sizeof(err)) == -1);
+	CHECK(!strcmp(err, "unknown capability 'bogus'"));
+	CHECK(bits == 0x55 && pinned);
+	CHECK(level_parse("unpinned", &bits, &pinned, err, 4) == 0 && !pinned);
+	pinned = true;
+	CHECK(level_parse("csum unpinned", &bits, &pinned, err, sizeof(err)) == -1);
+	CHECK(pinned && strstr(err, "alone"));
+	CHECK(level_parse("none none", &bits, &pinned, err, sizeof(err)) == -1);
+	CHECK(level_parse(" , ", &bits, &pinned, err, sizeof(err)) == -1);
+	CHECK(!strcmp(err, "empty level"));
+	CHECK(level_parse("", &bits, &pinned, err, sizeof(err)) == -1);
+	CHECK(level_parse("None", &bits, &pinned, err, sizeof(err)) == -1);
+	CHECK(level_parse("nonesuch", &bits, &pinned, err, sizeof(err)) == -1);
+	/* A tiny error buffer truncates, never overflows. */
+	CHECK(level_parse("bogus", &bits, &pinned, err, 4) == -1 &&
+	      strlen(err) == 3);
+
+	CHECK(level_print(0x1ff, false, " ", buf, sizeof(buf)) == 8);
+	CHECK(!strcmp(buf, "unpinned"));
+	CHECK(level_print(0, true, " ", buf, sizeof(buf)) == 4);
+	CHECK(!strcmp(buf, "none"));
+	level_print(TUNPIN_CAP_TSO6 | TUNPIN_CAP_UFO, true, ",", buf, sizeof(buf));
+	CHECK(!strcmp(buf, "tso6,ufo"));
+}
+
+/* cli_parse() of "tunpin" and the words up to NULL. */
+static int parse(struct cli *c, ...)
+{
+	static char *argv[16];
+	int argc = 0;
+	va_list ap;
+
+	argv[argc++] = "tunpin";
+	va_start(ap, c);
+	while ((argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	return cli_parse(argc, argv, c);
+}
+
+#define PARSE(c, ...) parse(c, __VA_ARGS__, (char *)NULL)
+
+static void test_cli(void)
+{
+	char buf[16];
+	struct cli c;
+
+	CHECK(PARSE(&c, "level") == 0 && c.cmd == CLI_LEVEL && !c.opts);
+	CHECK(PARSE(&c, "level", "-j") == 0 && c.opts == OPT_JSON);
+	CHECK(PARSE(&c, "-j", "level") == 0 && c.opts == OPT_JSON);
+	CHECK(PARSE(&c, "level", "--json", "-p") == 0 &&
+	      c.opts == (OPT_JSON | OPT_PRETTY));
+	CHECK(PARSE(&c, "-jp", "counters") == 0 && c.cmd == CLI_COUNTERS);
+	CHECK(PARSE(&c, "taps") == 0 && c.cmd == CLI_TAPS && c.argc == 0);
+	CHECK(PARSE(&c, "monitor", "-j") == 0 && c.cmd == CLI_MONITOR);
+	CHECK(PARSE(&c, "known") == 0 && c.cmd == CLI_KNOWN);
+	CHECK(PARSE(&c, "--version") == 0 && c.cmd == CLI_VERSION);
+	CHECK(PARSE(&c, "set", "csum", "-h") == 0 && c.cmd == CLI_HELP);
+
+	/* set: options anywhere, the level in one or more words */
+	CHECK(PARSE(&c, "set", "csum,tso4") == 0 && c.cmd == CLI_SET);
+	CHECK(c.argc == 1 && !strcmp(c.argv[0], "csum,tso4") && !c.name);
+	CHECK(PARSE(&c, "set", "--force", "csum", "tso4", "--name", "pool-a") == 0);
+	CHECK(c.opts == (OPT_FORCE | OPT_NAME) && !strcmp(c.name, "pool-a"));
+	CHECK(c.argc == 2 && !strcmp(c.argv[0], "csum") &&
+	      !strcmp(c.argv[1], "tso4"));
+	CHECK(PARSE(&c, "set", "--name=x", "none") == 0 && !strcmp(c.name, "x"));
+	CHECK(PARSE(&c, "set", "--", "none") == 0 && c.argc == 1);
+
+	/* override */
+	CHECK(PARSE(&c, "override") == 0 && c.cmd == CLI_OVERRIDE_LIST);
+	CHECK(PARSE(&c, "override", "list", "-j") == 0 &&
+	      c.cmd == CLI_OVERRIDE_LIST && c.opts == OPT_JSON);
+	CHECK(PARSE(&c, "override", "add", "/vm1", "csum", "--name", "a") == 0);
+	CHECK(c.cmd == CLI_OVERRIDE_ADD && c.argc == 2 &&
+	      !strcmp(c.argv[0], "/vm1") && !strcmp(c.name, "a"));
+	CHECK(PARSE(&c, "override", "del", "/vm1") == 0 &&
+	      c.cmd == CLI_OVERRIDE_DEL && !strcmp(c.argv[0], "/vm1"));
+
+	/* usage errors */
+	CHECK(PARSE(&c, "bogus") == -1 && strstr(c.err, "unknown command 'bogus'"));
+	CHECK(PARSE(&c, "override", "bogus") == -1 &&
+	      strstr(c.err, "'override bogus'"));
+	CHECK(PARSE(&c, "-j") == -1 && !strcmp(c.err, "no command"));
+	CHECK(PARSE(&c, "set") == -1 && strstr(c.err, "needs an argument"));
+	CHECK(PARSE(&c, "override", "add", "/vm1") == -1);
+	CHECK(PARSE(&c, "override", "del") == -1);
+	CHECK(PARSE(&c, "override", "del", "/a", "/b") == -1 &&
+	      strstr(c.err, "'/b'"));
+	CHECK(PARSE(&c, "level", "extra") == -1 && strstr(c.err, "'extra'"));
+	CHECK(PARSE(&c, "level", "-x") == -1 && strstr(c.err, "'-x'"));
+	CHECK(PARSE(&c, "level", "--bogus") == -1 && strstr(c.err, "'--bogus'"));
+	CHECK(PARSE(&c, "set", "csum", "--name") == -1 &&
+	      strstr(c.err, "needs an argument"));
+	CHECK(PARSE(&c, "level", "--force") == -1 &&
+	      strstr(c.err, "'--force' does not apply to 'level'"));
+	CHECK(PARSE(&c, "set", "csum", "-j") == -1);
+	CHECK(PARSE(&c, "set", "csum", "-p") == -1 && strstr(c.err, "'-p'"));
+	CHECK(PARSE(&c, "monitor", "-p") == -1);
+	CHECK(PARSE(&c, "override", "del", "/a", "--name", "x") == -1);
+	CHECK(PARSE(&c, "taps", "--force") == -1);
+
+	{
+		char *const w[] = { "csum", "tso4", "ufo" };
+
+		CHECK(cli_join(3, w, buf, sizeof(buf)) == 0 &&
+		      !strcmp(buf, "csum tso4 ufo"));
+		CHECK(cli_join(0, w, buf, sizeof(buf)) == 0 && !buf[0]);
+		CHECK(cli_join(3, w, buf, 13) == -1);
+		CHECK(cli_join(3, w, buf, 14) == 0);
+	}
+}
+
 int main(void)
 {
 	test_caps_table();
 	test_caps_parse_print();
+	test_level_parse_print();
+	test_cli();
+	test_nl();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

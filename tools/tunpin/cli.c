@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct cli_verb {
+	const char *word, *sub;	/* sub: NULL for a one-word command */
+	enum cli_cmd cmd;
+	int min, max;		/* operands; max -1: no limit */
+	unsigned int opts;	/* the options it takes */
+} verbs[] = {
+	{ "known",    NULL,   CLI_KNOWN,	 0,  0, OPT_JSON | OPT_PRETTY },
+	{ "level",    NULL,   CLI_LEVEL,	 0,  0, OPT_JSON | OPT_PRETTY },
+	{ "set",      NULL,   CLI_SET,		 1, -1, OPT_NAME | OPT_FORCE },
+	{ "override", "list", CLI_OVERRIDE_LIST, 0,  0, OPT_JSON | OPT_PRETTY },
+	{ "override", "add",  CLI_OVERRIDE_ADD,	 2, -1, OPT_NAME },
+	{ "override", "del",  CLI_OVERRIDE_DEL,	 1,  1, 0 },
+	{ "override", NULL,   CLI_OVERRIDE_LIST, 0,  0, OPT_JSON | OPT_PRETTY },
+	{ "counters", NULL,   CLI_COUNTERS,	 0,  0, OPT_JSON | OPT_PRETTY },
+	{ "taps",     NULL,   CLI_TAPS,		 0,  0, OPT_JSON | OPT_PRETTY },
+	{ "monitor",  NULL,   CLI_MONITOR,	 0,  0, OPT_JSON },
+};
+
+static const char *const opt_names[] = {
+	"-j", "-p", "--name", "--force",
+};
+
+static const struct option longopts[] = {
+	{ "json",    no_argument,	NULL, 'j' },
+	{ "pretty",  no_argument,	NULL, 'p' },
+	{ "name",    required_argument,	NULL, 'n' },
+	{ "force",   no_argument,	NULL, 'f' },
+	{ "help",    no_argument,	NULL, 'h' },
+	{ "version", no_argument,	NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct cli_verb *cli_verb(int nwords, char **words)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
+		const struct cli_verb *v = &verbs[i];
+
+		if (strcmp(words[0], v->word))
+			continue;
+		if (!v->sub)
+			return v;
+		if (nwords > 1 && !strcmp(words[1], v->sub))
+			return v;
+	}
+	return NULL;
+}
+
+static bool has_subs(const char *word)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		if (verbs[i].sub && !strcmp(verbs[i].word, word))
+			return true;
+	return false;
+}
+
+int cli_parse(int argc, char **argv, struct cli *c)
+{
+	bool help = false, version = false;
+	const struct cli_verb *v;
+	int opt, nwords;
+	char **words;
+
+	memset(c, 0, sizeof(*c));
+	optind = 0;	/* glibc: start afresh */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":jph", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			c->opts |= OPT_JSON;
+			break;
+		case 'p':
+			c->opts |= OPT_PRETTY;
+			break;
+		case 'n':
+			c->opts |= OPT_NAME;
+			c->name = optarg;
+			break;
+		case 'f':
+			c->opts |= OPT_FORCE;
+			break;
+		case 'h':
+			help = true;
+			break;
+		case 'V':
+			version = true;
+			break;
+		case ':':
+			snprintf(c->err, sizeof(c->err),
+				 "option '%s' needs an argument",
+				 argv[optind - 1]);
+			return -1;
+		default:
+			if (optopt)
+				snprintf(c->err, sizeof(c->err),
+					 "unknown option '-%c'", optopt);
+			else
+				snprintf(c->err, sizeof(c->err),
+					 "unknown option '%s'",
+					 argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (help || version) {
+		c->cmd = help ? CLI_HELP : CLI_VERSION;
+		return 0;
+	}
+
+	words = argv + optind;
+	nwords = argc - optind;
+	if (!nwords) {
+		snprintf(c->err, sizeof(c->err), "no command");
+		return -1;
+	}
+	v = cli_verb(nwords, words);
+	if (!v) {
+		snprintf(c->err, sizeof(c->err), "unknown command '%s'",
+			 words[0]);
+		return -1;
+	}
+	c->cmd = v->cmd;
+	c->argv = words + (v->sub ? 2 : 1);
+	c->argc = nwords - (v->sub ? 2 : 1);
+	if (c->argc < v->min) {
+		snprintf(c->err, sizeof(c->err), "'%s%s%s' needs %s",
+			 v->word, v->sub ? " " : "", v->sub ? v->sub : "",
+			 v->min > 1 ? "more arguments" : "an argument");
+		return -1;
+	}
+	if (!v->sub && c->argc && has_subs(v->word)) {
+		/* "override bogus": not "override" with an argument */
+		snprintf(c->err, sizeof(c->err), "unknown command '%s %s'",
+			 words[0], words[1]);
+		return -1;
+	}
+	if (v->max >= 0 && c->argc > v->max) {
+		snprintf(c->err, sizeof(c->err), "unexpected argument '%s'",
+			 c->argv[v->max]);
+		return -1;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(opt_names); i++) {
+		unsigned int bit = 1u << i;
+
+		if ((c->opts & bit) && !(v->opts & bit)) {
+			snprintf(c->err, sizeof(c->err),
+				 "'%s' does not apply to '%s'", opt_names[i],
+				 v->word);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int cli_join(int argc, char *const argv[], char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (!size)
+		return -1;
+	buf[0] = '\0';
+	for (int i = 0; i < argc; i++) {
+		int n = snprintf(buf + len, size - len, "%s%s",
+				 i ? " " : "", argv[i]);
+
+		if (n < 0 || (size_t)n >= size - len)
+			return -1;
+		len += n;
+	}
+	return 0;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* tunpin(8): the command line, parsed without side effects. */
+#ifndef TUNPIN_TOOL_CLI_H
+#define TUNPIN_TOOL_CLI_H
+
+#include <stddef.h>
+
+enum cli_cmd {
+	CLI_HELP,
+	CLI_VERSION,
+	CLI_KNOWN,
+	CLI_LEVEL,
+	CLI_SET,
+	CLI_OVERRIDE_LIST,
+	CLI_OVERRIDE_ADD,
+	CLI_OVERRIDE_DEL,
+	CLI_COUNTERS,
+	CLI_TAPS,
+	CLI_MONITOR,
+};
+
+/* Options, as given on the command line. */
+enum {
+	OPT_JSON	= 1 << 0,	/* -j, --json */
+	OPT_PRETTY	= 1 << 1,	/* -p, --pretty (implies -j) */
+	OPT_NAME	= 1 << 2,	/* --name NAME */
+	OPT_FORCE	= 1 << 3,	/* --force */
+};
+
+struct cli {
+	enum cli_cmd cmd;
+	unsigned int opts;	/* OPT_* */
+	const char *name;	/* --name */
+	int argc;		/* the operands after the command words */
+	char **argv;
+	char err[160];		/* why cli_parse() failed */
+};
+
+/*
+ * Parse tunpin's command line; options may come anywhere (getopt_long
+ * permutes @argv). 0, or -1 with a usage error in c->err.
+ */
+int cli_parse(int argc, char **argv, struct cli *c);
+/* Join words with single spaces; -1 if @buf is too small. */
+int cli_join(int argc, char *const argv[], char *buf, size_t size);
+
+#endif

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The unit tests' one check macro and counters. */
+#ifndef TUNPIN_TOOL_UNIT_H
+#define TUNPIN_TOOL_UNIT_H
+
+#include <stdio.h>
+
+extern int passed, failed;
+
+#define CHECK(cond) do {						\
+	if (cond) {							\
+		passed++;						\
+	} else {							\
+		failed++;						\
+		fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
+	}								\
+} while (0)
+
+void test_nl(void);	/* nl.c against a fake kernel (nl_fake.c) */
+
+#endif
