@@ -6,6 +6,10 @@
  * the TAP: pinned without ufo, no HOST_UFO/GUEST_UFO but TSO stays; with
  * ufo, both; unpinned, exactly the stock offer. Also vhost-net's own check
  * (f_op == &tun_fops) on a governed fd: VHOST_NET_SET_BACKEND succeeds.
+ * Through the control plane: a QEMU in a cgroup with an override is offered
+ * the override's level while one outside gets the host's; lowering the
+ * host level below what a running QEMU was granted is refused, naming it,
+ * unless forced.
  *
  * QEMU 7.2 probes only UFO (TUNSETOFFLOAD csum|ufo); csum, TSO and ECN are
  * assumed with vnet headers, so a level below "csum tso4 tso6 tso_ecn" does
@@ -16,6 +20,7 @@
 #include <linux/vhost.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include "../tools/tunpin/nl.h"
 #include "kselftest_harness.h"
 
 #define TP_QEMU_TIMEOUT	120
@@ -72,28 +77,35 @@ static int tp_offer_parse(const char *line, struct tp_offer *o)
 	return rc;
 }
 
-/*
- * Start QEMU stopped (-S) with @netdev, ask QMP for the virtio-net offer,
- * quit. @tapfd, if >= 0, is passed as fd 3 (for "fd=3").
- */
-static int tp_qemu_offer(const char *netdev, int tapfd, struct tp_offer *o)
-{
-	static const char qmp[] =
-		"{\"execute\":\"qmp_capabilities\"}\n"
-		"{\"execute\":\"x-query-virtio-status\",\"arguments\":"
-		"{\"path\":\"/machine/peripheral/nic0/virtio-backend\"}}\n"
-		"{\"execute\":\"quit\"}\n";
-	int in[2], out[2], status, rc = -ENOENT;
-	char line[16384];
+struct tp_qemu {
 	pid_t pid;
-	FILE *f;
+	FILE *in, *out;		/* QMP */
+};
+
+/*
+ * Start QEMU stopped (-S) with @netdev, in cgroup @cgroup if not NULL.
+ * @tapfd, if >= 0, is passed as fd 3 (for "fd=3").
+ */
+static int tp_qemu_start(struct tp_qemu *q, const char *netdev, int tapfd,
+			 const char *cgroup)
+{
+	int in[2], out[2];
 
 	if (pipe(in) || pipe(out))
 		return -errno;
-	pid = fork();
-	if (pid < 0)
+	q->pid = fork();
+	if (q->pid < 0)
 		return -errno;
-	if (!pid) {
+	if (!q->pid) {
+		char procs[256], pid[16];
+
+		if (cgroup) {
+			snprintf(procs, sizeof(procs), "%s/cgroup.procs",
+				 cgroup);
+			snprintf(pid, sizeof(pid), "%d", getpid());
+			if (tp_write_file(procs, pid, strlen(pid)))
+				_exit(126);
+		}
 		dup2(in[0], 0);
 		dup2(out[1], 1);
 		if (tapfd == 3)
@@ -109,16 +121,54 @@ static int tp_qemu_offer(const char *netdev, int tapfd, struct tp_offer *o)
 	}
 	close(in[0]);
 	close(out[1]);
-	if (write(in[1], qmp, sizeof(qmp) - 1) != sizeof(qmp) - 1)
-		rc = -EIO;
-	f = fdopen(out[0], "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (rc && !tp_offer_parse(line, o))
-			rc = 0;
-	if (f)
-		fclose(f);
-	close(in[1]);
-	waitpid(pid, &status, 0);
+	q->in = fdopen(in[1], "w");
+	q->out = fdopen(out[0], "r");
+	if (!q->in || !q->out)
+		return -ENOMEM;
+	fputs("{\"execute\":\"qmp_capabilities\"}\n", q->in);
+	fflush(q->in);
+	return 0;
+}
+
+/* The virtio-net offer of a running QEMU, once it has probed the TAP. */
+static int tp_qemu_query(struct tp_qemu *q, struct tp_offer *o)
+{
+	char line[16384];
+
+	fputs("{\"execute\":\"x-query-virtio-status\",\"arguments\":"
+	      "{\"path\":\"/machine/peripheral/nic0/virtio-backend\"}}\n",
+	      q->in);
+	fflush(q->in);
+	while (fgets(line, sizeof(line), q->out))
+		if (!tp_offer_parse(line, o))
+			return 0;
+	return -ENOENT;
+}
+
+static void tp_qemu_quit(struct tp_qemu *q)
+{
+	char line[16384];
+	int status;
+
+	fputs("{\"execute\":\"quit\"}\n", q->in);
+	fclose(q->in);
+	while (fgets(line, sizeof(line), q->out))
+		;
+	fclose(q->out);
+	waitpid(q->pid, &status, 0);
+}
+
+/* Start QEMU, ask QMP for the virtio-net offer, quit. */
+static int tp_qemu_offer(const char *netdev, int tapfd, struct tp_offer *o)
+{
+	struct tp_qemu q;
+	int rc;
+
+	rc = tp_qemu_start(&q, netdev, tapfd, NULL);
+	if (rc)
+		return rc;
+	rc = tp_qemu_query(&q, o);
+	tp_qemu_quit(&q);
 	return rc;
 }
 
@@ -258,6 +308,112 @@ TEST(vhost_set_backend)
 	close(vfd);
 	close(tfd);
 	EXPECT_EQ(0, tp_module_unload());
+}
+
+#define TP_FLOOR	(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)
+#define TP_VM_CG	"/sys/fs/cgroup/tunpin-qemu-vm"
+
+FIXTURE(qemu_ctl) {
+	struct tp_nl *nl;
+};
+
+FIXTURE_SETUP(qemu_ctl)
+{
+	ASSERT_EQ(0, tp_module_unload());
+	self->nl = NULL;
+}
+
+FIXTURE_TEARDOWN(qemu_ctl)
+{
+	if (self->nl)
+		tp_nl_close(self->nl);
+	rmdir(TP_VM_CG);
+	tp_module_unload();
+}
+
+/* A VM that never migrates gets the native set; its neighbour does not. */
+TEST_F_TIMEOUT(qemu_ctl, override_seen_by_qemu, TP_QEMU_TIMEOUT)
+{
+	struct tp_level native = { .pinned = false };
+	struct tp_qemu in_vm, outside;
+	struct tp_offer o_in, o_out;
+	struct tp_nl *nl;
+
+	ASSERT_EQ(0, tp_module_load("level=csum,tso4,tso6,tso_ecn"));
+	rmdir(TP_VM_CG);
+	ASSERT_EQ(0, mkdir(TP_VM_CG, 0755));
+	nl = self->nl = tp_nl_open();
+	ASSERT_NE(NULL, nl);
+	ASSERT_EQ(0, tp_nl_override_add(nl, "/tunpin-qemu-vm", &native));
+
+	ASSERT_EQ(0, tp_qemu_start(&in_vm, "tap,id=n0,ifname=tpqin,script=no,downscript=no,vhost=off",
+				   -1, TP_VM_CG));
+	ASSERT_EQ(0, tp_qemu_start(&outside, "tap,id=n0,ifname=tpqout,script=no,downscript=no,vhost=off",
+				   -1, NULL));
+	EXPECT_EQ(0, tp_qemu_query(&in_vm, &o_in));
+	EXPECT_EQ(0, tp_qemu_query(&outside, &o_out));
+	EXPECT_TRUE(tp_offered(&o_in, "VIRTIO_NET_F_HOST_UFO"));
+	EXPECT_TRUE(tp_offered(&o_in, "VIRTIO_NET_F_GUEST_UFO"));
+	EXPECT_FALSE(tp_offered(&o_out, "VIRTIO_NET_F_HOST_UFO"));
+	EXPECT_FALSE(tp_offered(&o_out, "VIRTIO_NET_F_GUEST_UFO"));
+	tp_qemu_quit(&in_vm);
+	tp_qemu_quit(&outside);
+
+	EXPECT_EQ(0, tp_nl_override_del(nl, "/tunpin-qemu-vm"));
+}
+
+struct tp_qemu_taps {
+	pid_t pid;
+	uint32_t offered;
+};
+
+static int tp_qemu_tap(const struct tp_tap *t, void *arg)
+{
+	struct tp_qemu_taps *f = arg;
+
+	if ((pid_t)t->pid == f->pid)
+		f->offered |= t->offered;
+	return 0;
+}
+
+/* EVC's rule: no lowering below what a running VM was offered. */
+TEST_F_TIMEOUT(qemu_ctl, lowering_refused_while_qemu_runs, TP_QEMU_TIMEOUT)
+{
+	struct tp_level floor = { .caps = TP_FLOOR, .pinned = true };
+	struct tp_qemu_taps taps = {};
+	struct tp_level got;
+	struct tp_offer o;
+	struct tp_qemu q;
+	struct tp_nl *nl;
+	char pid[32];
+
+	ASSERT_EQ(0, tp_module_load(NULL));
+	nl = self->nl = tp_nl_open();
+	ASSERT_NE(NULL, nl);
+	ASSERT_EQ(0, tp_qemu_start(&q, "tap,id=n0,ifname=tpqlow,script=no,downscript=no,vhost=off",
+				   -1, NULL));
+	ASSERT_EQ(0, tp_qemu_query(&q, &o));
+	ASSERT_TRUE(tp_offered(&o, "VIRTIO_NET_F_HOST_UFO"));
+
+	taps.pid = q.pid;
+	EXPECT_EQ(0, tp_nl_taps(nl, tp_qemu_tap, &taps));
+	EXPECT_TRUE(taps.offered & TUN_F_UFO);
+
+	EXPECT_EQ(-EBUSY, tp_nl_level_set(nl, &floor, false));
+	snprintf(pid, sizeof(pid), "qemu-system-x86[%d]", q.pid);
+	EXPECT_NE(NULL, strstr(tp_nl_extack(nl), pid)) {
+		TH_LOG("extack: %s", tp_nl_extack(nl));
+	}
+	EXPECT_NE(NULL, strstr(tp_nl_extack(nl), "ufo"));
+	ASSERT_EQ(0, tp_nl_level_get(nl, &got));
+	EXPECT_FALSE(got.pinned);
+
+	EXPECT_EQ(0, tp_nl_level_set(nl, &floor, true));
+	ASSERT_EQ(0, tp_nl_level_get(nl, &got));
+	EXPECT_TRUE(got.pinned);
+	EXPECT_EQ(TP_FLOOR, got.caps);
+
+	tp_qemu_quit(&q);
 }
 
 TEST_HARNESS_MAIN

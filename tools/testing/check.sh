@@ -49,6 +49,7 @@ step module-sparse no_warnings kmake C=2 modules
 mapfile -t ksrc < <(git ls-files 'module/*.[ch]' 'include/*.h')
 step module-checkpatch "$LSRC/scripts/checkpatch.pl" --strict --no-tree \
 	--terse --show-types -f "${ksrc[@]}"
+step netlink-spec /usr/bin/python3 tools/testing/spec-check.py
 step tool-build no_warnings make -C tools/tunpin
 step tool-unit make -s -C tools/tunpin check
 step selftests-build make -C selftests OUTPUT="$BUILD/selftests" \

@@ -15,6 +15,8 @@ pkgs=(
 	sparse				# make C=2
 	qemu-system-x86 busybox-static	# the VM
 	cpio kmod iproute2 procps	# initramfs, modules, guest tools
+	python3-pyroute2 python3-yaml	# a netlink client we did not write
+	python3-jsonschema		# the YAML spec against its schema
 )
 
 missing=()

@@ -1,0 +1,457 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# tunpin(8) against the module: the whole generic netlink family, driven
+# through the tool and checked against /sys/kernel/tunpin. Runs as root in
+# the VM with the module loaded by the caller; TUNPIN_TOOL is the tool.
+# TAP files are opened by small python3 helpers. KTAP; exits 1 on any
+# failure. Leaves the host level unpinned and removes what it created.
+set -u
+
+tool=${TUNPIN_TOOL:?TUNPIN_TOOL: the tunpin binary}
+sys=/sys/kernel/tunpin
+cgname=tunpin-tool-test
+cgpath=/$cgname
+cgdir=/sys/fs/cgroup/$cgname
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tunpin-tool.XXXXXX")
+pids=()		# helpers and monitors to stop at the end
+
+# Opens a TAP and asks for offload bits, as QEMU does. Usage: IFNAME BITS
+# MODE; MODE hold: print "ready" and keep the file open (exit 1 if
+# refused); try: exit 0 if accepted, 1 if refused with EINVAL.
+holder_py='
+import errno, fcntl, os, struct, sys, time
+TUNSETIFF, TUNSETOFFLOAD = 0x400454ca, 0x400454d0
+IFF_TAP, IFF_NO_PI, IFF_VNET_HDR = 0x0002, 0x1000, 0x4000
+name, bits, mode = sys.argv[1], int(sys.argv[2], 0), sys.argv[3]
+fd = os.open("/dev/net/tun", os.O_RDWR)
+fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH22x", name.encode(),
+            IFF_TAP | IFF_NO_PI | IFF_VNET_HDR))
+try:
+    fcntl.ioctl(fd, TUNSETOFFLOAD, bits)
+except OSError as e:
+    print("refused:", os.strerror(e.errno), flush=True)
+    sys.exit(1 if e.errno == errno.EINVAL else 2)
+if mode == "hold":
+    print("ready", flush=True)
+    time.sleep(3600)
+'
+
+# --- helpers ---------------------------------------------------------------
+
+last=			# the last tool run, for diagnostics
+run() {		# run ARGS...: the tool's status in $rc, output in $out, $err
+	last="tunpin $*"
+	"$tool" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	out=$(<"$tmp/out")
+	err=$(<"$tmp/err")
+}
+
+ok=1
+check() {	# check DESCRIPTION COMMAND...: one assertion of the test
+	"${@:2}" && return 0
+	ok=0
+	echo "#   failed: $1"
+	echo "#   after: $last (exit $rc)"
+	indent out <<<"$out"
+	indent err <<<"$err"
+	return 1
+}
+
+indent() {	# indent LABEL: stdin as KTAP diagnostics
+	sed "s/^/#     $1: /"
+}
+
+json_ok() {	# json_ok TEXT: TEXT is one JSON document
+	python3 -c 'import json,sys; json.load(sys.stdin)' <<<"$1" 2>/dev/null
+}
+
+jget() {		# jget JSON EXPR: a python expression of the parsed j (JSON if not a str)
+	python3 -c '
+import json, sys
+j = json.loads(sys.argv[1])
+v = eval(sys.argv[2])
+print(v if isinstance(v, str) else json.dumps(v))' "$1" "$2" 2>&1
+}
+
+sysfs() {	# sysfs FILE: its content, "<missing>" if absent
+	cat "$sys/$1" 2>/dev/null || echo "<missing>"
+}
+
+# The tool's view of the host level agrees with sysfs (level and label).
+level_agrees() {	# level_agrees LEVEL NAME
+	local j
+	[ "$(sysfs level)" = "$1" ] || { echo "#   sysfs level: $(sysfs level)"; return 1; }
+	[ "$(sysfs level_name)" = "$2" ] || { echo "#   sysfs level_name: $(sysfs level_name)"; return 1; }
+	run level -j
+	[ $rc -eq 0 ] && json_ok "$out" || return 1
+	j=$out
+	[ "$(jget "$j" 'j["level"]')" = "$1" ] &&
+	[ "$(jget "$j" 'j["name"]')" = "$2" ] &&
+	[ "$(jget "$j" 'j["pinned"]')" = "$([ "$1" = unpinned ] && echo false || echo true)" ] &&
+	[ "$(jget "$j" '" ".join(j["caps"]) or "-"')" = \
+	  "$(case $1 in none|unpinned) echo -;; *) echo "$1";; esac)" ] || return 1
+	run level
+	[ $rc -eq 0 ] && grep -qx "level: $1" <<<"$out" || return 1
+	if [ -n "$2" ]; then grep -qx "name: $2" <<<"$out"; else ! grep -q '^name:' <<<"$out"; fi
+}
+
+# A failure the kernel explained: exit 1, "tunpin: <strerror>: <reason>".
+kernel_refused() {	# kernel_refused STRERROR
+	[ "$rc" -eq 1 ] && grep -qE "^tunpin: $1: .+" <<<"$err"
+}
+
+start_holder() {	# start_holder IFNAME BITS [CGROUP_DIR]: its pid in $holder
+	local f=$tmp/holder-$1
+	(
+		if [ -n "${3:-}" ]; then echo $BASHPID >"$3/cgroup.procs" || exit 1; fi
+		exec python3 -c "$holder_py" "$1" "$2" hold
+	) >"$f" 2>&1 &
+	holder=$!
+	pids+=("$holder")
+	wait_for "$f" '^ready' 30 "$holder" && return 0
+	echo "#   holder $1 did not start$(kill -0 "$holder" 2>/dev/null &&
+					 echo " in 30 s"):"
+	indent holder <"$f"
+	return 1
+}
+
+stop() {	# stop PID: kill it and wait for it (its files are closed then)
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+wait_for() {	# wait_for FILE REGEX [SECONDS [PID]]: a line appears (PID lives)
+	local end=$((SECONDS + ${3:-10}))
+	while [ $SECONDS -lt "$end" ]; do
+		grep -qE "$2" "$1" && return 0
+		[ -z "${4:-}" ] || kill -0 "$4" 2>/dev/null || break
+		sleep 0.2
+	done
+	grep -qE "$2" "$1"
+}
+
+tap_of() {	# tap_of PID: its entry in `tunpin taps -j` in $tap, or null
+	tap=null
+	run taps -j
+	if [ $rc -ne 0 ] || ! json_ok "$out"; then
+		return 0
+	fi
+	tap=$(jget "$out" "next((t for t in j if t['pid'] == $1), None)")
+}
+
+cleanup() {
+	for p in "${pids[@]}"; do stop "$p"; done
+	"$tool" override del "$cgpath" >/dev/null 2>&1
+	echo unpinned 2>/dev/null >"$sys/level"
+	rmdir "$cgdir" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# --- the tests, in order: each builds on the state the previous left -------
+
+t_known() {	# known lists exactly what the module knows
+	run known
+	check "exit 0" [ $rc -eq 0 ]
+	check "same names as sysfs known" \
+		[ "$(awk '{print $1}' <<<"$out" | xargs)" = "$(sysfs known)" ]
+	run known -j
+	check "known -j is JSON" json_ok "$out"
+	check "9 capabilities" [ "$(jget "$out" 'len(j)')" = 9 ]
+}
+
+t_set_unpinned() {	# set unpinned, read back through level and sysfs
+	run set unpinned
+	check "exit 0" [ $rc -eq 0 ]
+	check "silent" [ -z "$out$err" ]
+	check "level agrees" level_agrees unpinned ""
+}
+
+t_set_list() {	# set a list separated by commas, then by spaces
+	run set csum,tso4
+	check "comma list: exit 0" [ $rc -eq 0 ]
+	check "level agrees" level_agrees "csum tso4" ""
+	run set tso6 csum "tso4 tso_ecn"
+	check "words: exit 0" [ $rc -eq 0 ]
+	check "level agrees" level_agrees "csum tso4 tso6 tso_ecn" ""
+}
+
+t_set_name() {	# --name labels the level; a set without it clears the label
+	run set csum tso4 tso6 --name pool-a
+	check "exit 0" [ $rc -eq 0 ]
+	check "level and label agree" level_agrees "csum tso4 tso6" pool-a
+	run set csum tso4 tso6
+	check "exit 0 without --name" [ $rc -eq 0 ]
+	check "label cleared" level_agrees "csum tso4 tso6" ""
+	run set --name pool-b csum
+	check "--name first: exit 0" [ $rc -eq 0 ]
+	check "level and label agree" level_agrees csum pool-b
+}
+
+t_set_none() {		# none pins to nothing, which is not unpinned
+	run set none
+	check "exit 0" [ $rc -eq 0 ]
+	check "level agrees" level_agrees none ""
+}
+
+t_bad_cap() {		# an unknown capability is refused by the tool: exit 2
+	run set csum --name keep
+	check "setup" [ $rc -eq 0 ]
+	run set csum bogus --name other
+	check "exit 2" [ $rc -eq 2 ]
+	check "names it" grep -q "unknown capability 'bogus'" <<<"$err"
+	check "nothing changed" level_agrees csum keep
+	run set CSUM
+	check "names are lower case: exit 2" [ $rc -eq 2 ]
+	run set none,csum
+	check "none with names: exit 2" [ $rc -eq 2 ]
+	run set ""
+	check "empty level: exit 2" [ $rc -eq 2 ]
+	check "nothing changed" level_agrees csum keep
+}
+
+t_usage() {		# usage errors: exit 2, before the kernel is asked
+	local args
+	for args in "" "bogus" "set" "level extra" "level --force" "level -x" \
+		    "set csum -j" "override add $cgpath" "override del" \
+		    "override bogus" "set csum --name"; do
+		# shellcheck disable=SC2086
+		run $args
+		check "'tunpin $args': exit 2" [ $rc -eq 2 ]
+		check "'tunpin $args': says why" grep -qE '^(tunpin: |usage: )' <<<"$err"
+	done
+	run --version
+	check "--version" [ $rc -eq 0 ]
+	run -h
+	check "-h: usage on stdout" [ $rc -eq 0 ]
+	check "-h: usage on stdout" grep -q '^usage: tunpin' <<<"$out"
+}
+
+t_bad_name() {		# the kernel judges labels: exit 1, nothing changes
+	local n63 n64
+	n63=$(printf 'n%.0s' $(seq 63))
+	n64=${n63}n
+	run set csum tso4 --name "$n64"
+	check "64 characters: kernel refuses" kernel_refused "Invalid argument"
+	check "nothing changed" level_agrees csum keep
+	run set csum tso4 --name "bad/name"
+	check "bad character: kernel refuses" kernel_refused "Invalid argument"
+	check "nothing changed" level_agrees csum keep
+	run set csum tso4 --name "$n63"
+	check "63 characters: exit 0" [ $rc -eq 0 ]
+	check "level and label agree" level_agrees "csum tso4" "$n63"
+}
+
+t_counters() {		# counters agree with sysfs, in table order
+	local j names c
+	run counters -j
+	check "exit 0" [ $rc -eq 0 ]
+	check "JSON" json_ok "$out" || return
+	j=$out
+	names="$(sysfs known) unknown"
+	check "one per capability, then unknown" \
+		[ "$(jget "$j" '" ".join(c["cap"] for c in j["caps"])')" = "$names" ]
+	for c in $names; do
+		check "requested $c" [ "$(jget "$j" "[c['requested'] for c in j['caps'] if c['cap'] == '$c'][0]")" = "$(sysfs "requested/$c")" ]
+		check "refused $c" [ "$(jget "$j" "[c['refused'] for c in j['caps'] if c['cap'] == '$c'][0]")" = "$(sysfs "refused/$c")" ]
+	done
+	check "refused ioctls" [ "$(jget "$j" 'j["refused_ioctls"]')" = "$(sysfs refused/ioctls)" ]
+	run counters
+	check "human: exit 0" [ $rc -eq 0 ]
+	check "human: a row per capability" [ "$(grep -cE '^[a-z_0-9]+ +[0-9]+ +[0-9]+$' <<<"$out")" = 10 ]
+	check "human: refused ioctls" grep -qx "refused ioctls: $(sysfs refused/ioctls)" <<<"$out"
+	run -p counters
+	check "-p is JSON" json_ok "$out"
+}
+
+holder1=
+t_taps() {		# an open TAP file shows with its process and bits
+	local t
+	run set unpinned
+	check "unpinned" [ $rc -eq 0 ]
+	start_holder tptool0 0x1f || { ok=0; return; }
+	holder1=$holder
+	tap_of "$holder1"
+	t=$tap
+	check "listed: $t" [ "$t" != null ]
+	check "comm" [ "$(jget "$t" 'j["comm"]')" = "$(cat /proc/$holder1/comm)" ]
+	check "offered" [ "$(jget "$t" '" ".join(j["offered"])')" = "csum tso4 tso6 tso_ecn ufo" ]
+	check "active" [ "$(jget "$t" '" ".join(j["active"])')" = "csum tso4 tso6 tso_ecn ufo" ]
+	check "not exempt" [ "$(jget "$t" 'j["exempt"]')" = false ]
+	check "no override" [ "$(jget "$t" 'j["override"]')" = false ]
+	run taps
+	check "human: exit 0" [ $rc -eq 0 ]
+	check "human: listed" grep -q "^pid $holder1 (" <<<"$out"
+	check "human: offered" grep -qx $'\toffered: csum tso4 tso6 tso_ecn ufo' <<<"$out"
+}
+
+t_lowering() {		# a level below what a TAP was given: EBUSY, then --force
+	run set csum tso4 tso6 tso_ecn --name lower
+	check "refused with EBUSY and the reason" kernel_refused "Device or resource busy"
+	check "the reason names ufo" grep -q 'ufo' <<<"$err"
+	check "points at --force" grep -q -- '--force' <<<"$err"
+	check "nothing changed" level_agrees unpinned ""
+	run set csum tso4 tso6 tso_ecn --name lower --force
+	check "--force: exit 0" [ $rc -eq 0 ]
+	check "level agrees" level_agrees "csum tso4 tso6 tso_ecn" lower
+}
+
+t_monitor() {		# monitor prints level changes and refusals as they come
+	local mon=$tmp/monitor mjson=$tmp/monitor.json m1 m2 l
+	"$tool" monitor >"$mon" 2>&1 &
+	m1=$!
+	"$tool" monitor -j >"$mjson" 2>&1 &
+	m2=$!
+	pids+=("$m1" "$m2")
+	# A monitor has joined once it sees an event: set until both did.
+	for l in csum "csum tso4" csum "csum tso4" csum "csum tso4" csum "csum tso4" csum csum; do
+		"$tool" set "$l" --force --name mon >/dev/null 2>&1
+		sleep 0.5
+		grep -q '^level csum' "$mon" && grep -q '"event":"level"' "$mjson" && break
+	done
+	"$tool" set csum --force --name mon >/dev/null 2>&1
+	last="monitor (while setting levels)" rc=- out=$(cat "$mon") err=
+	check "a level event" grep -qE '^level csum( tso4)? \[mon\] by .+\[[0-9]+\]$' "$mon"
+	# A TUNSETOFFLOAD beyond the level ("csum" now) is refused and told.
+	python3 -c "$holder_py" tptool1 0x11 try >"$tmp/try" 2>&1
+	check "ufo refused to a new TAP" [ $? -eq 1 ]
+	check "a refused event" wait_for "$mon" '^refused TUNSETOFFLOAD ufo for .+\[[0-9]+\]$'
+	out=$(cat "$mon")
+	check "monitor still running" kill -0 "$m1" 2>/dev/null
+	stop "$m1"
+	check "-j: a level event" wait_for "$mjson" '"event":"level"'
+	check "-j: a refused event" wait_for "$mjson" '"event":"refused"'
+	stop "$m2"
+	out=$(cat "$mjson")
+	check "-j: one JSON document per line" python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    json.loads(line)' "$mjson" 2>/dev/null
+}
+
+t_override_add() {	# add an override on a new cgroup, list it
+	local j
+	mkdir -p "$cgdir"
+	run override list -j
+	check "list -j: exit 0" [ $rc -eq 0 ]
+	check "list -j: JSON" json_ok "$out"
+	check "nothing yet" [ "$(jget "$out" "[o for o in j if o['cgroup'] == '$cgpath']")" = "[]" ]
+	run override add "$cgpath" csum tso4 tso6 tso_ecn ufo --name vm-a
+	check "add: exit 0" [ $rc -eq 0 ]
+	run override list -j
+	check "list -j: JSON" json_ok "$out" || return
+	j=$(jget "$out" "next((o for o in j if o['cgroup'] == '$cgpath'), None)")
+	check "listed: $j" [ "$j" != null ]
+	check "its level" [ "$(jget "$j" 'j["level"]')" = "csum tso4 tso6 tso_ecn ufo" ]
+	check "its label" [ "$(jget "$j" 'j["name"]')" = vm-a ]
+	check "pinned" [ "$(jget "$j" 'j["pinned"]')" = true ]
+	run override
+	check "human: exit 0" [ $rc -eq 0 ]
+	check "human: listed" grep -qx "$cgpath" <<<"$out"
+	check "human: level" grep -qx $'\tlevel: csum tso4 tso6 tso_ecn ufo' <<<"$out"
+	check "host level untouched" level_agrees csum mon
+}
+
+t_override_errors() {	# duplicates, missing and malformed cgroups: the reason shown
+	run override add "$cgpath" csum
+	check "duplicate: EEXIST with the reason" kernel_refused "File exists"
+	run override add "$cgpath-missing" csum
+	check "missing cgroup: ENOENT with the reason" kernel_refused "No such file or directory"
+	run override add "$cgname" csum
+	check "relative path: refused" [ $rc -eq 1 ]
+	run override add "$cgpath" bogus
+	check "unknown capability: exit 2" [ $rc -eq 2 ]
+	run override list -j
+	check "still one override" [ "$(jget "$out" "len([o for o in j if o['cgroup'].startswith('$cgpath')])")" = 1 ]
+	check "unchanged" [ "$(jget "$out" "[o['level'] for o in j if o['cgroup'] == '$cgpath'][0]")" = "csum tso4 tso6 tso_ecn ufo" ]
+}
+
+holder2=
+t_override_governs() {	# in the cgroup, the override's level decides
+	local t
+	start_holder tptool2 0x1f "$cgdir" || { ok=0; return; }
+	holder2=$holder
+	tap_of "$holder2"
+	t=$tap
+	check "accepted beyond the host level, listed: $t" [ "$t" != null ]
+	check "governed by the override" [ "$(jget "$t" 'j["override"]')" = true ]
+	check "offered" [ "$(jget "$t" '" ".join(j["offered"])')" = "csum tso4 tso6 tso_ecn ufo" ]
+	tap_of "$holder1"
+	check "the other TAP is not: $tap" [ "$(jget "$tap" 'j["override"]')" = false ]
+}
+
+t_override_del() {	# delete it; a second delete finds nothing
+	stop "$holder2"
+	tap_of "$holder2"
+	check "taps: exit 0" [ $rc -eq 0 ]
+	check "a closed TAP is no longer listed" [ "$tap" = null ]
+	run override del "$cgpath"
+	check "del: exit 0" [ $rc -eq 0 ]
+	run override list -j
+	check "gone" [ "$(jget "$out" "[o for o in j if o['cgroup'] == '$cgpath']")" = "[]" ]
+	run override del "$cgpath"
+	check "again: ENOENT" [ $rc -eq 1 ]
+	check "again: ENOENT" grep -q '^tunpin: No such file or directory' <<<"$err"
+}
+
+t_unprivileged() {	# reading the level needs nothing; changes need CAP_NET_ADMIN
+	local as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	if ! "${as[@]}" "$tool" --version >/dev/null 2>&1; then
+		skip="cannot run the tool as nobody"
+		return 0
+	fi
+	last="tunpin level (as nobody)"
+	out=$("${as[@]}" "$tool" level 2>"$tmp/err"); rc=$?; err=$(<"$tmp/err")
+	check "level: exit 0" [ $rc -eq 0 ]
+	last="tunpin set none (as nobody)"
+	out=$("${as[@]}" "$tool" set none 2>"$tmp/err"); rc=$?; err=$(<"$tmp/err")
+	check "set: EPERM" [ $rc -eq 1 ]
+	check "set: EPERM" grep -q '^tunpin: Operation not permitted' <<<"$err"
+	last="tunpin taps (as nobody)"
+	out=$("${as[@]}" "$tool" taps 2>"$tmp/err"); rc=$?; err=$(<"$tmp/err")
+	check "taps: EPERM" [ $rc -eq 1 ]
+	check "level unchanged" level_agrees csum mon
+}
+
+t_restore() {		# back to unpinned, nothing left behind
+	stop "$holder1"
+	run set unpinned
+	check "exit 0" [ $rc -eq 0 ]
+	check "level agrees" level_agrees unpinned ""
+	run override list -j
+	check "no override of ours" [ "$(jget "$out" "[o for o in j if o['cgroup'].startswith('$cgpath')]")" = "[]" ]
+	rmdir "$cgdir"
+	check "cgroup removed" [ ! -d "$cgdir" ]
+}
+
+tests=(t_known t_set_unpinned t_set_list t_set_name t_set_none t_bad_cap
+       t_usage t_bad_name t_counters t_taps t_lowering t_monitor
+       t_override_add t_override_errors t_override_governs t_override_del
+       t_unprivileged t_restore)
+
+echo "TAP version 13"
+echo "1..${#tests[@]}"
+if [ ! -x "$tool" ] || [ ! -d "$sys" ]; then
+	echo "# no tool at $tool or no $sys"
+fi
+pass=0 fail=0 skipped=0 n=0
+for t in "${tests[@]}"; do
+	n=$((n + 1))
+	ok=1 skip='' rc=- out='' err='' last=''
+	desc=$(sed -n "s/^$t() {[[:space:]]*# //p" "$0")
+	"$t"
+	if [ -n "$skip" ]; then
+		skipped=$((skipped + 1))
+		echo "ok $n ${t#t_}: $desc # SKIP $skip"
+	elif [ $ok -eq 1 ]; then
+		pass=$((pass + 1))
+		echo "ok $n ${t#t_}: $desc"
+	else
+		fail=$((fail + 1))
+		echo "not ok $n ${t#t_}: $desc"
+	fi
+done
+echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skipped error:0"
+[ $fail -eq 0 ]
