@@ -55,9 +55,10 @@ step tool-unit make -s -C tools/tunpin check
 step selftests-build make -C selftests OUTPUT="$BUILD/selftests" \
 	KSFT_DIR="$LSRC/tools/testing/selftests"
 
-# The tool's unit tests report their own counts ("N passed, N failed").
+# The tool's tests (unit, host probe) report their own counts
+# ("N passed, N failed"), one line each.
 read -r upass ufail < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
-	"$log/tool-unit.log" | tail -n1)
+	"$log/tool-unit.log" | awk '{p += $1; f += $2} END {print p+0, f+0}')
 passed=$((passed + ${upass:-0}))
 failed=$((failed + ${ufail:-0}))
 
