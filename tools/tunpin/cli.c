@@ -23,10 +23,23 @@ static const struct cli_verb {
 	{ "counters", NULL,   CLI_COUNTERS,	 0,  0, OPT_JSON | OPT_PRETTY },
 	{ "taps",     NULL,   CLI_TAPS,		 0,  0, OPT_JSON | OPT_PRETTY },
 	{ "monitor",  NULL,   CLI_MONITOR,	 0,  0, OPT_JSON },
+	{ "probe",    NULL,   CLI_PROBE,	 0,  0,
+	  OPT_JSON | OPT_PRETTY | OPT_OUTPUT },
+	{ "pin-native", NULL, CLI_PIN_NATIVE,	 0,  0, OPT_NAME | OPT_FORCE },
+	{ "levels",   NULL,   CLI_LEVELS,	 0,  0, OPT_JSON | OPT_PRETTY },
+	{ "merge",    NULL,   CLI_MERGE,	 0, -1,
+	  OPT_JSON | OPT_PRETTY | OPT_OUTPUT | OPT_NAME },
+	{ "compare",  NULL,   CLI_COMPARE,	 1,  2,
+	  OPT_JSON | OPT_PRETTY | OPT_HOST },
+	{ "diff",     NULL,   CLI_DIFF,		 2,  2, OPT_JSON | OPT_PRETTY },
+	{ "show",     NULL,   CLI_SHOW,		 0,  0, OPT_JSON | OPT_PRETTY },
+	{ "status",   NULL,   CLI_SHOW,		 0,  0, OPT_JSON | OPT_PRETTY },
+	{ "save",     NULL,   CLI_SAVE,		 0,  0, OPT_ROOT },
+	{ "apply",    NULL,   CLI_APPLY,	 0,  0, OPT_ROOT | OPT_FORCE },
 };
 
 static const char *const opt_names[] = {
-	"-j", "-p", "--name", "--force",
+	"-j", "-p", "--name", "--force", "-o", "--host", "--root",
 };
 
 static const struct option longopts[] = {
@@ -34,6 +47,9 @@ static const struct option longopts[] = {
 	{ "pretty",  no_argument,	NULL, 'p' },
 	{ "name",    required_argument,	NULL, 'n' },
 	{ "force",   no_argument,	NULL, 'f' },
+	{ "output",  required_argument,	NULL, 'o' },
+	{ "host",    no_argument,	NULL, 'H' },
+	{ "root",    required_argument,	NULL, 'R' },
 	{ "help",    no_argument,	NULL, 'h' },
 	{ "version", no_argument,	NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -72,7 +88,7 @@ int cli_parse(int argc, char **argv, struct cli *c)
 	memset(c, 0, sizeof(*c));
 	optind = 0;	/* glibc: start afresh */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":jph", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":jpho:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			c->opts |= OPT_JSON;
@@ -86,6 +102,17 @@ int cli_parse(int argc, char **argv, struct cli *c)
 			break;
 		case 'f':
 			c->opts |= OPT_FORCE;
+			break;
+		case 'o':
+			c->opts |= OPT_OUTPUT;
+			c->output = optarg;
+			break;
+		case 'H':
+			c->opts |= OPT_HOST;
+			break;
+		case 'R':
+			c->opts |= OPT_ROOT;
+			c->root = optarg;
 			break;
 		case 'h':
 			help = true;

@@ -17,6 +17,15 @@ enum cli_cmd {
 	CLI_COUNTERS,
 	CLI_TAPS,
 	CLI_MONITOR,
+	CLI_PROBE,
+	CLI_PIN_NATIVE,
+	CLI_LEVELS,
+	CLI_MERGE,
+	CLI_COMPARE,
+	CLI_DIFF,
+	CLI_SHOW,
+	CLI_SAVE,
+	CLI_APPLY,
 };
 
 /* Options, as given on the command line. */
@@ -25,12 +34,17 @@ enum {
 	OPT_PRETTY	= 1 << 1,	/* -p, --pretty (implies -j) */
 	OPT_NAME	= 1 << 2,	/* --name NAME */
 	OPT_FORCE	= 1 << 3,	/* --force */
+	OPT_OUTPUT	= 1 << 4,	/* -o, --output FILE */
+	OPT_HOST	= 1 << 5,	/* --host: this host, probed now */
+	OPT_ROOT	= 1 << 6,	/* --root DIR: save/apply under DIR */
 };
 
 struct cli {
 	enum cli_cmd cmd;
 	unsigned int opts;	/* OPT_* */
 	const char *name;	/* --name */
+	const char *output;	/* -o */
+	const char *root;	/* --root */
 	int argc;		/* the operands after the command words */
 	char **argv;
 	char err[160];		/* why cli_parse() failed */

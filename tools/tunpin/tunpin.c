@@ -8,24 +8,40 @@
  * Exit codes:
  *   0  success
  *   1  the kernel refused the request (the reason is printed), or another
- *      runtime error
- *   2  usage error or bad input (unknown command, option or capability);
- *      nothing was sent to the kernel
- *   4  the tunpin module is not loaded (no "tunpin" netlink family)
+ *      runtime error (probe: no TAP could be created, or the module is
+ *      pinned and the probe could not be exempted: never a pinned set
+ *      reported as native; -o FILE could not be written)
+ *   2  usage error or bad input (unknown command, option or capability;
+ *      input files: truncated JSON, wrong schema, unknown capability
+ *      names, duplicate hosts, an empty merge set); nothing was sent to
+ *      the kernel and nothing was written
+ *   3  compare: the host is incompatible with the level (it lacks some
+ *      of its capabilities); set: the level is above this host (nothing
+ *      was sent)
+ *   4  the tunpin module is not loaded (no "tunpin" netlink family);
+ *      probe works without it, pin-native does not
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <linux/if_tun.h>
 #include <json-c/json.h>
 #include "caps.h"
 #include "cli.h"
+#include "dump.h"
 #include "nl.h"
+#include "pool.h"
+#include "poolcmd.h"
+#include "probe.h"
+#include "statecmd.h"
 
 #define TUNPIN_VERSION "0.1"
 
-enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2, EXIT_NOMOD = 4 };
+enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2, EXIT_BELOW = 3,
+       EXIT_NOMOD = 4 };
 
 /* Room for every name, unknown bits included. */
 #define LEVEL_BUF 256
@@ -36,17 +52,32 @@ static void usage(FILE *f)
 		"usage: tunpin [-j|-p] COMMAND\n"
 		"  known                          the capabilities tunpin knows\n"
 		"  level                          the host level\n"
-		"  set LEVEL [--name NAME] [--force]\n"
-		"                                 set the host level (the label\n"
-		"                                 is cleared unless --name)\n"
+		"  set LEVEL|DUMP [--name NAME] [--force]\n"
+		"                                 set the host level (refused if\n"
+		"                                 above this host; the label is\n"
+		"                                 the level's name or --name)\n"
 		"  override [list]                the per-cgroup levels\n"
 		"  override add CGROUP LEVEL [--name NAME]\n"
 		"  override del CGROUP\n"
 		"  counters                       requests and refusals\n"
 		"  taps                           the TAP files tunpin saw\n"
 		"  monitor                        print events until killed\n"
+		"  probe [-o FILE]                what this kernel natively offers\n"
+		"                                 (a dump; -o: write it to FILE)\n"
+		"  pin-native [--name NAME] [--force]\n"
+		"                                 pin this host to its native set\n"
+		"                                 (name: native-<kernel release>)\n"
+		"  levels                         the catalog of upstream levels\n"
+		"  merge [-o FILE] [--name NAME] DUMP...\n"
+		"                                 the pool level: what all offer\n"
+		"  compare LEVEL|DUMP [DUMP|--host]\n"
+		"                                 identical, superset (exit 0) or\n"
+		"                                 incompatible (exit 3)\n"
+		"  diff OLD NEW                   what changes between two dumps\n"
+		"                                 or levels (a kernel upgrade)\n"
 		"  --version, -h\n"
-		"LEVEL: capability names separated by commas or spaces, none or\n"
+		"LEVEL: a catalog name (tunpin levels), a level or dump file,\n"
+		"capability names separated by commas or spaces, none or\n"
 		"unpinned. CGROUP: a cgroup v2 path from its root, e.g.\n"
 		"/machine.slice. -j: JSON, -p: pretty JSON.\n");
 }
@@ -178,15 +209,17 @@ static int cmd_level(struct tp_nl *h, const struct cli *c)
 static int level_args(const struct cli *c, int argc, char **argv,
 		      struct tp_level *l)
 {
-	char buf[1024], err[128];
+	char buf[1024], err[1024];
 
 	memset(l, 0, sizeof(*l));
 	if (cli_join(argc, argv, buf, sizeof(buf)) < 0) {
 		fprintf(stderr, "tunpin: level too long\n");
 		return EXIT_USAGE;
 	}
-	if (level_parse(buf, &l->caps, &l->pinned, err, sizeof(err)) < 0) {
-		fprintf(stderr, "tunpin: %s (see tunpin known)\n", err);
+	/* a catalog name, a level or dump file, or capability names */
+	if (level_resolve(buf, &l->caps, &l->pinned, l->name, sizeof(l->name),
+			  err, sizeof(err)) < 0) {
+		fprintf(stderr, "tunpin: %s\n", err);
 		return EXIT_USAGE;
 	}
 	if (c->name) {
@@ -197,6 +230,18 @@ static int level_args(const struct cli *c, int argc, char **argv,
 		strcpy(l->name, c->name);
 	}
 	return EXIT_OK;
+}
+
+/* The level's label, else its capabilities, for messages. */
+static const char *level_label(const struct tp_level *l)
+{
+	static char buf[LEVEL_BUF + 2];
+	char names[LEVEL_BUF];
+
+	if (l->name[0])
+		return l->name;
+	snprintf(buf, sizeof(buf), "'%s'", bits_str(l->caps, names));
+	return buf;
 }
 
 static int cmd_set(struct tp_nl *h, const struct cli *c,
@@ -414,6 +459,119 @@ static int cmd_monitor(struct tp_nl *h, const struct cli *c)
 	return nl_error(h, err);
 }
 
+/* "native-<kernel release>", cut to the characters a label may have. */
+static void native_name(const char *release, char *buf, size_t size)
+{
+	size_t n = (size_t)snprintf(buf, size, "native-%s", release);
+
+	if (n >= size)
+		n = size - 1;
+	if (n > TUNPIN_NAME_MAX)
+		n = TUNPIN_NAME_MAX;
+	buf[n] = '\0';
+	for (char *p = buf; *p; p++)
+		if (!isalnum((unsigned char)*p) || !isascii(*p))
+			if (!strchr("._:+@-", *p))
+				*p = '_';
+}
+
+static void print_probe(const struct tp_dump *d, double ms)
+{
+	json_object *o = dump_to_json(d), *a;
+	char buf[LEVEL_BUF];
+
+	printf("host: %s\n", d->host);
+	printf("kernel: %s %s (%s)\n", d->kernel, d->kernel_version,
+	       d->machine);
+	if (d->module[0])
+		printf("module: tunpin %s%s\n", d->module,
+		       d->exempt ? " (probe exempted)" : "");
+	else
+		printf("module: not loaded\n");
+	printf("probed: %s in %.1f ms\n", d->timestamp, ms);
+	for (int i = 0; i < NCAPS; i++)
+		printf("%s: %s\n", caps[i].name,
+		       d->caps & caps[i].bit ? "on" : "off");
+	caps_print(d->unknown & ~(uint32_t)TUNPIN_CAP_ALL, " ", buf,
+		   sizeof(buf));
+	printf("unknown bits: %s\n", buf[0] ? buf : "none");
+	printf("features:");
+	a = json_object_object_get(o, "features");
+	for (size_t i = 0; i < json_object_array_length(a); i++)
+		printf(" %s", json_object_get_string(
+			json_object_array_get_idx(a, i)));
+	printf("\n");
+	json_object_put(o);
+}
+
+static int cmd_probe(const struct cli *c)
+{
+	char err[512], buf[LEVEL_BUF];
+	struct timespec t0, t1;
+	struct tp_dump d;
+	json_object *o;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (tp_probe(&d, err, sizeof(err))) {
+		fprintf(stderr, "tunpin: probe: %s\n", err);
+		return EXIT_ERR;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!c->output && !json_wanted(c)) {
+		print_probe(&d, (t1.tv_sec - t0.tv_sec) * 1e3 +
+			    (t1.tv_nsec - t0.tv_nsec) / 1e6);
+		return EXIT_OK;
+	}
+	o = dump_to_json(&d);
+	if (json_write_file(c->output, o, c->opts & OPT_PRETTY)) {
+		fprintf(stderr, "tunpin: %s: %s\n", c->output ? c->output :
+			"stdout", strerror(errno));
+		json_object_put(o);
+		return EXIT_ERR;
+	}
+	json_object_put(o);
+	if (c->output) {
+		caps_print(d.caps | d.unknown, " ", buf, sizeof(buf));
+		fprintf(stderr, "tunpin: %s: %s (kernel %s): %s\n", c->output,
+			d.host, d.kernel, buf[0] ? buf : "none");
+	}
+	return EXIT_OK;
+}
+
+static int cmd_pin_native(struct tp_nl *h, const struct cli *c)
+{
+	char err[512], buf[LEVEL_BUF];
+	struct tp_level l;
+	struct tp_dump d;
+	int ret;
+
+	if (tp_probe(&d, err, sizeof(err))) {
+		fprintf(stderr, "tunpin: probe: %s\n", err);
+		return EXIT_ERR;
+	}
+	if (d.unknown) {
+		caps_print(d.unknown, " ", buf, sizeof(buf));
+		fprintf(stderr, "tunpin: warning: this kernel also offers %s, "
+			"which tunpin cannot pin\n", buf);
+	}
+	memset(&l, 0, sizeof(l));
+	l.caps = d.caps;
+	l.pinned = true;
+	if (c->name) {
+		if (strlen(c->name) >= sizeof(l.name)) {
+			fprintf(stderr, "tunpin: name too long\n");
+			return EXIT_USAGE;
+		}
+		strcpy(l.name, c->name);
+	} else {
+		native_name(d.kernel, l.name, sizeof(l.name));
+	}
+	ret = cmd_set(h, c, &l);
+	if (ret == EXIT_OK)
+		printf("level: %s\nname: %s\n", bits_str(l.caps, buf), l.name);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct tp_level level;
@@ -440,6 +598,16 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	case CLI_KNOWN:
 		return cmd_known(&c);
+	case CLI_PROBE:
+		return cmd_probe(&c);
+	case CLI_LEVELS:
+		return cmd_levels(&c);
+	case CLI_MERGE:
+		return cmd_merge(&c);
+	case CLI_COMPARE:
+		return cmd_compare(&c);
+	case CLI_DIFF:
+		return cmd_diff(&c);
 	case CLI_SET:
 		ret = level_args(&c, c.argc, c.argv, &level);
 		break;
@@ -469,7 +637,11 @@ int main(int argc, char **argv)
 		ret = cmd_level(h, &c);
 		break;
 	case CLI_SET:
-		ret = cmd_set(h, &c, &level);
+		/* Never pin above what this host offers: nothing is sent. */
+		ret = set_check_host(level.pinned ? level.caps : 0,
+				     level_label(&level));
+		if (!ret)
+			ret = cmd_set(h, &c, &level);
 		break;
 	case CLI_OVERRIDE_LIST:
 		ret = cmd_override_list(h, &c);
@@ -485,6 +657,18 @@ int main(int argc, char **argv)
 		break;
 	case CLI_TAPS:
 		ret = cmd_taps(h, &c);
+		break;
+	case CLI_PIN_NATIVE:
+		ret = cmd_pin_native(h, &c);
+		break;
+	case CLI_SHOW:
+		ret = cmd_show(h, &c);
+		break;
+	case CLI_SAVE:
+		ret = cmd_save(h, &c);
+		break;
+	case CLI_APPLY:
+		ret = cmd_apply(h, &c);
 		break;
 	case CLI_MONITOR:
 		ret = cmd_monitor(h, &c);

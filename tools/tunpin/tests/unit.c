@@ -168,13 +168,43 @@ static void test_cli(void)
 	}
 }
 
+/* probe and pin-native: -o FILE, --name, --force. */
+static void test_cli_probe(void)
+{
+	struct cli c;
+
+	CHECK(PARSE(&c, "probe") == 0 && c.cmd == CLI_PROBE && !c.opts &&
+	      !c.output);
+	CHECK(PARSE(&c, "probe", "-j") == 0 && c.opts == OPT_JSON);
+	CHECK(PARSE(&c, "probe", "-o", "d.json") == 0 &&
+	      c.opts == OPT_OUTPUT && !strcmp(c.output, "d.json"));
+	CHECK(PARSE(&c, "-p", "probe", "--output=x") == 0 &&
+	      c.opts == (OPT_PRETTY | OPT_OUTPUT) && !strcmp(c.output, "x"));
+	CHECK(PARSE(&c, "probe", "-o") == -1 &&
+	      strstr(c.err, "'-o' needs an argument"));
+	CHECK(PARSE(&c, "probe", "x") == -1 &&
+	      strstr(c.err, "unexpected argument 'x'"));
+	CHECK(PARSE(&c, "probe", "--force") == -1 &&
+	      strstr(c.err, "'--force' does not apply to 'probe'"));
+	CHECK(PARSE(&c, "level", "-o", "x") == -1 &&
+	      strstr(c.err, "'-o' does not apply to 'level'"));
+	CHECK(PARSE(&c, "pin-native") == 0 && c.cmd == CLI_PIN_NATIVE);
+	CHECK(PARSE(&c, "pin-native", "--name", "a", "--force") == 0 &&
+	      c.opts == (OPT_NAME | OPT_FORCE) && !strcmp(c.name, "a"));
+	CHECK(PARSE(&c, "pin-native", "-j") == -1);
+	CHECK(PARSE(&c, "pin-native", "csum") == -1);
+}
+
 int main(void)
 {
 	test_caps_table();
 	test_caps_parse_print();
 	test_level_parse_print();
 	test_cli();
+	test_cli_probe();
 	test_nl();
+	test_dump();
+	test_pool();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

@@ -17,5 +17,7 @@ extern int passed, failed;
 } while (0)
 
 void test_nl(void);	/* nl.c against a fake kernel (nl_fake.c) */
+void test_dump(void);	/* dump.c: JSON (dump_test.c) */
+void test_pool(void);	/* catalog.c, pool.c (pool_test.c) */
 
 #endif

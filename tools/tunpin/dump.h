@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tunpin(8): platform dumps and levels, in memory and as JSON.
+ *
+ * A dump is what one host's kernel natively offers, found the way
+ * hypervisors find it (tunpin probe). A level is what a pool agrees on
+ * (tunpin merge) or a named upstream level (tunpin levels). Both are
+ * JSON documents with "schema": TP_SCHEMA and "kind": "dump" | "level".
+ */
+#ifndef TUNPIN_TOOL_DUMP_H
+#define TUNPIN_TOOL_DUMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+#define TP_SCHEMA	1
+#define TP_PROBES_MAX	64
+
+/* One TUNSETOFFLOAD the probe tried, and the kernel's answer. */
+struct tp_probe {
+	uint32_t bits;		/* the argument */
+	int err;		/* 0: accepted, else the positive errno */
+	char what[24];		/* the capability (or "unknown:0x200") it tests */
+};
+
+struct tp_dump {
+	int schema;		/* TP_SCHEMA */
+	char host[256];		/* gethostname() */
+	char kernel[128];	/* uname -r */
+	char kernel_version[256]; /* uname -v */
+	char machine[32];	/* uname -m */
+	char module[32];	/* tunpin module version; "" if not loaded */
+	char timestamp[32];	/* ISO 8601, UTC: 2026-11-26T01:45:08Z */
+	bool exempt;		/* probed through the /dev/tunpin exemption */
+	uint32_t caps;		/* native capabilities (known bits) */
+	uint32_t unknown;	/* accepted bits outside the table, raw */
+	uint32_t features;	/* TUNGETFEATURES, raw */
+	int nprobes;
+	struct tp_probe probes[TP_PROBES_MAX];
+};
+
+/* The JSON form of a dump (new reference). */
+json_object *dump_to_json(const struct tp_dump *d);
+/*
+ * A dump from its JSON form: 0, or -1 with a one-line reason in @err
+ * (wrong schema or kind, missing field, unknown capability name...).
+ */
+int dump_from_json(json_object *o, struct tp_dump *d, char *err,
+		   size_t errsize);
+/* Read a JSON document from @path ("-": stdin): NULL + @err on failure. */
+json_object *json_read_file(const char *path, char *err, size_t errsize);
+/* Write @o to @path ("-" or NULL: stdout), pretty or not: 0 or -1/errno. */
+int json_write_file(const char *path, json_object *o, bool pretty);
+
+#endif

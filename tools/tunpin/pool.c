@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: GPL-2.0
+/* tunpin(8): level documents, merge, compare, diff, and what set pins. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <sys/stat.h>
+#include "catalog.h"
+#include "pool.h"
+
+static int fail(char *err, size_t errsize, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errsize, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errsize, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* What a label may hold, as the module's tunpin_name_valid(). */
+static bool label_char(char c)
+{
+	return (isascii((unsigned char)c) && isalnum((unsigned char)c)) ||
+	       (c && strchr("._:+@-", c));
+}
+
+bool level_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!n || n > TUNPIN_NAME_MAX)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!label_char(*p))
+			return false;
+	return true;
+}
+
+void native_level_name(const char *release, char *buf, size_t size)
+{
+	size_t n = (size_t)snprintf(buf, size, "native-%s", release);
+
+	if (n >= size)
+		n = size - 1;
+	if (n > TUNPIN_NAME_MAX)
+		n = TUNPIN_NAME_MAX;
+	buf[n] = '\0';
+	for (char *p = buf; *p; p++)
+		if (!label_char(*p))
+			*p = '_';
+}
+
+void utc_now(char *buf, size_t size)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Capability names in table order (known bits only). */
+static json_object *caps_json(uint32_t bits)
+{
+	json_object *a = json_object_new_array();
+
+	for (int i = 0; i < NCAPS; i++)
+		if (bits & caps[i].bit)
+			json_object_array_add(a,
+				json_object_new_string(caps[i].name));
+	return a;
+}
+
+json_object *leveldoc_to_json(const struct tp_leveldoc *l)
+{
+	json_object *o = json_object_new_object(), *h, *m;
+
+	json_object_object_add(o, "schema", json_object_new_int(TP_SCHEMA));
+	json_object_object_add(o, "kind", json_object_new_string("level"));
+	json_object_object_add(o, "name", json_object_new_string(l->name));
+	json_object_object_add(o, "capabilities", caps_json(l->caps));
+	h = json_object_new_array();
+	for (int i = 0; i < l->nhosts; i++)
+		json_object_array_add(h, json_object_new_string(l->hosts[i]));
+	json_object_object_add(o, "hosts", h);
+	if (l->has_missing) {
+		m = json_object_new_object();
+		for (int i = 0; i < l->nhosts; i++)
+			json_object_object_add(m, l->hosts[i],
+					       caps_json(l->missing[i]));
+		json_object_object_add(o, "missing", m);
+	}
+	if (l->created[0])
+		json_object_object_add(o, "created",
+				       json_object_new_string(l->created));
+	return o;
+}
+
+static const char *type_name(json_object *v)
+{
+	return v ? json_type_to_name(json_object_get_type(v)) : "null";
+}
+
+/* @key of @o as @type: 0 (and NULL in @v if absent and !@must), or -1. */
+static int member(json_object *o, const char *key, enum json_type type,
+		  bool must, json_object **v, char *err, size_t errsize)
+{
+	*v = NULL;
+	if (!json_object_object_get_ex(o, key, v)) {
+		if (must)
+			return fail(err, errsize, "missing field '%s'", key);
+		return 0;
+	}
+	if (!json_object_is_type(*v, type))
+		return fail(err, errsize, "field '%s': expected %s, got %s",
+			    key, json_type_to_name(type), type_name(*v));
+	return 0;
+}
+
+/* An array of known capability names, each once. */
+static int caps_from_json(const char *what, json_object *a, uint32_t *out,
+			  char *err, size_t errsize)
+{
+	uint32_t bits = 0, bit;
+
+	if (!json_object_is_type(a, json_type_array))
+		return fail(err, errsize, "%s: expected a list of capability "
+			    "names, got %s", what, type_name(a));
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *v = json_object_array_get_idx(a, i);
+		const char *s;
+
+		if (!json_object_is_type(v, json_type_string))
+			return fail(err, errsize, "%s: expected capability "
+				    "names, got %s", what, type_name(v));
+		s = json_object_get_string(v);
+		bit = cap_bit(s, strlen(s));
+		if (!bit && !strncmp(s, "unknown:", 8))
+			return fail(err, errsize, "%s: '%s' cannot be in a "
+				    "level (only known capabilities can be "
+				    "pinned)", what, s);
+		if (!bit)
+			return fail(err, errsize, "%s: unknown capability "
+				    "'%s' (see tunpin known)", what, s);
+		if (bits & bit)
+			return fail(err, errsize, "%s: '%s' listed twice", what,
+				    s);
+		bits |= bit;
+	}
+	*out = bits;
+	return 0;
+}
+
+static int find_host(const struct tp_leveldoc *l, const char *host)
+{
+	for (int i = 0; i < l->nhosts; i++)
+		if (!strcasecmp(l->hosts[i], host))
+			return i;
+	return -1;
+}
+
+static int hosts_from_json(json_object *a, struct tp_leveldoc *l, char *err,
+			   size_t errsize)
+{
+	size_t n = json_object_array_length(a);
+
+	if (n > TP_POOL_MAX)
+		return fail(err, errsize, "more than %d hosts", TP_POOL_MAX);
+	for (size_t i = 0; i < n; i++) {
+		json_object *v = json_object_array_get_idx(a, i);
+		const char *s;
+
+		if (!json_object_is_type(v, json_type_string))
+			return fail(err, errsize, "hosts: expected host names, "
+				    "got %s", type_name(v));
+		s = json_object_get_string(v);
+		if (!s[0] || strlen(s) >= TP_HOST_SIZE ||
+		    strlen(s) != (size_t)json_object_get_string_len(v))
+			return fail(err, errsize, "hosts[%zu]: bad host name",
+				    i);
+		if (find_host(l, s) >= 0)
+			return fail(err, errsize, "duplicate host '%s'", s);
+		strcpy(l->hosts[l->nhosts++], s);
+	}
+	return 0;
+}
+
+static int missing_from_json(json_object *m, struct tp_leveldoc *l,
+			     char *err, size_t errsize)
+{
+	char what[TP_HOST_SIZE + 16];
+
+	json_object_object_foreach(m, host, v) {
+		int i = find_host(l, host);
+
+		if (i < 0)
+			return fail(err, errsize, "missing: host '%s' is not "
+				    "in hosts", host);
+		snprintf(what, sizeof(what), "missing.%s", host);
+		if (caps_from_json(what, v, &l->missing[i], err, errsize))
+			return -1;
+		if (l->missing[i] & l->caps)
+			return fail(err, errsize, "missing: host '%s' lacks "
+				    "capabilities the level has", host);
+	}
+	l->has_missing = true;
+	return 0;
+}
+
+int leveldoc_from_json(json_object *o, struct tp_leveldoc *l, char *err,
+		       size_t errsize)
+{
+	struct tp_leveldoc *t;
+	json_object *v;
+	const char *s;
+	int ret = -1;
+
+	if (!json_object_is_type(o, json_type_object))
+		return fail(err, errsize, "expected a JSON object, got %s",
+			    type_name(o));
+	if (!json_object_object_get_ex(o, "schema", &v))
+		return fail(err, errsize, "unsupported schema: none given "
+			    "(this tunpin reads %d)", TP_SCHEMA);
+	if (!json_object_is_type(v, json_type_int) ||
+	    json_object_get_int64(v) != TP_SCHEMA)
+		return fail(err, errsize, "unsupported schema %s (this tunpin "
+			    "reads %d)", json_object_to_json_string(v),
+			    TP_SCHEMA);
+	if (member(o, "kind", json_type_string, true, &v, err, errsize))
+		return -1;
+	if (strcmp(json_object_get_string(v), "level"))
+		return fail(err, errsize, "expected a level, got kind '%s'",
+			    json_object_get_string(v));
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return fail(err, errsize, "out of memory");
+	if (member(o, "name", json_type_string, true, &v, err, errsize))
+		goto out;
+	s = json_object_get_string(v);
+	if (!level_name_valid(s)) {
+		fail(err, errsize, "bad level name '%.80s' (1 to %d of "
+		     "A-Z a-z 0-9 . _ : + @ -)", s, TUNPIN_NAME_MAX);
+		goto out;
+	}
+	strcpy(t->name, s);
+	if (member(o, "capabilities", json_type_array, true, &v, err,
+		   errsize) ||
+	    caps_from_json("capabilities", v, &t->caps, err, errsize))
+		goto out;
+	if (member(o, "hosts", json_type_array, false, &v, err, errsize) ||
+	    (v && hosts_from_json(v, t, err, errsize)))
+		goto out;
+	if (member(o, "missing", json_type_object, false, &v, err, errsize) ||
+	    (v && missing_from_json(v, t, err, errsize)))
+		goto out;
+	if (member(o, "created", json_type_string, false, &v, err, errsize))
+		goto out;
+	if (v) {
+		s = json_object_get_string(v);
+		if (strlen(s) >= sizeof(t->created)) {
+			fail(err, errsize, "field 'created' is too long");
+			goto out;
+		}
+		strcpy(t->created, s);
+	}
+	*l = *t;
+	ret = 0;
+out:
+	free(t);
+	return ret;
+}
+
+/* Words (a capability list) have blanks or commas; a path has a '/'. */
+static bool is_words(const char *arg)
+{
+	return strpbrk(arg, " \t\n,") != NULL;
+}
+
+static bool is_path(const char *arg)
+{
+	return !is_words(arg) && (strchr(arg, '/') || !strcmp(arg, "-"));
+}
+
+static bool file_exists(const char *arg)
+{
+	struct stat st;
+
+	return !is_words(arg) && !stat(arg, &st);
+}
+
+static int doc_from_catalog(const struct tp_catalog *c, struct tp_doc *doc)
+{
+	memset(doc, 0, sizeof(*doc));
+	doc->catalog = true;
+	snprintf(doc->level.name, sizeof(doc->level.name), "%s", c->name);
+	doc->level.caps = c->caps;
+	return 0;
+}
+
+int doc_load(const char *arg, struct tp_doc *doc, char *err, size_t errsize)
+{
+	const struct tp_catalog *c = NULL;
+	char why[512];
+	json_object *o, *v;
+	const char *kind;
+	int ret;
+
+	if (!is_path(arg))
+		c = catalog_find(arg);
+	if (c)
+		return doc_from_catalog(c, doc);
+	if (!is_path(arg) && !file_exists(arg))
+		return fail(err, errsize, "%s: no such file or catalog level "
+			    "(see tunpin levels)", arg);
+	o = json_read_file(arg, why, sizeof(why));
+	if (!o)
+		return fail(err, errsize, "%s", why);	/* names it */
+	memset(doc, 0, sizeof(*doc));
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, "kind", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		kind = "";
+	else
+		kind = json_object_get_string(v);
+	if (!strcmp(kind, "level")) {
+		ret = leveldoc_from_json(o, &doc->level, why, sizeof(why));
+	} else if (kind[0] && strcmp(kind, "dump")) {
+		ret = fail(why, sizeof(why), "unknown kind '%.64s' (expected "
+			   "dump or level)", kind);
+	} else {
+		/* A dump, or no kind: let the dump reader say what is wrong. */
+		doc->is_dump = true;
+		ret = dump_from_json(o, &doc->dump, why, sizeof(why));
+	}
+	json_object_put(o);
+	if (ret)
+		return fail(err, errsize, "%s: %s", arg, why);
+	return 0;
+}
+
+static void member_from_dump(const struct tp_dump *d, struct tp_member *m)
+{
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "%s", d->host);
+	snprintf(m->kernel, sizeof(m->kernel), "%s", d->kernel);
+	m->caps = d->caps & TUNPIN_CAP_ALL;
+	m->unknown = d->unknown & ~(uint32_t)TUNPIN_CAP_ALL;
+	m->features = d->features;
+	m->has_features = true;
+}
+
+static void member_from_level(const struct tp_leveldoc *l,
+			      struct tp_member *m)
+{
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "level:%s", l->name);
+	m->is_level = true;
+	m->caps = l->caps;
+}
+
+int doc_members(const struct tp_doc *doc, struct tp_member *m, int max)
+{
+	const struct tp_leveldoc *l = &doc->level;
+	uint32_t uni = l->caps;
+	int n;
+
+	if (max < 1)
+		return 0;
+	if (doc->is_dump) {
+		member_from_dump(&doc->dump, m);
+		return 1;
+	}
+	if (!l->nhosts) {
+		member_from_level(l, m);
+		return 1;
+	}
+	for (int i = 0; i < l->nhosts; i++)
+		uni |= l->missing[i];
+	n = l->nhosts < max ? l->nhosts : max;
+	for (int i = 0; i < n; i++) {
+		memset(&m[i], 0, sizeof(m[i]));
+		snprintf(m[i].name, sizeof(m[i].name), "%s", l->hosts[i]);
+		m[i].caps = uni & ~l->missing[i];
+		m[i].is_level = !strncmp(l->hosts[i], "level:", 6);
+	}
+	return n;
+}
+
+void doc_summary(const struct tp_doc *doc, struct tp_member *m)
+{
+	if (doc->is_dump)
+		member_from_dump(&doc->dump, m);
+	else
+		member_from_level(&doc->level, m);
+}
+
+int pool_merge(const struct tp_member *m, int n, const char *name,
+	       const char *created, struct tp_merge *out, char *err,
+	       size_t errsize)
+{
+	struct tp_leveldoc *l = &out->level;
+	uint32_t and = TUNPIN_CAP_ALL, unk = ~(uint32_t)0;
+
+	memset(out, 0, sizeof(*out));
+	if (n <= 0)
+		return fail(err, errsize, "empty merge set: no dumps given");
+	if (n > TP_POOL_MAX)
+		return fail(err, errsize, "more than %d hosts", TP_POOL_MAX);
+	if (!level_name_valid(name))
+		return fail(err, errsize, "bad level name '%.80s' (1 to %d of "
+			    "A-Z a-z 0-9 . _ : + @ -)", name, TUNPIN_NAME_MAX);
+	for (int i = 0; i < n; i++) {
+		int dup = find_host(l, m[i].name);
+
+		if (dup >= 0 && strcmp(l->hosts[dup], m[i].name))
+			return fail(err, errsize, "duplicate host '%s' (as "
+				    "'%s'): each host may be merged once",
+				    m[i].name, l->hosts[dup]);
+		if (dup >= 0)
+			return fail(err, errsize, "duplicate host '%s': each "
+				    "host may be merged once", m[i].name);
+		snprintf(l->hosts[l->nhosts++], TP_HOST_SIZE, "%s", m[i].name);
+		and &= m[i].caps;
+		out->uni |= m[i].caps;
+		/* levels accept no unknown bit: they end the common ones */
+		unk &= m[i].is_level ? 0 : m[i].unknown;
+	}
+	for (int i = 0; i < n; i++)
+		l->missing[i] = out->uni & ~m[i].caps;
+	l->has_missing = true;
+	l->caps = and;
+	out->unknown = unk & ~(uint32_t)TUNPIN_CAP_ALL;
+	strcpy(l->name, name);
+	snprintf(l->created, sizeof(l->created), "%s", created ? created : "");
+	return 0;
+}
+
+enum tp_verdict pool_compare(uint32_t level, uint32_t host,
+			     uint32_t *missing, uint32_t *extra)
+{
+	*missing = level & ~host;
+	*extra = host & ~level;
+	if (*missing)
+		return TP_INCOMPATIBLE;
+	return *extra ? TP_SUPERSET : TP_IDENTICAL;
+}
+
+const char *verdict_name(enum tp_verdict v)
+{
+	switch (v) {
+	case TP_IDENTICAL:
+		return "identical";
+	case TP_SUPERSET:
+		return "superset";
+	default:
+		return "incompatible";
+	}
+}
+
+void pool_diff(const struct tp_member *old, const struct tp_member *new,
+	       struct tp_diff *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->added = new->caps & ~old->caps;
+	d->removed = old->caps & ~new->caps;
+	d->unknown_added = new->unknown & ~old->unknown;
+	d->unknown_removed = old->unknown & ~new->unknown;
+	if (old->has_features && new->has_features) {
+		d->features_added = new->features & ~old->features;
+		d->features_removed = old->features & ~new->features;
+	}
+	d->kernel_changed = strcmp(old->kernel, new->kernel) != 0;
+}
+
+int level_resolve(const char *arg, uint32_t *caps, bool *pinned, char *name,
+		  size_t namesize, char *err, size_t errsize)
+{
+	const struct tp_catalog *c = NULL;
+	struct tp_doc *doc;
+	char why[128];
+	int ret = 0;
+
+	if (!is_path(arg))
+		c = catalog_find(arg);
+	if (c) {
+		*caps = c->caps;
+		*pinned = true;
+		snprintf(name, namesize, "%s", c->name);
+		return 0;
+	}
+	if (!is_path(arg) && !file_exists(arg)) {
+		/* Words: a capability list, none or unpinned. */
+		if (level_parse(arg, caps, pinned, why, sizeof(why)) < 0) {
+			if (strchr(arg, '.') && !is_words(arg))
+				return fail(err, errsize, "%s: no such file, "
+					    "catalog level or capability",
+					    arg);
+			return fail(err, errsize, "%s (see tunpin known, "
+				    "tunpin levels)", why);
+		}
+		if (namesize)
+			name[0] = '\0';
+		return 0;
+	}
+	doc = malloc(sizeof(*doc));
+	if (!doc)
+		return fail(err, errsize, "out of memory");
+	if (doc_load(arg, doc, err, errsize)) {
+		ret = -1;
+	} else if (doc->is_dump) {
+		*caps = doc->dump.caps & TUNPIN_CAP_ALL;
+		*pinned = true;
+		native_level_name(doc->dump.kernel, name, namesize);
+	} else {
+		*caps = doc->level.caps;
+		*pinned = true;
+		snprintf(name, namesize, "%s", doc->level.name);
+	}
+	free(doc);
+	return ret;
+}

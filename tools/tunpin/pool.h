@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tunpin(8): pools of hosts and their levels (merge, compare, diff).
+ *
+ * A level document is {"schema": 1, "kind": "level", "name", "capabilities",
+ * "hosts", "missing", "created"}: "hosts" are the hosts it was merged from,
+ * "missing" maps each of them to what it lacks compared with the union of
+ * the pool (the "unsupported by hosts" view), so every host's own set can
+ * be rebuilt: union = capabilities + every missing list, and a host's set =
+ * union - its missing list.
+ *
+ * Nothing here does I/O on the kernel: the unit tests run it on the host.
+ */
+#ifndef TUNPIN_TOOL_POOL_H
+#define TUNPIN_TOOL_POOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <json-c/json.h>
+#include "caps.h"
+#include "dump.h"
+
+#define TP_POOL_MAX	128	/* hosts in one level */
+#define TP_HOST_SIZE	256	/* as struct tp_dump's host */
+
+struct tp_leveldoc {
+	char name[TUNPIN_NAME_MAX + 1];
+	uint32_t caps;			/* known capabilities only */
+	int nhosts;
+	char hosts[TP_POOL_MAX][TP_HOST_SIZE];
+	uint32_t missing[TP_POOL_MAX];	/* hosts[i] lacks, vs the union */
+	bool has_missing;		/* "missing" was given (merge) */
+	char created[32];		/* ISO 8601 UTC, "" if not given */
+};
+
+/* A document named on the command line: a dump, or a level. */
+struct tp_doc {
+	bool is_dump;
+	bool catalog;			/* a catalog level, not a file */
+	struct tp_dump dump;		/* is_dump */
+	struct tp_leveldoc level;	/* !is_dump */
+};
+
+/*
+ * One side of a merge, compare or diff: a host (from a dump, or rebuilt
+ * from a merged level), or a level standing for itself.
+ */
+struct tp_member {
+	char name[TP_HOST_SIZE];	/* host, or "level:NAME" */
+	char kernel[128];		/* "" unless from a dump */
+	bool is_level;
+	uint32_t caps;			/* known capabilities */
+	uint32_t unknown;		/* accepted bits outside the table */
+	uint32_t features;		/* TUNGETFEATURES (from a dump) */
+	bool has_features;
+};
+
+/* Whether @name may label a level: 1..TUNPIN_NAME_MAX of [A-Za-z0-9._:+@-]. */
+bool level_name_valid(const char *name);
+
+json_object *leveldoc_to_json(const struct tp_leveldoc *l);
+/* 0, or -1 with a one-line reason in @err (schema, kind, names...). */
+int leveldoc_from_json(json_object *o, struct tp_leveldoc *l, char *err,
+		       size_t errsize);
+
+/*
+ * Load @arg: a path (anything with a '/') is a file; else a catalog name
+ * (or alias); else an existing file. A file is a dump or a level document
+ * (schema TP_SCHEMA). 0, or -1 with "ARG: reason" in @err.
+ */
+int doc_load(const char *arg, struct tp_doc *doc, char *err, size_t errsize);
+/* The members @doc stands for in a merge; their number (<= @max). */
+int doc_members(const struct tp_doc *doc, struct tp_member *m, int max);
+/* @doc as one side of a compare or diff. */
+void doc_summary(const struct tp_doc *doc, struct tp_member *m);
+
+struct tp_merge {
+	struct tp_leveldoc level;	/* the pool level, hosts and missing */
+	uint32_t uni;			/* the union of the members */
+	uint32_t unknown;		/* bits outside the table all accept */
+};
+
+/*
+ * The pool level of @n members: their intersection, and what each lacks
+ * compared with the union. -1 with the reason in @err on an empty set,
+ * too many hosts, a duplicate host or a bad @name.
+ */
+int pool_merge(const struct tp_member *m, int n, const char *name,
+	       const char *created, struct tp_merge *out, char *err,
+	       size_t errsize);
+
+enum tp_verdict { TP_IDENTICAL, TP_SUPERSET, TP_INCOMPATIBLE };
+
+/* Whether @host can provide @level; what it lacks and what it has more. */
+enum tp_verdict pool_compare(uint32_t level, uint32_t host,
+			     uint32_t *missing, uint32_t *extra);
+const char *verdict_name(enum tp_verdict v);
+
+struct tp_diff {
+	uint32_t added, removed;		/* capabilities */
+	uint32_t unknown_added, unknown_removed;
+	uint32_t features_added, features_removed; /* both from dumps */
+	bool kernel_changed;
+};
+
+void pool_diff(const struct tp_member *old, const struct tp_member *new,
+	       struct tp_diff *d);
+
+/*
+ * What `tunpin set ARG` pins: a catalog name or alias (its concrete name),
+ * a dump file ("native-<kernel release>", as pin-native names it), a
+ * level file (its name), else a capability list, "none" or "unpinned"
+ * (no name). 0, or -1 with the reason in @err.
+ */
+int level_resolve(const char *arg, uint32_t *caps, bool *pinned, char *name,
+		  size_t namesize, char *err, size_t errsize);
+
+/* "native-<release>" cut to what a label may hold. */
+void native_level_name(const char *release, char *buf, size_t size);
+
+/* Now, as ISO 8601 UTC (2026-11-26T01:45:08Z). */
+void utc_now(char *buf, size_t size);
+
+#endif

@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: GPL-2.0
+/* tunpin(8): levels, merge, compare, diff, and set's host check. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "caps.h"
+#include "catalog.h"
+#include "dump.h"
+#include "pool.h"
+#include "poolcmd.h"
+#include "probe.h"
+
+enum { X_OK = 0, X_ERR = 1, X_USAGE = 2, X_BELOW = 3 };
+
+#define DEFAULT_NAME	"merged"
+#define TEXT		512	/* any capability or feature list */
+
+static bool json_wanted(const struct cli *c)
+{
+	return c->opts & (OPT_JSON | OPT_PRETTY);
+}
+
+/* Print @o on stdout (and drop it): 0, or X_ERR. */
+static int put_json(const struct cli *c, json_object *o)
+{
+	int ret = json_write_file(NULL, o, c->opts & OPT_PRETTY);
+
+	json_object_put(o);
+	if (ret) {
+		fprintf(stderr, "tunpin: stdout: %s\n", strerror(errno));
+		return X_ERR;
+	}
+	return X_OK;
+}
+
+/* Known capabilities as names, or "none". */
+static const char *caps_text(uint32_t bits, char *buf)
+{
+	if (!bits)
+		return strcpy(buf, "none");
+	caps_print(bits & TUNPIN_CAP_ALL, " ", buf, TEXT);
+	return buf;
+}
+
+static json_object *caps_json(uint32_t bits)
+{
+	json_object *a = json_object_new_array();
+
+	for (int i = 0; i < NCAPS; i++)
+		if (bits & caps[i].bit)
+			json_object_array_add(a,
+				json_object_new_string(caps[i].name));
+	return a;
+}
+
+/* Bits outside the table, one "unknown:0x200" each, as dumps write them. */
+static json_object *unknown_json(uint32_t bits)
+{
+	json_object *a = json_object_new_array();
+	char buf[24];
+
+	for (int b = 0; b < 32; b++)
+		if (bits & (1u << b) & ~(uint32_t)TUNPIN_CAP_ALL) {
+			snprintf(buf, sizeof(buf), "unknown:%#x", 1u << b);
+			json_object_array_add(a, json_object_new_string(buf));
+		}
+	return a;
+}
+
+/* TUNGETFEATURES names, as the dump writer names them. */
+static json_object *features_json(uint32_t bits)
+{
+	struct tp_dump *d = calloc(1, sizeof(*d));
+	json_object *o, *a = NULL;
+
+	if (!d)
+		return json_object_new_array();
+	d->features = bits;
+	o = dump_to_json(d);
+	if (json_object_object_get_ex(o, "features", &a))
+		json_object_get(a);
+	json_object_put(o);
+	free(d);
+	return a ? a : json_object_new_array();
+}
+
+/* A JSON list of strings joined by spaces; "none" if empty. */
+static const char *list_text(json_object *a, char *buf)
+{
+	size_t len = 0, n = json_object_array_length(a);
+
+	strcpy(buf, n ? "" : "none");
+	for (size_t i = 0; i < n && len < TEXT; i++)
+		len += snprintf(buf + len, TEXT - len, "%s%s", i ? " " : "",
+				json_object_get_string(
+					json_object_array_get_idx(a, i)));
+	json_object_put(a);
+	return buf;
+}
+
+/* "host (kernel 6.1.0)" or "level NAME". */
+static const char *who(const struct tp_member *m, char *buf, size_t size)
+{
+	if (m->is_level)
+		snprintf(buf, size, "level %s", m->name + strlen("level:"));
+	else if (m->kernel[0])
+		snprintf(buf, size, "%s (kernel %s)", m->name, m->kernel);
+	else
+		snprintf(buf, size, "%s", m->name);
+	return buf;
+}
+
+static json_object *member_json(const struct tp_member *m)
+{
+	json_object *o = json_object_new_object();
+
+	if (m->is_level) {
+		json_object_object_add(o, "level", json_object_new_string(
+			m->name + strlen("level:")));
+	} else {
+		json_object_object_add(o, "host",
+				       json_object_new_string(m->name));
+		json_object_object_add(o, "kernel", m->kernel[0] ?
+			json_object_new_string(m->kernel) : NULL);
+	}
+	json_object_object_add(o, "capabilities", caps_json(m->caps));
+	return o;
+}
+
+int cmd_levels(const struct cli *c)
+{
+	char buf[TEXT];
+	json_object *a = json_object_new_array(), *o;
+
+	for (size_t i = 0; i < tp_catalog_len; i++) {
+		const struct tp_catalog *e = &tp_catalog[i];
+		const struct tp_catalog *r = catalog_find(e->name);
+
+		if (!json_wanted(c)) {
+			if (e->alias)
+				printf("%s -> %s\n", e->name, e->alias);
+			else
+				printf("%s (since %s): %s\n\tnote: %s\n",
+				       e->name, e->since,
+				       caps_text(e->caps, buf), e->note);
+			continue;
+		}
+		o = json_object_new_object();
+		json_object_object_add(o, "name",
+				       json_object_new_string(e->name));
+		if (e->alias)
+			json_object_object_add(o, "alias",
+				json_object_new_string(e->alias));
+		json_object_object_add(o, "capabilities", caps_json(r->caps));
+		json_object_object_add(o, "since",
+				       json_object_new_string(r->since));
+		json_object_object_add(o, "note", json_object_new_string(
+			e->alias ? r->note : e->note));
+		json_object_array_add(a, o);
+	}
+	if (!json_wanted(c)) {
+		json_object_put(a);
+		return X_OK;
+	}
+	return put_json(c, a);
+}
+
+/* Load each operand into members: X_OK, or X_USAGE with the reason said. */
+static int load_members(const struct cli *c, struct tp_member *m, int *n)
+{
+	struct tp_doc *doc = malloc(sizeof(*doc));
+	char err[768];
+	int ret = X_OK;
+
+	if (!doc) {
+		fprintf(stderr, "tunpin: out of memory\n");
+		return X_ERR;
+	}
+	*n = 0;
+	for (int i = 0; i < c->argc; i++) {
+		if (doc_load(c->argv[i], doc, err, sizeof(err))) {
+			fprintf(stderr, "tunpin: %s\n", err);
+			ret = X_USAGE;
+			break;
+		}
+		if (*n >= TP_POOL_MAX) {
+			fprintf(stderr, "tunpin: merge: more than %d hosts\n",
+				TP_POOL_MAX);
+			ret = X_USAGE;
+			break;
+		}
+		*n += doc_members(doc, m + *n, TP_POOL_MAX + 1 - *n);
+	}
+	free(doc);
+	return ret;
+}
+
+static void print_merge(const struct tp_merge *r, const struct tp_member *m,
+			int n)
+{
+	const struct tp_leveldoc *l = &r->level;
+	char buf[TEXT], w[TP_HOST_SIZE + 160];
+	bool same = false;
+
+	printf("level: %s\n", caps_text(l->caps, buf));
+	printf("name: %s\n", l->name);
+	for (size_t i = 0; i < tp_catalog_len; i++)
+		if (!tp_catalog[i].alias && tp_catalog[i].caps == l->caps) {
+			printf("%s%s", same ? " " : "same set as: ",
+			       tp_catalog[i].name);
+			same = true;
+		}
+	if (same)
+		printf("\n");
+	printf("hosts:");
+	for (int i = 0; i < n; i++)
+		printf("%s %s", i ? "," : "", who(&m[i], w, sizeof(w)));
+	printf("\n");
+	for (int i = 0; i < n; i++)
+		if (m[i].caps & ~l->caps)
+			printf("%s has more: %s\n", m[i].name,
+			       caps_text(m[i].caps & ~l->caps, buf));
+	if (r->uni & ~l->caps) {
+		printf("unsupported by hosts:\n");
+		for (int k = 0; k < NCAPS; k++) {
+			if (!(r->uni & ~l->caps & caps[k].bit))
+				continue;
+			printf("  %s:", caps[k].name);
+			for (int i = 0, first = 1; i < n; i++)
+				if (l->missing[i] & caps[k].bit) {
+					printf("%s %s", first ? "" : ",",
+					       m[i].name);
+					first = 0;
+				}
+			printf("\n");
+		}
+	}
+	if (r->unknown)
+		printf("every host also accepts %s, which this tunpin cannot "
+		       "pin\n", list_text(unknown_json(r->unknown), buf));
+}
+
+int cmd_merge(const struct cli *c)
+{
+	struct tp_member *m = calloc(TP_POOL_MAX + 1, sizeof(*m));
+	struct tp_merge *r = calloc(1, sizeof(*r));
+	char err[768], now[32];
+	json_object *o;
+	int n, ret;
+
+	if (!m || !r) {
+		fprintf(stderr, "tunpin: out of memory\n");
+		ret = X_ERR;
+		goto out;
+	}
+	ret = load_members(c, m, &n);
+	if (ret)
+		goto out;
+	utc_now(now, sizeof(now));
+	if (pool_merge(m, n, c->name ? c->name : DEFAULT_NAME, now, r, err,
+		       sizeof(err))) {
+		fprintf(stderr, "tunpin: merge: %s\n", err);
+		ret = X_USAGE;
+		goto out;
+	}
+	o = leveldoc_to_json(&r->level);
+	if (c->output && json_write_file(c->output, o, c->opts & OPT_PRETTY)) {
+		fprintf(stderr, "tunpin: %s: %s\n", c->output, strerror(errno));
+		json_object_put(o);
+		ret = X_ERR;
+		goto out;
+	}
+	if (json_wanted(c)) {
+		ret = put_json(c, o);
+		goto out;
+	}
+	json_object_put(o);
+	print_merge(r, m, n);
+	if (c->output)
+		printf("written: %s\n", c->output);
+out:
+	free(m);
+	free(r);
+	return ret;
+}
+
+/* @arg as one side: X_OK, or X_USAGE with the reason said. */
+static int load_side(const char *arg, struct tp_member *m)
+{
+	struct tp_doc *doc = malloc(sizeof(*doc));
+	char err[768];
+	int ret = X_OK;
+
+	if (!doc) {
+		fprintf(stderr, "tunpin: out of memory\n");
+		return X_ERR;
+	}
+	if (doc_load(arg, doc, err, sizeof(err))) {
+		fprintf(stderr, "tunpin: %s\n", err);
+		ret = X_USAGE;
+	} else {
+		doc_summary(doc, m);
+	}
+	free(doc);
+	return ret;
+}
+
+/* This host, probed now: X_OK or X_ERR. */
+static int probe_side(struct tp_member *m)
+{
+	struct tp_dump *d = malloc(sizeof(*d));
+	struct tp_doc *doc = malloc(sizeof(*doc));
+	char err[512];
+	int ret = X_OK;
+
+	if (!d || !doc) {
+		fprintf(stderr, "tunpin: out of memory\n");
+		ret = X_ERR;
+	} else if (tp_probe(d, err, sizeof(err))) {
+		fprintf(stderr, "tunpin: probe: %s\n", err);
+		ret = X_ERR;
+	} else {
+		memset(doc, 0, sizeof(*doc));
+		doc->is_dump = true;
+		doc->dump = *d;
+		doc_summary(doc, m);
+	}
+	free(d);
+	free(doc);
+	return ret;
+}
+
+int cmd_compare(const struct cli *c)
+{
+	struct tp_member ref, host;
+	uint32_t missing, extra, fmiss = 0;
+	enum tp_verdict v;
+	char buf[TEXT], w1[TP_HOST_SIZE + 160], w2[TP_HOST_SIZE + 160];
+	json_object *o;
+	int ret;
+
+	if (c->argc == 2 && (c->opts & OPT_HOST)) {
+		fprintf(stderr, "tunpin: compare: a DUMP or --host, not both "
+			"(tunpin -h for help)\n");
+		return X_USAGE;
+	}
+	ret = load_side(c->argv[0], &ref);
+	if (!ret)
+		ret = c->argc == 2 ? load_side(c->argv[1], &host) :
+				     probe_side(&host);
+	if (ret)
+		return ret;
+	v = pool_compare(ref.caps, host.caps, &missing, &extra);
+	if (ref.has_features && host.has_features)
+		fmiss = ref.features & ~host.features;
+	if (json_wanted(c)) {
+		o = json_object_new_object();
+		json_object_object_add(o, "reference", member_json(&ref));
+		json_object_object_add(o, "candidate", member_json(&host));
+		json_object_object_add(o, "result",
+				       json_object_new_string(verdict_name(v)));
+		json_object_object_add(o, "missing", caps_json(missing));
+		json_object_object_add(o, "more", caps_json(extra));
+		json_object_object_add(o, "features_missing",
+				       features_json(fmiss));
+		ret = put_json(c, o);
+		return ret ? ret : v == TP_INCOMPATIBLE ? X_BELOW : X_OK;
+	}
+	printf("%s against %s: %s\n", who(&host, w1, sizeof(w1)),
+	       who(&ref, w2, sizeof(w2)), verdict_name(v));
+	if (missing)
+		printf("missing: %s\n", caps_text(missing, buf));
+	if (extra)
+		printf("more: %s\n", caps_text(extra, buf));
+	if (fmiss)
+		printf("features missing: %s\n",
+		       list_text(features_json(fmiss), buf));
+	return v == TP_INCOMPATIBLE ? X_BELOW : X_OK;
+}
+
+int cmd_diff(const struct cli *c)
+{
+	struct tp_member old, new;
+	struct tp_diff d;
+	char buf[TEXT], w[TP_HOST_SIZE + 160];
+	json_object *o;
+	int ret;
+
+	ret = load_side(c->argv[0], &old);
+	if (!ret)
+		ret = load_side(c->argv[1], &new);
+	if (ret)
+		return ret;
+	pool_diff(&old, &new, &d);
+	if (json_wanted(c)) {
+		o = json_object_new_object();
+		json_object_object_add(o, "old", member_json(&old));
+		json_object_object_add(o, "new", member_json(&new));
+		json_object_object_add(o, "kernel_changed",
+			json_object_new_boolean(d.kernel_changed));
+		json_object_object_add(o, "added", caps_json(d.added));
+		json_object_object_add(o, "removed", caps_json(d.removed));
+		json_object_object_add(o, "unknown_added",
+				       unknown_json(d.unknown_added));
+		json_object_object_add(o, "unknown_removed",
+				       unknown_json(d.unknown_removed));
+		json_object_object_add(o, "features_added",
+				       features_json(d.features_added));
+		json_object_object_add(o, "features_removed",
+				       features_json(d.features_removed));
+		return put_json(c, o);
+	}
+	printf("old: %s\n", who(&old, w, sizeof(w)));
+	printf("new: %s\n", who(&new, w, sizeof(w)));
+	if (d.kernel_changed && old.kernel[0] && new.kernel[0])
+		printf("kernel: %s -> %s\n", old.kernel, new.kernel);
+	printf("added: %s\n", caps_text(d.added, buf));
+	printf("removed: %s\n", caps_text(d.removed, buf));
+	if (d.unknown_added)
+		printf("unknown bits added: %s\n",
+		       list_text(unknown_json(d.unknown_added), buf));
+	if (d.unknown_removed)
+		printf("unknown bits removed: %s\n",
+		       list_text(unknown_json(d.unknown_removed), buf));
+	if (d.features_added)
+		printf("features added: %s\n",
+		       list_text(features_json(d.features_added), buf));
+	if (d.features_removed)
+		printf("features removed: %s\n",
+		       list_text(features_json(d.features_removed), buf));
+	return X_OK;
+}
+
+int set_check_host(uint32_t caps_wanted, const char *label)
+{
+	struct tp_member host;
+	uint32_t missing, extra;
+	char buf[TEXT];
+	int ret;
+
+	if (!caps_wanted)
+		return X_OK;	/* none and unpinned: every host can */
+	ret = probe_side(&host);
+	if (ret) {
+		fprintf(stderr, "tunpin: cannot check that this host provides "
+			"the level\n");
+		return ret;
+	}
+	if (pool_compare(caps_wanted, host.caps, &missing, &extra) !=
+	    TP_INCOMPATIBLE)
+		return X_OK;
+	fprintf(stderr, "tunpin: this host cannot provide %s (kernel %s): "
+		"level %s is above the host\n", caps_text(missing, buf),
+		host.kernel, label);
+	return X_BELOW;
+}

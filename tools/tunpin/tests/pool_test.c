@@ -1,0 +1,566 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of catalog.c and pool.c: the catalog, level documents, merge,
+ * compare, diff, what set resolves, and bad input from tests/data/.
+ */
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../caps.h"
+#include "../catalog.h"
+#include "../pool.h"
+#include "unit.h"
+
+#define C(x)	TUNPIN_CAP_##x
+#define BASE	(C(CSUM) | C(TSO4) | C(TSO6) | C(TSO_ECN))
+#define ALL	TUNPIN_CAP_ALL
+
+static char data[PATH_MAX];
+
+/* tests/data next to this binary (tests/unit), wherever it runs from. */
+static void find_data(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (getenv("TUNPIN_TEST_DATA")) {
+		snprintf(data, sizeof(data), "%s", getenv("TUNPIN_TEST_DATA"));
+		return;
+	}
+	if (n <= 0) {
+		strcpy(data, "tests/data");
+		return;
+	}
+	exe[n] = '\0';
+	snprintf(data, sizeof(data), "%s/data", dirname(exe));
+}
+
+static const char *path(const char *name)
+{
+	static char buf[2][PATH_MAX + 64];
+	static int i;
+
+	i ^= 1;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", data, name);
+	return buf[i];
+}
+
+static struct tp_doc *load(const char *name, char *err, size_t errsize)
+{
+	static struct tp_doc doc;
+
+	err[0] = '\0';
+	return doc_load(path(name), &doc, err, errsize) ? NULL : &doc;
+}
+
+static bool one_line(const char *s)
+{
+	return s[0] && !strchr(s, '\n');
+}
+
+static void test_catalog(void)
+{
+	const struct tp_catalog *c;
+	size_t aliases = 0;
+
+	for (size_t i = 0; i < tp_catalog_len; i++) {
+		const struct tp_catalog *e = &tp_catalog[i];
+		uint32_t b = e->caps;
+
+		CHECK(level_name_valid(e->name));
+		for (size_t j = 0; j < i; j++)
+			CHECK(strcmp(tp_catalog[j].name, e->name));
+		c = catalog_find(e->name);
+		CHECK(c && !c->alias);
+		if (e->alias) {
+			aliases++;
+			CHECK(c && !strcmp(c->name, e->alias));
+			continue;
+		}
+		CHECK(c == e && e->since && e->note && one_line(e->note));
+		/* only known bits, and only what tun's set_offload() takes */
+		CHECK(!(b & ~(uint32_t)ALL));
+		CHECK((b & BASE) == BASE);
+		CHECK(!!(b & C(USO4)) == !!(b & C(USO6)));
+		CHECK(!(b & C(UDP_TUNNEL_GSO_CSUM)) || (b & C(UDP_TUNNEL_GSO)));
+		CHECK(!(b & C(UDP_TUNNEL_GSO)) ||
+		      (b & (C(TSO4) | C(TSO6) | C(USO4))));
+	}
+	CHECK(aliases == 1);
+	CHECK(catalog_find("minimal")->caps == BASE);
+	CHECK(catalog_find("linux-2.6.27")->caps == BASE);
+	CHECK(catalog_find("linux-4.14")->caps == BASE);	/* UFO refused */
+	CHECK(catalog_find("linux-4.15")->caps == (BASE | C(UFO)));
+	CHECK(catalog_find("linux-6.1")->caps == 0x1f);
+	CHECK(catalog_find("linux-6.2")->caps == 0x7f);
+	CHECK(catalog_find("linux-6.17")->caps == ALL);
+	c = catalog_find("latest");
+	CHECK(c && !strcmp(c->name, "linux-6.17") && c->caps == ALL);
+	CHECK(!catalog_find("linux-6.3"));
+	CHECK(!catalog_find(""));
+	CHECK(!catalog_find("Latest"));
+}
+
+/* Parse @text as a level: the return, the reason in @err. */
+static int parse_level(const char *text, struct tp_leveldoc *l, char *err,
+		       size_t n)
+{
+	json_object *o = json_tokener_parse(text);
+	int ret;
+
+	if (!o) {
+		snprintf(err, n, "test JSON does not parse");
+		return -2;
+	}
+	ret = leveldoc_from_json(o, l, err, n);
+	json_object_put(o);
+	return ret;
+}
+
+static void bad_level(const char *text, const char *want)
+{
+	static struct tp_leveldoc l;
+	char err[256] = "";
+	int ret = parse_level(text, &l, err, sizeof(err));
+
+	CHECK(ret == -1);
+	CHECK(one_line(err));
+	if (!strstr(err, want)) {
+		failed++;
+		fprintf(stderr, "%s:%d: level %s: got '%s', want '%s'\n",
+			__FILE__, __LINE__, text, err, want);
+	}
+}
+
+static void test_leveldoc(void)
+{
+	static struct tp_leveldoc l, back;
+	char err[256], n64[80];
+	json_object *o;
+
+	memset(&l, 0, sizeof(l));
+	strcpy(l.name, "pool-a");
+	l.caps = 0x1f;
+	l.nhosts = 2;
+	strcpy(l.hosts[0], "a");
+	strcpy(l.hosts[1], "b");
+	l.missing[1] = 0x1e0;
+	l.has_missing = true;
+	strcpy(l.created, "2026-11-26T02:00:00Z");
+	o = leveldoc_to_json(&l);
+	CHECK(leveldoc_from_json(o, &back, err, sizeof(err)) == 0);
+	json_object_put(o);
+	CHECK(!strcmp(back.name, "pool-a") && back.caps == 0x1f);
+	CHECK(back.nhosts == 2 && !strcmp(back.hosts[1], "b"));
+	CHECK(back.has_missing && !back.missing[0] && back.missing[1] == 0x1e0);
+	CHECK(!strcmp(back.created, "2026-11-26T02:00:00Z"));
+
+	/* The least: no hosts, no missing, no created. */
+	CHECK(parse_level("{\"schema\":1,\"kind\":\"level\",\"name\":\"x\","
+			  "\"capabilities\":[]}", &back, err,
+			  sizeof(err)) == 0);
+	CHECK(!back.caps && !back.nhosts && !back.has_missing);
+
+	bad_level("[]", "expected a JSON object");
+	bad_level("{\"kind\":\"level\",\"name\":\"x\",\"capabilities\":[]}",
+		  "unsupported schema: none given");
+	bad_level("{\"schema\":2,\"kind\":\"level\",\"name\":\"x\","
+		  "\"capabilities\":[]}", "unsupported schema 2");
+	bad_level("{\"schema\":\"1\",\"kind\":\"level\",\"name\":\"x\","
+		  "\"capabilities\":[]}", "unsupported schema \"1\"");
+	bad_level("{\"schema\":1,\"kind\":\"dump\",\"name\":\"x\","
+		  "\"capabilities\":[]}", "expected a level, got kind 'dump'");
+	bad_level("{\"schema\":1,\"name\":\"x\",\"capabilities\":[]}",
+		  "missing field 'kind'");
+	bad_level("{\"schema\":1,\"kind\":\"level\",\"capabilities\":[]}",
+		  "missing field 'name'");
+	bad_level("{\"schema\":1,\"kind\":\"level\",\"name\":\"\","
+		  "\"capabilities\":[]}", "bad level name ''");
+	bad_level("{\"schema\":1,\"kind\":\"level\",\"name\":\"a/b\","
+		  "\"capabilities\":[]}", "bad level name 'a/b'");
+	memset(n64, 'n', 64);
+	n64[64] = '\0';
+	{
+		char text[256];
+
+		snprintf(text, sizeof(text), "{\"schema\":1,\"kind\":\"level\","
+			 "\"name\":\"%s\",\"capabilities\":[]}", n64);
+		bad_level(text, "bad level name");
+		n64[63] = '\0';
+		snprintf(text, sizeof(text), "{\"schema\":1,\"kind\":\"level\","
+			 "\"name\":\"%s\",\"capabilities\":[]}", n64);
+		CHECK(parse_level(text, &back, err, sizeof(err)) == 0);
+	}
+	bad_level("{\"schema\":1,\"kind\":\"level\",\"name\":\"x\"}",
+		  "missing field 'capabilities'");
+	bad_level("{\"schema\":1,\"kind\":\"level\",\"name\":\"x\","
+		  "\"capabilities\":\"csum\"}",
+		  "field 'capabilities': expected array");
+	bad_level("{\"schema\":1,\"kind\":\"level\",\"name\":\"x\","
+		  "\"capabilities\":[\"csum\",\"warp\"]}",
+		  "unknown capability 'warp'");
+	bad_level("{\"schema\":1,\"kind\":\"level\",\"name\":\"x\","
+		  "\"capabilities\":[\"CSUM\"]}", "unknown capability 'CSUM'");
+	bad_level("{\"schema\":1,\"kind\":\"level\",\"name\":\"x\","
+		  "\"capabilities\":[\"unknown:0x200\"]}",
+		  "'unknown:0x200' cannot be in a level");
+	bad_level("{\"schema\":1,\"kind\":\"level\",\"name\":\"x\","
+		  "\"capabilities\":[\"csum\",\"csum\"]}", "listed twice");
+	bad_level("{\"schema\":1,\"kind\":\"level\",\"name\":\"x\","
+		  "\"capabilities\":[1]}", "expected capability names");
+	bad_level("{\"schema\":1,\"kind\":\"level\",\"name\":\"x\","
+		  "\"capabilities\":[],\"hosts\":[\"a\",\"A\"]}",
+		  "duplicate host 'A'");
+	bad_level("{\"schema\":1,\"kind\":\"level\",\"name\":\"x\","
+		  "\"capabilities\":[],\"hosts\":[\"\"]}", "bad host name");
+	bad_level("{\"schema\":1,\"kind\":\"level\",\"name\":\"x\","
+		  "\"capabilities\":[],\"hosts\":[7]}", "expected host names");
+	bad_level("{\"schema\":1,\"kind\":\"level\",\"name\":\"x\","
+		  "\"capabilities\":[],\"hosts\":[\"a\"],"
+		  "\"missing\":{\"b\":[]}}", "host 'b' is not in hosts");
+	bad_level("{\"schema\":1,\"kind\":\"level\",\"name\":\"x\","
+		  "\"capabilities\":[\"csum\"],\"hosts\":[\"a\"],"
+		  "\"missing\":{\"a\":[\"csum\"]}}", "lacks capabilities the "
+		  "level has");
+	bad_level("{\"schema\":1,\"kind\":\"level\",\"name\":\"x\","
+		  "\"capabilities\":[],\"hosts\":[\"a\"],"
+		  "\"missing\":{\"a\":[\"warp\"]}}",
+		  "missing.a: unknown capability 'warp'");
+	bad_level("{\"schema\":1,\"kind\":\"level\",\"name\":\"x\","
+		  "\"capabilities\":[],\"created\":1}",
+		  "field 'created': expected string");
+}
+
+/* A file of tests/data/bad: refused with @want in a one-line reason. */
+static void bad_file(const char *name, const char *want)
+{
+	char err[768];
+	struct tp_doc *d = load(name, err, sizeof(err));
+
+	CHECK(!d);
+	CHECK(one_line(err));
+	CHECK(strstr(err, path(name)) == err);	/* names the file first */
+	if (!strstr(err, want)) {
+		failed++;
+		fprintf(stderr, "%s:%d: %s: got '%s', want '%s'\n", __FILE__,
+			__LINE__, name, err, want);
+	}
+}
+
+static void test_files(void)
+{
+	char err[768];
+	struct tp_doc *d;
+
+	d = load("dump-6.18.json", err, sizeof(err));
+	CHECK(d && d->is_dump && !d->catalog && d->dump.caps == ALL);
+	CHECK(d && !strcmp(d->dump.host, "hv-618"));
+	d = load("dump-6.1.json", err, sizeof(err));
+	CHECK(d && d->is_dump && d->dump.caps == 0x1f && !d->dump.unknown);
+	d = load("dump-future.json", err, sizeof(err));
+	CHECK(d && d->dump.caps == ALL && d->dump.unknown == 0x200);
+	d = load("level-pool-x.json", err, sizeof(err));
+	CHECK(d && !d->is_dump && d->level.caps == BASE && !d->level.nhosts);
+
+	bad_file("bad/truncated.json", "truncated JSON");
+	bad_file("bad/empty.json", "empty file");
+	bad_file("bad/not-json.json", "invalid JSON");
+	bad_file("bad/trailing.json", "invalid JSON");	/* a 2nd document */
+	bad_file("bad/schema-2.json", "unsupported schema 2 (this tunpin "
+		 "reads 1)");
+	bad_file("bad/no-schema.json", "unsupported schema: none given");
+	bad_file("bad/unknown-cap.json", "unknown capability 'warp'");
+	bad_file("bad/kind.json", "unknown kind 'pool'");
+	bad_file("bad/level-schema-2.json", "unsupported schema 2");
+	bad_file("bad/level-unknown-cap.json", "unknown capability 'warp'");
+	bad_file("bad/level-unknown-bit.json", "cannot be in a level");
+	bad_file("bad/level-dup-hosts.json", "duplicate host 'a'");
+	bad_file("bad/level-missing-stranger.json", "not in hosts");
+	bad_file("bad/level-missing-overlap.json", "lacks capabilities");
+	bad_file("bad/level-bad-name.json", "bad level name 'bad name'");
+	bad_file("bad/level-no-name.json", "missing field 'name'");
+	bad_file("no-such-file.json", "No such file or directory");
+
+	/* Catalog names need no file; anything else must be one. */
+	{
+		static struct tp_doc doc;
+
+		CHECK(doc_load("linux-6.2", &doc, err, sizeof(err)) == 0);
+		CHECK(doc.catalog && !doc.is_dump && doc.level.caps == 0x7f);
+		CHECK(doc_load("latest", &doc, err, sizeof(err)) == 0);
+		CHECK(!strcmp(doc.level.name, "linux-6.17"));
+		CHECK(doc_load("linux-6.3", &doc, err, sizeof(err)) == -1);
+		CHECK(!strcmp(err, "linux-6.3: no such file or catalog level "
+			      "(see tunpin levels)"));
+		CHECK(doc_load("./latest", &doc, err, sizeof(err)) == -1);
+		CHECK(strstr(err, "./latest: ") == err);
+	}
+}
+
+static struct tp_member host(const char *name, const char *kernel,
+			     uint32_t caps, uint32_t unknown)
+{
+	struct tp_member m;
+
+	memset(&m, 0, sizeof(m));
+	snprintf(m.name, sizeof(m.name), "%s", name);
+	snprintf(m.kernel, sizeof(m.kernel), "%s", kernel);
+	m.caps = caps;
+	m.unknown = unknown;
+	m.features = 0x7173;
+	m.has_features = true;
+	return m;
+}
+
+static void test_merge(void)
+{
+	static struct tp_member m[TP_POOL_MAX + 2], back[TP_POOL_MAX];
+	static struct tp_merge r, r2;
+	static struct tp_doc doc;
+	char err[256];
+	json_object *o;
+	int n;
+
+	/* The 6.18 build host and the 6.1 VM: the 6.1 set, 6.18 has more. */
+	m[0] = host("hv-618", "6.18.44", ALL, 0);
+	m[1] = host("tunpin-vm", "6.1.0-56-amd64", 0x1f, 0);
+	CHECK(pool_merge(m, 2, "pool-a", "2026-11-26T02:00:00Z", &r, err,
+			 sizeof(err)) == 0);
+	CHECK(r.level.caps == 0x1f && r.uni == ALL && !r.unknown);
+	CHECK(r.level.nhosts == 2 && r.level.has_missing);
+	CHECK(r.level.missing[0] == 0);
+	CHECK(r.level.missing[1] == (C(USO4) | C(USO6) | C(UDP_TUNNEL_GSO) |
+				     C(UDP_TUNNEL_GSO_CSUM)));
+	CHECK(!strcmp(r.level.name, "pool-a"));
+	CHECK(!strcmp(r.level.created, "2026-11-26T02:00:00Z"));
+
+	/* Written and read back, it stands for the same hosts again. */
+	o = leveldoc_to_json(&r.level);
+	memset(&doc, 0, sizeof(doc));
+	CHECK(leveldoc_from_json(o, &doc.level, err, sizeof(err)) == 0);
+	json_object_put(o);
+	n = doc_members(&doc, back, TP_POOL_MAX);
+	CHECK(n == 2 && back[0].caps == ALL && back[1].caps == 0x1f);
+	CHECK(!strcmp(back[1].name, "tunpin-vm") && !back[1].is_level);
+	/* ... so merging it with a third host is merging the three. */
+	back[2] = host("hv-414", "4.14.1", BASE, 0);
+	CHECK(pool_merge(back, 3, "pool-b", NULL, &r2, err, sizeof(err)) == 0);
+	CHECK(r2.level.caps == BASE && r2.uni == ALL);
+	CHECK(r2.level.missing[0] == 0);
+	CHECK(r2.level.missing[1] == (ALL & ~0x1fu));
+	CHECK(r2.level.missing[2] == (ALL & ~BASE));
+	CHECK(!r2.level.created[0]);
+
+	/* A level without hosts stands for itself. */
+	memset(&doc, 0, sizeof(doc));
+	strcpy(doc.level.name, "linux-6.1");
+	doc.level.caps = 0x1f;
+	CHECK(doc_members(&doc, back, TP_POOL_MAX) == 1);
+	CHECK(back[0].is_level && !strcmp(back[0].name, "level:linux-6.1"));
+	m[2] = back[0];
+	m[3] = host("hv-future", "7.3.0", ALL, 0x200);
+	CHECK(pool_merge(m, 4, "p", NULL, &r, err, sizeof(err)) == 0);
+	CHECK(r.level.caps == 0x1f && !r.unknown);
+
+	/* Bits outside the table every host accepts are reported. */
+	m[0] = host("hv-future", "7.3.0", ALL, 0x600);
+	m[1] = host("hv-future2", "7.3.0", ALL, 0x200);
+	CHECK(pool_merge(m, 2, "p", NULL, &r, err, sizeof(err)) == 0);
+	CHECK(r.level.caps == ALL && r.unknown == 0x200);
+
+	/* One host alone: its own set, lacking nothing. */
+	CHECK(pool_merge(m, 1, "p", NULL, &r, err, sizeof(err)) == 0);
+	CHECK(r.level.caps == ALL && r.level.missing[0] == 0);
+
+	/* Bad sets. */
+	CHECK(pool_merge(m, 0, "p", NULL, &r, err, sizeof(err)) == -1);
+	CHECK(!strcmp(err, "empty merge set: no dumps given"));
+	m[1] = host("HV-FUTURE", "7.3.0", ALL, 0);
+	CHECK(pool_merge(m, 2, "p", NULL, &r, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "duplicate host 'HV-FUTURE' (as 'hv-future')"));
+	m[1] = host("hv-future", "7.3.0", ALL, 0);
+	CHECK(pool_merge(m, 2, "p", NULL, &r, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "duplicate host 'hv-future'") && one_line(err));
+	m[1] = host("other", "7.3.0", ALL, 0);
+	CHECK(pool_merge(m, 2, "bad name", NULL, &r, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "bad level name 'bad name'"));
+	CHECK(pool_merge(m, 2, "", NULL, &r, err, sizeof(err)) == -1);
+	for (int i = 0; i < TP_POOL_MAX + 1; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "h%d", i);
+		m[i] = host(name, "6.1", 0x1f, 0);
+	}
+	CHECK(pool_merge(m, TP_POOL_MAX, "p", NULL, &r, err, sizeof(err)) == 0);
+	CHECK(pool_merge(m, TP_POOL_MAX + 1, "p", NULL, &r, err,
+			 sizeof(err)) == -1);
+	CHECK(strstr(err, "more than"));
+}
+
+static void test_merge_files(void)
+{
+	static struct tp_member m[TP_POOL_MAX];
+	static struct tp_merge r;
+	char err[768];
+	struct tp_doc *d;
+	int n = 0;
+
+	d = load("dump-6.18.json", err, sizeof(err));
+	CHECK(d);
+	if (d)
+		n += doc_members(d, m + n, TP_POOL_MAX - n);
+	d = load("dump-6.1.json", err, sizeof(err));
+	CHECK(d);
+	if (d)
+		n += doc_members(d, m + n, TP_POOL_MAX - n);
+	CHECK(n == 2);
+	CHECK(pool_merge(m, n, "merged", NULL, &r, err, sizeof(err)) == 0);
+	CHECK(r.level.caps == catalog_find("linux-6.1")->caps);
+	CHECK(!strcmp(r.level.hosts[0], "hv-618") && !r.level.missing[0]);
+	CHECK(r.level.missing[1] == (ALL & ~0x1fu));
+	/* The same VM dumped twice is a duplicate host. */
+	d = load("dump-6.1-again.json", err, sizeof(err));
+	CHECK(d);
+	if (d)
+		n += doc_members(d, m + n, TP_POOL_MAX - n);
+	CHECK(pool_merge(m, n, "merged", NULL, &r, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "duplicate host 'TUNPIN-VM'"));
+}
+
+static void test_compare_diff(void)
+{
+	struct tp_member a, b;
+	struct tp_diff d;
+	uint32_t miss, extra;
+
+	CHECK(pool_compare(0x1f, 0x1f, &miss, &extra) == TP_IDENTICAL);
+	CHECK(!miss && !extra);
+	CHECK(pool_compare(0x1f, ALL, &miss, &extra) == TP_SUPERSET);
+	CHECK(!miss && extra == (ALL & ~0x1fu));
+	CHECK(pool_compare(0x7f, 0x1f, &miss, &extra) == TP_INCOMPATIBLE);
+	CHECK(miss == (C(USO4) | C(USO6)) && !extra);
+	/* incompatible wins even when the host has more elsewhere */
+	CHECK(pool_compare(C(UFO) | BASE, BASE | C(USO4) | C(USO6), &miss,
+			   &extra) == TP_INCOMPATIBLE);
+	CHECK(miss == C(UFO) && extra == (C(USO4) | C(USO6)));
+	CHECK(pool_compare(0, 0, &miss, &extra) == TP_IDENTICAL);
+	CHECK(!strcmp(verdict_name(TP_SUPERSET), "superset"));
+	CHECK(!strcmp(verdict_name(TP_INCOMPATIBLE), "incompatible"));
+	CHECK(!strcmp(verdict_name(TP_IDENTICAL), "identical"));
+
+	/* An upgrade from the 6.1 VM to the 6.18 host. */
+	a = host("vm", "6.1.0-56-amd64", 0x1f, 0);
+	a.features = 0x7133;
+	b = host("vm", "6.18.44", ALL, 0x200);
+	pool_diff(&a, &b, &d);
+	CHECK(d.added == (ALL & ~0x1fu) && !d.removed);
+	CHECK(d.unknown_added == 0x200 && !d.unknown_removed);
+	CHECK(d.features_added == 0x40 && !d.features_removed);
+	CHECK(d.kernel_changed);
+	/* ... and back: what a downgrade would take away. */
+	pool_diff(&b, &a, &d);
+	CHECK(d.removed == (ALL & ~0x1fu) && !d.added);
+	CHECK(d.unknown_removed == 0x200 && d.features_removed == 0x40);
+	/* Levels have no features to compare. */
+	b.has_features = false;
+	pool_diff(&a, &b, &d);
+	CHECK(!d.features_added && !d.features_removed);
+	pool_diff(&a, &a, &d);
+	CHECK(!d.added && !d.removed && !d.kernel_changed);
+}
+
+static void test_resolve(void)
+{
+	char name[TUNPIN_NAME_MAX + 1], err[768];
+	uint32_t caps = 0x55;
+	bool pinned = false;
+
+	CHECK(level_resolve("linux-6.2", &caps, &pinned, name, sizeof(name),
+			    err, sizeof(err)) == 0);
+	CHECK(caps == 0x7f && pinned && !strcmp(name, "linux-6.2"));
+	CHECK(level_resolve("latest", &caps, &pinned, name, sizeof(name),
+			    err, sizeof(err)) == 0);
+	CHECK(caps == ALL && !strcmp(name, "linux-6.17"));
+	CHECK(level_resolve(path("dump-6.1.json"), &caps, &pinned, name,
+			    sizeof(name), err, sizeof(err)) == 0);
+	CHECK(caps == 0x1f && pinned && !strcmp(name, "native-6.1.0-56-amd64"));
+	CHECK(level_resolve(path("dump-future.json"), &caps, &pinned, name,
+			    sizeof(name), err, sizeof(err)) == 0);
+	CHECK(caps == ALL);	/* unknown bits cannot be pinned */
+	CHECK(level_resolve(path("level-pool-x.json"), &caps, &pinned, name,
+			    sizeof(name), err, sizeof(err)) == 0);
+	CHECK(caps == BASE && !strcmp(name, "pool-x"));
+	/* Capability names, none, unpinned: no name. */
+	strcpy(name, "x");
+	CHECK(level_resolve("csum,tso4", &caps, &pinned, name, sizeof(name),
+			    err, sizeof(err)) == 0);
+	CHECK(caps == (C(CSUM) | C(TSO4)) && pinned && !name[0]);
+	CHECK(level_resolve("tso6 csum tso4 tso_ecn", &caps, &pinned, name,
+			    sizeof(name), err, sizeof(err)) == 0);
+	CHECK(caps == BASE);
+	CHECK(level_resolve("none", &caps, &pinned, name, sizeof(name), err,
+			    sizeof(err)) == 0);
+	CHECK(!caps && pinned);
+	CHECK(level_resolve("unpinned", &caps, &pinned, name, sizeof(name),
+			    err, sizeof(err)) == 0);
+	CHECK(!caps && !pinned);
+	/* Errors say why, on one line. */
+	CHECK(level_resolve("csum bogus", &caps, &pinned, name, sizeof(name),
+			    err, sizeof(err)) == -1);
+	CHECK(strstr(err, "unknown capability 'bogus'") && one_line(err));
+	CHECK(level_resolve("linux-9.9", &caps, &pinned, name, sizeof(name),
+			    err, sizeof(err)) == -1);
+	CHECK(!strcmp(err, "linux-9.9: no such file, catalog level or "
+		      "capability"));
+	CHECK(level_resolve(path("bad/truncated.json"), &caps, &pinned, name,
+			    sizeof(name), err, sizeof(err)) == -1);
+	CHECK(strstr(err, "truncated JSON"));
+	CHECK(level_resolve(path("bad/level-unknown-cap.json"), &caps,
+			    &pinned, name, sizeof(name), err,
+			    sizeof(err)) == -1);
+	CHECK(strstr(err, "unknown capability 'warp'"));
+	CHECK(level_resolve("", &caps, &pinned, name, sizeof(name), err,
+			    sizeof(err)) == -1);
+	CHECK(strstr(err, "empty level"));
+	/* A word with a '/' among others is a list, never a path. */
+	CHECK(level_resolve("csum a/b", &caps, &pinned, name, sizeof(name),
+			    err, sizeof(err)) == -1);
+	CHECK(strstr(err, "unknown capability 'a/b'"));
+}
+
+static void test_names(void)
+{
+	char buf[TUNPIN_NAME_MAX + 1], big[200];
+
+	CHECK(level_name_valid("pool-a_1.2:x+y@z"));
+	CHECK(!level_name_valid(""));
+	CHECK(!level_name_valid("a b"));
+	CHECK(!level_name_valid("a/b"));
+	CHECK(!level_name_valid("é"));
+	native_level_name("6.1.0-56-amd64", buf, sizeof(buf));
+	CHECK(!strcmp(buf, "native-6.1.0-56-amd64") && level_name_valid(buf));
+	native_level_name("6.1 #1/x", buf, sizeof(buf));
+	CHECK(!strcmp(buf, "native-6.1__1_x"));
+	memset(big, '9', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	native_level_name(big, buf, sizeof(buf));
+	CHECK(strlen(buf) == TUNPIN_NAME_MAX && level_name_valid(buf));
+	utc_now(big, sizeof(big));
+	CHECK(strlen(big) == 20 && big[10] == 'T' && big[19] == 'Z');
+}
+
+void test_pool(void)
+{
+	find_data();
+	test_catalog();
+	test_leveldoc();
+	test_files();
+	test_merge();
+	test_merge_files();
+	test_compare_diff();
+	test_resolve();
+	test_names();
+}
