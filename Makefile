@@ -5,6 +5,11 @@
 #   make check      THE test command: deps, lint, unit tests, VM selftests
 #   make demo       boot the VM and show QEMU's offer pinned and unpinned
 #   make clean
+#   make install    the tool, its man page and bash completion, the systemd
+#                   unit (DESTDIR, PREFIX=/usr, SBINDIR, MANDIR, BASHCOMPDIR,
+#                   UNITDIR)
+#   make install-module   tunpin.ko into /lib/modules/<KDIR release>/extra/module
+#   make install-dkms     the DKMS source tree, DESTDIR/usr/src/tunpin-VERSION
 #
 # KDIR defaults to the running kernel's build tree, else Debian's 6.1
 # headers (what the VM boots). The VM targets always build against the
@@ -16,6 +21,20 @@ DEBIAN_KVER = $(shell . $(TESTING)/common.sh && debian_kver)
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 		    /lib/modules/$(DEBIAN_KVER)/build)
 BUILD ?= $(CURDIR)/build
+# The one version, PACKAGE_VERSION in dkms.conf (module/Kbuild reads it too).
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DKMSDIR ?= /usr/src/tunpin-$(VERSION)
+# What DKMS builds from: Kbuild's obj-m := module/, module/Kbuild, and the
+# uapi header and generator it makes module/caps-gen.h from.
+DKMS_SRC := dkms.conf Kbuild Makefile module/Kbuild include/uapi/linux/tunpin.h \
+	    $(filter-out module/caps-gen.h module/%.mod.c, \
+			 $(wildcard module/*.c module/*.h))
 
 all: module tool
 
@@ -30,10 +49,33 @@ clean:
 	$(MAKE) -C tools/tunpin clean
 	rm -rf $(BUILD)
 
+install: tool
+	$(MAKE) -C tools/tunpin install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) \
+		SBINDIR=$(SBINDIR) MANDIR=$(MANDIR) BASHCOMPDIR=$(BASHCOMPDIR)
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/sbin/tunpin|$(SBINDIR)/tunpin|' contrib/systemd/tunpin.service \
+		>$(DESTDIR)$(UNITDIR)/tunpin.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/tunpin.service
+
+uninstall:
+	$(MAKE) -C tools/tunpin uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) \
+		SBINDIR=$(SBINDIR) MANDIR=$(MANDIR) BASHCOMPDIR=$(BASHCOMPDIR)
+	rm -f $(DESTDIR)$(UNITDIR)/tunpin.service
+
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+
+install-dkms:
+	for f in $(DKMS_SRC); do \
+		install -D -m 0644 $$f $(DESTDIR)$(DKMSDIR)/$$f || exit; \
+	done
+	install -D -m 0755 tools/gen-caps.sh $(DESTDIR)$(DKMSDIR)/tools/gen-caps.sh
+
 check:
 	$(TESTING)/check.sh
 
 demo:
 	$(TESTING)/demo.sh
 
-.PHONY: all module tool clean check demo
+.PHONY: all module tool clean check demo install uninstall install-module \
+	install-dkms

@@ -103,4 +103,4 @@ module_exit(tunpin_exit);
 
 MODULE_DESCRIPTION("Pin the guest-visible capabilities of TAP devices");
 MODULE_LICENSE("GPL");
-MODULE_VERSION("0.1");
+MODULE_VERSION(TUNPIN_VERSION);	/* from dkms.conf, by module/Kbuild */

@@ -25,3 +25,25 @@ debian_kver() {
 
 # The Linux source tree version the selftest harness headers come from.
 LINUX_SOURCE_PKG=${LINUX_SOURCE_PKG:-linux-source-6.1}
+
+# need_pkgs PKG...: install the Debian packages among PKG that are missing
+# (root only; like deps.sh, for the scripts with their own short lists).
+need_pkgs() {
+	local p missing=()
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -q '^install ok installed$' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	[ "$(id -u)" -eq 0 ] ||
+		die "missing packages: ${missing[*]} (run as root or install them)"
+	echo "tunpin: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq &&
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The version, PACKAGE_VERSION in dkms.conf (its one home).
+tunpin_version() {
+	sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$TUNPIN_SRC/dkms.conf"
+}

@@ -1,0 +1,165 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Debian packages: build the source package, tunpin and tunpin-dkms with
+# `dpkg-buildpackage -us -uc` from a scratch copy of the working tree
+# (`git ls-files -co --exclude-standard`: committed and uncommitted files,
+# not ignored ones); run lintian on the .changes, so on the source
+# (debian/copyright, control) and both packages: no error allowed, the
+# warnings are listed; check what the packages hold and do, verify the
+# unit, and build the packaged module sources with dkms (dkms.sh -s).
+# Needs root (it installs what is missing; dkms). Ends with one line
+# "N passed, N failed" and fails on any failure.
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+cd "$TUNPIN_SRC" || exit
+
+need_pkgs dpkg-dev debhelper dh-dkms lintian make gcc pkg-config \
+	libmnl-dev libjson-c-dev systemd || die "cannot install the packages"
+
+VER=$(tunpin_version)
+[ -n "$VER" ] || die "no PACKAGE_VERSION in dkms.conf"
+BUILD=${BUILD:-$TUNPIN_SRC/build}
+log=$BUILD/pkg
+rm -rf "$log"
+mkdir -p "$log"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+ok() { passed=$((passed + 1)); echo "ok: $1"; }
+nok() {
+	failed=$((failed + 1))
+	echo "FAILED: $1${2:+ ($2)}"
+}
+# step NAME COMMAND...: a pass/fail gate, output in $log/NAME.log
+step() {
+	local name=$1 file
+	shift
+	file=$log/$(tr -c 'A-Za-z0-9._\n-' - <<<"$name" | tr -s -).log
+	if "$@" >"$file" 2>&1; then
+		ok "$name"
+	else
+		nok "$name" "log: $file"
+		tail -n 30 "$file" | sed 's/^/    /'
+		return 1
+	fi
+}
+# is NAME COMMAND...: passes iff COMMAND succeeds
+is() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else nok "$name"; fi
+}
+# expect NAME WANT GOT
+expect() {
+	if [ "$2" = "$3" ]; then ok "$1"; else nok "$1" "want '$2', got '$3'"; fi
+}
+# has NAME FILE PATTERN: FILE has a line matching the extended regex
+has() {
+	if grep -qE -- "$3" "$2"; then ok "$1"; else nok "$1" "no /$3/ in $2"; fi
+}
+
+# One version: dkms.conf's; the changelog (dpkg's) and the tool's and man
+# page's copies must agree with it.
+expect "version: debian/changelog" "$VER" "$(dpkg-parsechangelog -S Version)"
+expect "version: tunpin.c" "$VER" "$(sed -n \
+	's/^#define TUNPIN_VERSION "\(.*\)"$/\1/p' tools/tunpin/tunpin.c)"
+expect "version: tunpin.8" "$VER" "$(sed -n \
+	's/^\.TH .*"tunpin \([^"]*\)".*/\1/p' tools/tunpin/tunpin.8)"
+
+src=$tmp/tunpin-$VER
+mkdir -p "$src"
+git ls-files -co --exclude-standard -z |
+	while IFS= read -r -d '' f; do	# not those deleted, not yet committed
+		[ -e "$f" ] || [ -L "$f" ] && printf '%s\0' "$f"
+	done | xargs -0 cp -a --parents -t "$src" ||
+	die "cannot copy the working tree"
+echo "pkg: building tunpin $VER in $src"
+if ! step dpkg-buildpackage env -C "$src" dpkg-buildpackage -us -uc; then
+	echo "$passed passed, $failed failed"
+	exit 1
+fi
+cp "$tmp"/tunpin*_* "$log"/
+
+arch=$(dpkg --print-architecture)
+tool=$tmp/tunpin_${VER}_$arch.deb
+dkms=$tmp/tunpin-dkms_${VER}_all.deb
+changes=$tmp/tunpin_${VER}_$arch.changes
+for f in "$tool" "$dkms" "$changes" "$tmp/tunpin_$VER.dsc"; do
+	is "built $(basename "$f")" test -f "$f"
+done
+
+# lintian: errors fail; warnings, and the info, pedantic and experimental
+# tags, are listed.
+lintian --tag-display-limit 0 -I -E --pedantic "$changes" \
+	>"$log/lintian.log" 2>&1
+grep -E '^[EWIPX]: ' "$log/lintian.log" | sed 's/^/    lintian: /'
+nerr=$(grep -c '^E: ' "$log/lintian.log")
+nwarn=$(grep -c '^W: ' "$log/lintian.log")
+nother=$(grep -cE '^[IPX]: ' "$log/lintian.log")
+expect "lintian: no errors" 0 "$nerr"
+echo "pkg: lintian: $nerr errors, $nwarn warnings, $nother info/pedantic/experimental (log: $log/lintian.log)"
+
+# What the packages hold.
+for p in "$tool" "$dkms"; do
+	d=$tmp/x/$(basename "$p" .deb)
+	mkdir -p "$d"
+	dpkg-deb -x "$p" "$d"
+	dpkg-deb -e "$p" "$d/DEBIAN"
+done
+t=$tmp/x/tunpin_${VER}_$arch
+k=$tmp/x/tunpin-dkms_${VER}_all
+for f in usr/sbin/tunpin usr/share/man/man8/tunpin.8.gz \
+	 usr/share/bash-completion/completions/tunpin \
+	 lib/systemd/system/tunpin.service usr/share/doc/tunpin/copyright; do
+	is "tunpin: /$f" test -f "$t/$f"
+done
+ks=usr/src/tunpin-$VER
+for f in dkms.conf Kbuild Makefile module/Kbuild module/main.c \
+	 module/tunpin.h include/uapi/linux/tunpin.h tools/gen-caps.sh; do
+	is "tunpin-dkms: /$ks/$f" test -f "$k/$ks/$f"
+done
+expect "tunpin-dkms: all of module/ shipped" \
+	"$(git ls-files -co --exclude-standard module | sed 's|^module/||' | sort)" \
+	"$(find "$k/$ks/module" -type f -printf '%P\n' | sort)"
+expect "tunpin: sbin/tunpin runs" "tunpin $VER" "$("$t/usr/sbin/tunpin" --version)"
+expect "tunpin-dkms: Architecture" all "$(dpkg-deb -f "$dkms" Architecture)"
+has "tunpin-dkms: Depends dkms" <(dpkg-deb -f "$dkms" Depends) '(^|, )dkms'
+has "tunpin: Depends kmod" <(dpkg-deb -f "$tool" Depends) '(^|, )kmod(,|$| )'
+has "tunpin: Depends libmnl, libjson-c" <(dpkg-deb -f "$tool" Depends) \
+	'libmnl0.*libjson-c5|libjson-c5.*libmnl0'
+# dh_dkms: dkms add/build/install on installation, remove on removal.
+has "tunpin-dkms: postinst runs dkms" "$k/DEBIAN/postinst" \
+	'/usr/lib/dkms/common.postinst'
+has "tunpin-dkms: postinst names tunpin $VER" "$k/DEBIAN/postinst" \
+	"^DKMS_VERSION=$VER\$"
+has "tunpin-dkms: prerm removes" "$k/DEBIAN/prerm" 'dkms remove'
+# dh_installsystemd --no-start: enabled, not started.
+has "tunpin: postinst enables tunpin.service" "$t/DEBIAN/postinst" \
+	'deb-systemd-helper .*enable.*tunpin.service'
+if grep -q 'deb-systemd-invoke .*start' "$t/DEBIAN/postinst"; then
+	nok "tunpin: postinst does not start tunpin.service"
+else
+	ok "tunpin: postinst does not start tunpin.service"
+fi
+has "tunpin: postrm purges the saved state" "$t/DEBIAN/postrm" \
+	'rm -f /etc/tunpin/state.json /etc/modprobe.d/tunpin.conf'
+
+# The unit as shipped, against the shipped binary.
+sed "s|/usr/sbin/tunpin|$t/usr/sbin/tunpin|" \
+	"$t/lib/systemd/system/tunpin.service" >"$tmp/tunpin.service"
+step "unit: systemd-analyze verify" \
+	systemd-analyze verify --man=no "$tmp/tunpin.service"
+u=$t/lib/systemd/system/tunpin.service
+has "unit: Type=oneshot" "$u" '^Type=oneshot$'
+has "unit: ExecStartPre=modprobe" "$u" '^ExecStartPre=/sbin/modprobe tunpin$'
+has "unit: ExecStart=tunpin apply" "$u" '^ExecStart=/usr/sbin/tunpin apply$'
+has "unit: Before= libvirtd virtqemud" "$u" \
+	'^Before=.*libvirtd\.service.*virtqemud\.service'
+
+# The packaged module sources build and install with dkms.
+step "tunpin-dkms: dkms builds the packaged sources" \
+	env BUILD="$log" "$TUNPIN_SRC/tools/testing/dkms.sh" -s "$k/usr/src"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
