@@ -93,29 +93,39 @@ static int tunpin_put_who(struct sk_buff *skb)
 	return 0;
 }
 
-static int tunpin_level_get_doit(struct sk_buff *skb, struct genl_info *info)
+/* Reply to @info with a @cmd message that @fill fills. */
+static int tunpin_reply(struct genl_info *info, u8 cmd,
+			int (*fill)(struct sk_buff *msg))
 {
-	struct tunpin_level level;
 	struct sk_buff *msg;
 	void *hdr;
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &tunpin_genl_family, 0,
-				TUNPIN_CMD_LEVEL_GET);
-	if (!hdr)
-		goto nospace;
+	hdr = genlmsg_put_reply(msg, info, &tunpin_genl_family, 0, cmd);
+	if (!hdr || fill(msg)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int tunpin_fill_level(struct sk_buff *msg)
+{
+	struct tunpin_level level;
+
 	tunpin_level_get(&level);
 	if (tunpin_put_level(msg, &level) ||
 	    nla_put_u32(msg, TUNPIN_A_KNOWN, TUNPIN_CAP_ALL))
-		goto nospace;
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+		return -EMSGSIZE;
+	return 0;
+}
 
-nospace:
-	nlmsg_free(msg);
-	return -EMSGSIZE;
+static int tunpin_level_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return tunpin_reply(info, TUNPIN_CMD_LEVEL_GET, tunpin_fill_level);
 }
 
 static int tunpin_level_set_doit(struct sk_buff *skb, struct genl_info *info)
@@ -146,33 +156,23 @@ static int tunpin_put_counter(struct sk_buff *skb, u32 cap, unsigned int idx)
 	return 0;
 }
 
-static int tunpin_counters_get_doit(struct sk_buff *skb,
-				    struct genl_info *info)
+static int tunpin_fill_counters(struct sk_buff *msg)
 {
-	struct sk_buff *msg;
 	unsigned int i;
-	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &tunpin_genl_family, 0,
-				TUNPIN_CMD_COUNTERS_GET);
-	if (!hdr)
-		goto nospace;
 	for (i = 0; i <= TUNPIN_NCAPS; i++)
 		if (tunpin_put_counter(msg, i < TUNPIN_NCAPS ?
 					    tunpin_caps[i].bit : 0, i))
-			goto nospace;
-	if (nla_put_u64_64bit(msg, TUNPIN_A_REFUSED_IOCTLS,
-			      tunpin_count_refused_ioctls(), TUNPIN_A_PAD))
-		goto nospace;
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+			return -EMSGSIZE;
+	return nla_put_u64_64bit(msg, TUNPIN_A_REFUSED_IOCTLS,
+				 tunpin_count_refused_ioctls(), TUNPIN_A_PAD);
+}
 
-nospace:
-	nlmsg_free(msg);
-	return -EMSGSIZE;
+static int tunpin_counters_get_doit(struct sk_buff *skb,
+				    struct genl_info *info)
+{
+	return tunpin_reply(info, TUNPIN_CMD_COUNTERS_GET,
+			    tunpin_fill_counters);
 }
 
 /* Where a dump writes: @skb, answering the request of @cb. */
