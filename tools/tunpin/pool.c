@@ -68,7 +68,7 @@ void utc_now(char *buf, size_t size)
 }
 
 /* Capability names in table order (known bits only). */
-static json_object *caps_json(uint32_t bits)
+json_object *caps_json(uint32_t bits)
 {
 	json_object *a = json_object_new_array();
 

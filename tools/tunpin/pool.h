@@ -119,6 +119,9 @@ int level_resolve(const char *arg, uint32_t *caps, bool *pinned, char *name,
 /* "native-<release>" cut to what a label may hold. */
 void native_level_name(const char *release, char *buf, size_t size);
 
+/* Capability names in table order, as a JSON array (known bits only). */
+json_object *caps_json(uint32_t bits);
+
 /* Now, as ISO 8601 UTC (2026-11-26T01:45:08Z). */
 void utc_now(char *buf, size_t size);
 

@@ -43,17 +43,6 @@ static const char *caps_text(uint32_t bits, char *buf)
 	return buf;
 }
 
-static json_object *caps_json(uint32_t bits)
-{
-	json_object *a = json_object_new_array();
-
-	for (int i = 0; i < NCAPS; i++)
-		if (bits & caps[i].bit)
-			json_object_array_add(a,
-				json_object_new_string(caps[i].name));
-	return a;
-}
-
 /* Bits outside the table, one "unknown:0x200" each, as dumps write them. */
 static json_object *unknown_json(uint32_t bits)
 {

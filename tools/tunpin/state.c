@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
 #include "caps.h"
+#include "pool.h"
 #include "state.h"
 
 #define LEVEL_BUF 256
@@ -125,10 +125,9 @@ int state_write(const char *root, const struct tp_state *st, char *err,
 {
 	char path[4096], stamp[32], lvl[LEVEL_BUF], conf[1024];
 	json_object *o = json_object_new_object(), *a;
-	time_t now = time(NULL);
 	int ret;
 
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	utc_now(stamp, sizeof(stamp));
 	json_object_object_add(o, "schema", json_object_new_int(1));
 	json_object_object_add(o, "kind", json_object_new_string("saved"));
 	json_object_object_add(o, "saved", json_object_new_string(stamp));

@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 #include "caps.h"
 #include "dump.h"
+#include "pool.h"
 #include "poolcmd.h"
 #include "probe.h"
 #include "state.h"
@@ -38,24 +39,13 @@ static int kernel_error(struct tp_nl *h, int err, const char *what)
 	return EXIT_ERR;
 }
 
-static json_object *json_names(uint32_t bits)
-{
-	json_object *a = json_object_new_array();
-
-	for (int i = 0; i < NCAPS; i++)
-		if (bits & caps[i].bit)
-			json_object_array_add(a,
-				json_object_new_string(caps[i].name));
-	return a;
-}
-
 static json_object *json_level(const struct tp_level *l)
 {
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "pinned", json_object_new_boolean(l->pinned));
 	json_object_object_add(o, "capabilities",
-			       json_names(l->pinned ? l->caps : 0));
+			       caps_json(l->pinned ? l->caps : 0));
 	json_object_object_add(o, "name", json_object_new_string(l->name));
 	return o;
 }
@@ -95,8 +85,8 @@ static int show_tap(const struct tp_tap *t, void *arg)
 		json_object_object_add(o, "pid", json_object_new_int64(t->pid));
 		json_object_object_add(o, "comm",
 				       json_object_new_string(t->comm));
-		json_object_object_add(o, "active", json_names(t->active));
-		json_object_object_add(o, "granted", json_names(t->offered));
+		json_object_object_add(o, "active", caps_json(t->active));
+		json_object_object_add(o, "granted", caps_json(t->offered));
 		json_object_object_add(o, "exempt",
 				       json_object_new_boolean(t->exempt));
 		json_object_object_add(o, "override",
@@ -147,7 +137,7 @@ int cmd_show(struct tp_nl *h, const struct cli *c)
 		s.json = json_object_new_object();
 		json_object_object_add(s.json, "level", json_level(&l));
 		json_object_object_add(s.json, "native", nat ?
-				       json_names(nat->caps) : NULL);
+				       caps_json(nat->caps) : NULL);
 		json_object_object_add(s.json, "warning", l.pinned ? NULL :
 			json_object_new_string("unpinned"));
 		a = json_object_new_array();
