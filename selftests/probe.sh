@@ -239,6 +239,24 @@ t_bench() {		# the probe's time, median of 20 (< 50 ms wanted)
 		"$(uname -r)"
 }
 
+t_merge_real() {	# merge: the build host's real dump and this VM's give the 6.1 set
+	local host=${TUNPIN_HOST_DUMP:-} hname
+	check "TUNPIN_HOST_DUMP names the build host's dump (make check)" \
+		[ -s "$host" ] || return
+	run probe -o "$tmp/vm.json"
+	check "the VM probed" [ $rc -eq 0 ]
+	run merge -j "$host" "$tmp/vm.json"
+	check "exit 0" [ $rc -eq 0 ]
+	check "the 6.1 set back" \
+		[ "$(jget "$out" '" ".join(j["capabilities"])')" = "$native" ]
+	hname=$(jget "$(<"$host")" 'j["host"]')
+	run merge "$host" "$tmp/vm.json"
+	echo "$out" | sed 's/^/#     merge: /'
+	check "the build host named as having more" grep -qxF \
+		"$hname has more: uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum" \
+		<<<"$out"
+}
+
 t_restore() {		# back to unpinned, no label
 	echo unpinned >"$sys/level"
 	echo >"$sys/level_name"
@@ -247,7 +265,8 @@ t_restore() {		# back to unpinned, no label
 }
 
 tests=(t_native t_human t_pinned t_nobody_pinned t_nobody_unpinned
-       t_pin_native t_pin_native_name t_usage t_no_module t_bench t_restore)
+       t_pin_native t_pin_native_name t_usage t_no_module t_merge_real t_bench
+       t_restore)
 
 echo "TAP version 13"
 echo "1..${#tests[@]}"

@@ -17,19 +17,8 @@ pkgs=(
 	cpio kmod iproute2 procps	# initramfs, modules, guest tools
 	python3-pyroute2 python3-yaml	# a netlink client we did not write
 	python3-jsonschema		# the YAML spec against its schema
+	ansible-core			# contrib/ansible's playbook
+	man-db groff-base		# the man page lint
 )
 
-missing=()
-for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
-		grep -q '^install ok installed$' || missing+=("$p")
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-echo "deps: installing ${missing[*]}"
-if [ "$(id -u)" -ne 0 ]; then
-	die "missing packages: ${missing[*]} (run as root or install them)"
-fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+need_pkgs "${pkgs[@]}"

@@ -23,7 +23,7 @@ enum tunpin_cap {
 	TUNPIN_CAP_TSO4			= 0x002,	/* 2.6.27 */
 	TUNPIN_CAP_TSO6			= 0x004,	/* 2.6.27 */
 	TUNPIN_CAP_TSO_ECN		= 0x008,	/* 2.6.27 */
-	TUNPIN_CAP_UFO			= 0x010,	/* 2.6.27 */
+	TUNPIN_CAP_UFO			= 0x010,	/* 2.6.x; not 4.14.0 */
 	TUNPIN_CAP_USO4			= 0x020,	/* 6.2 */
 	TUNPIN_CAP_USO6			= 0x040,	/* 6.2 */
 	TUNPIN_CAP_UDP_TUNNEL_GSO	= 0x080,	/* 6.17 */
