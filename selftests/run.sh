@@ -9,17 +9,19 @@ bin=$1
 shift
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=(module datapath offload offload_32 control
-				  genl_spec tool qemu)
+				  genl_spec tool probe state ansible
+				  libvirt_hook qemu)
 
 export TUNPIN_KO=${TUNPIN_KO:-$(dirname "$0")/../module/tunpin.ko}
 export TUNPIN_SRC=$(cd "$(dirname "$0")/.." && pwd)
 export TUNPIN_TOOL=${TUNPIN_TOOL:-$TUNPIN_SRC/tools/tunpin/tunpin}
 
 # The scripts (genl_spec: a netlink client we did not write, driven by the
-# YAML spec; tool: tunpin(8)) expect the module loaded, unpinned.
+# YAML spec; tool, probe: tunpin(8); ansible: contrib/ansible's playbook;
+# libvirt_hook: contrib/libvirt's hook) expect the module loaded, unpinned.
 run_one() {
 	case $1 in
-	genl_spec | tool)
+	genl_spec | tool | probe | state | ansible | libvirt_hook)
 		insmod "$TUNPIN_KO" || return 1
 		"$TUNPIN_SRC/selftests/$1".*
 		local rc=$?
