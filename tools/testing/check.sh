@@ -57,13 +57,14 @@ step tool-man no_warnings man --warnings -l tools/tunpin/tunpin.8
 step host-probe tools/tunpin/tunpin probe -o "$BUILD/host-probe.json"
 # DKMS against the Debian headers, the Debian packages and lintian.
 step packages tools/testing/pkg.sh
+step libvirt-hook contrib/libvirt/test-hook.sh
 step selftests-build make -C selftests OUTPUT="$BUILD/selftests" \
 	KSFT_DIR="$LSRC/tools/testing/selftests"
 
 # The tool's tests (unit, host probe) and the packaging tests report their
 # own counts ("N passed, N failed"), one line each.
 read -r upass ufail < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
-	"$log/tool-unit.log" "$log/packages.log" |
+	"$log/tool-unit.log" "$log/packages.log" "$log/libvirt-hook.log" |
 	awk '{p += $1; f += $2} END {print p+0, f+0}')
 passed=$((passed + ${upass:-0}))
 failed=$((failed + ${ufail:-0}))
