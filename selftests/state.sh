@@ -143,8 +143,58 @@ apply_bad_state() {
 	[ $? -eq 2 ] && level_is unpinned
 }
 
+# QEMU's virtio-net offer (QMP x-query-virtio-status), one feature a line.
+qemu_offer() {
+	python3 - <<'EOF'
+import json, subprocess
+q = subprocess.Popen(
+    ["qemu-system-x86_64", "-S", "-machine", "q35,accel=tcg", "-display",
+     "none", "-nodefaults", "-netdev",
+     "tap,id=n0,ifname=tpstate0,script=no,downscript=no,vhost=off",
+     "-device", "virtio-net-pci,netdev=n0,id=nic0,romfile=", "-qmp", "stdio"],
+    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+q.stdin.write('{"execute":"qmp_capabilities"}\n'
+              '{"execute":"x-query-virtio-status","arguments":'
+              '{"path":"/machine/peripheral/nic0/virtio-backend"}}\n'
+              '{"execute":"quit"}\n')
+q.stdin.flush()
+for line in q.stdout:
+    r = json.loads(line).get("return")
+    if isinstance(r, dict) and "host-features" in r:
+        for f in r["host-features"]["dev-features"]:
+            print(f.split(":")[0])
+q.wait()
+EOF
+}
+
+# The pool's level, merged from this host and one that lacks ufo, set with
+# the tool: QEMU offers exactly that; pin-native gives UFO back.
+e2e_merged() {
+	"$tool" probe -o "$tmp/me.json" &&
+		python3 - "$tmp/me.json" "$tmp/old.json" <<'EOF' || return 1
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["host"] = "hv-old"
+d["capabilities"].remove("ufo")
+d["masks"]["capabilities"] = hex(int(d["masks"]["capabilities"], 16) & ~0x10)
+d["probes"] = [p for p in d["probes"] if p["tests"] != "ufo"]
+json.dump(d, open(sys.argv[2], "w"))
+EOF
+	"$tool" merge --name pool-e2e -o "$tmp/pool.json" "$tmp/me.json" \
+		"$tmp/old.json" && "$tool" set "$tmp/pool.json" || return 1
+	level_is "csum tso4 tso6 tso_ecn" pool-e2e || return 1
+	qemu_offer >"$tmp/offer" || return 1
+	cat "$tmp/offer"
+	! grep -qx 'VIRTIO_NET_F_HOST_UFO' "$tmp/offer" &&
+		! grep -qx 'VIRTIO_NET_F_GUEST_UFO' "$tmp/offer" &&
+		grep -qx 'VIRTIO_NET_F_HOST_TSO4' "$tmp/offer" || return 1
+	"$tool" pin-native && qemu_offer >"$tmp/offer" &&
+		grep -qx 'VIRTIO_NET_F_HOST_UFO' "$tmp/offer" &&
+		grep -qx 'VIRTIO_NET_F_GUEST_UFO' "$tmp/offer"
+}
+
 echo "TAP version 13"
-echo "1..8"
+echo "1..9"
 t "show: unpinned is a loud warning; what the kernel lacks is said" \
 	show_unpinned
 t "show: ethtool -k style, [pinned] for what the level hides" show_pinned
@@ -155,6 +205,7 @@ t "apply: twice is the same as once" apply_again
 t "apply: a saved level above this kernel: exit 3, nothing set" \
 	apply_above_host
 t "apply: a broken state file: exit 2, nothing set" apply_bad_state
+t "e2e: a merged level set with the tool is exactly QEMU's offer" e2e_merged
 "$tool" override del /tunpin-state >/dev/null 2>&1
 echo unpinned >$sys/level
 echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"

@@ -7,10 +7,13 @@
  * kernel has it, the level hides it; [not in this kernel]). save and apply
  * persist the level and the overrides (state.c) and put them back at boot.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <json-c/json.h>
 #include "caps.h"
 #include "dump.h"
@@ -50,6 +53,53 @@ static json_object *json_level(const struct tp_level *l)
 	return o;
 }
 
+/*
+ * The TAP interfaces process @pid holds, from /proc: tun files say
+ * "iff:" in their fdinfo, /dev/tapN files are macvtap/ipvtap ifindex N.
+ */
+static void tap_ifnames(uint32_t pid, char *buf, size_t size)
+{
+	char path[320], link[64], line[128], name[IF_NAMESIZE];
+	struct dirent *e;
+	size_t len = 0;
+	unsigned int idx;
+	DIR *d;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%u/fd", pid);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((e = readdir(d)) && len + IF_NAMESIZE + 2 < size) {
+		ssize_t n;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%u/fd/%s", pid, e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		name[0] = '\0';
+		if (sscanf(link, "/dev/tap%u", &idx) == 1) {
+			if (!if_indextoname(idx, name))
+				continue;
+		} else if (!strcmp(link, "/dev/net/tun")) {
+			snprintf(path, sizeof(path), "/proc/%u/fdinfo/%s", pid,
+				 e->d_name);
+			f = fopen(path, "r");
+			while (f && fgets(line, sizeof(line), f))
+				if (sscanf(line, "iff: %15s", name) == 1)
+					break;
+			if (f)
+				fclose(f);
+		}
+		if (name[0])
+			len += snprintf(buf + len, size - len, "%s%s",
+					len ? " " : "", name);
+	}
+	closedir(d);
+}
+
 struct show {
 	json_object *json;	/* -j: the document being built */
 	json_object *list;	/* the array being filled */
@@ -77,10 +127,14 @@ static int show_override(const struct tp_override *ov, void *arg)
 static int show_tap(const struct tp_tap *t, void *arg)
 {
 	struct show *s = arg;
-	char granted[LEVEL_BUF], active[LEVEL_BUF];
+	char granted[LEVEL_BUF], active[LEVEL_BUF], ifs[256];
 
+	tap_ifnames(t->pid, ifs, sizeof(ifs));
 	if (s->json) {
 		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "interfaces",
+				       json_object_new_string(ifs));
 
 		json_object_object_add(o, "pid", json_object_new_int64(t->pid));
 		json_object_object_add(o, "comm",
@@ -96,7 +150,8 @@ static int show_tap(const struct tp_tap *t, void *arg)
 	}
 	caps_print(t->offered, " ", granted, sizeof(granted));
 	caps_print(t->active, " ", active, sizeof(active));
-	printf("\t%s[%u]: granted %s; active %s%s%s\n", t->comm, t->pid,
+	printf("\t%s[%u]%s%s: granted %s; active %s%s%s\n", t->comm, t->pid,
+	       *ifs ? " holding " : "", ifs,
 	       *granted ? granted : "nothing", *active ? active : "nothing",
 	       t->exempt ? " [exempt]" : "", t->override ? " [override]" : "");
 	return 0;
