@@ -15,11 +15,11 @@ mkdir -p "$log"
 passed=0 failed=0
 
 step() {	# step NAME COMMAND...: a pass/fail gate, output in $log/NAME.log
-	local name=$1
+	local name=$1 t0=$SECONDS
 	shift
 	if "$@" >"$log/$name.log" 2>&1; then
 		passed=$((passed + 1))
-		echo "ok: $name"
+		echo "ok: $name ($((SECONDS - t0)) s)"
 	else
 		failed=$((failed + 1))
 		echo "FAILED: $name (log: $log/$name.log)"
@@ -87,5 +87,6 @@ if [ "$vm_rc" -ne 0 ] && [ "$kfail" -eq 0 ]; then
 	failed=$((failed + 1))
 fi
 
+echo "check: $SECONDS s in all"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
