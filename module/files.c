@@ -73,14 +73,17 @@ static void tunpin_file_owner(struct tunpin_file_info *fi)
  */
 void tunpin_file_accepted(struct file *file, u32 bits)
 {
-	struct tunpin_file *spare, *tf;
-	bool override;
+	struct tunpin_file *spare = NULL, *tf;
+	bool override, known;
 
 	rcu_read_lock();
 	override = tunpin_override_find(current);
+	known = tunpin_file_lookup(file);
 	rcu_read_unlock();
 
-	spare = kzalloc(sizeof(*spare), GFP_ATOMIC);
+	/* Entries are removed only on release, which cannot run under us. */
+	if (!known)
+		spare = kzalloc(sizeof(*spare), GFP_ATOMIC);
 	spin_lock(&tunpin_files_lock);
 	tf = tunpin_file_get(file, spare);
 	if (tf) {

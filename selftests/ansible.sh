@@ -11,6 +11,7 @@
 # changes nothing; a level the VM lacks is reported and refused.
 # KTAP; exits 1 on any failure; leaves the host level unpinned.
 set -u
+. "$(dirname "$0")/ktap.sh"
 
 tool=${TUNPIN_TOOL:?TUNPIN_TOOL: the tunpin binary}
 src=${TUNPIN_SRC:?TUNPIN_SRC: the source tree}
@@ -52,15 +53,6 @@ play() {	# play ARGS...: the playbook's status in $rc, output in $out
 	echo "# ansible-playbook $*: exit $rc, $((SECONDS - s)) s"
 }
 
-ok=1
-check() {	# check DESCRIPTION COMMAND...: one assertion of the test
-	"${@:2}" && return 0
-	ok=0
-	echo "#   failed: $1"
-	echo "#   after: $last (exit $rc)"
-	tail -n 60 <<<"$out" | sed 's/^/#     out: /'
-	return 1
-}
 
 says() { grep -qF -- "$1" <<<"$out"; }
 
@@ -221,21 +213,4 @@ else
 	tests=(t_setup t_apply t_check t_restore)
 fi
 
-echo "TAP version 13"
-echo "1..${#tests[@]}"
-pass=0 fail=0 n=0
-for t in "${tests[@]}"; do
-	n=$((n + 1))
-	ok=1 rc=- out='' last=''
-	desc=$(sed -n "s/^$t() {[[:space:]]*# //p" "$0")
-	"$t"
-	if [ $ok -eq 1 ]; then
-		pass=$((pass + 1))
-		echo "ok $n ${t#t_}: $desc"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n ${t#t_}: $desc"
-	fi
-done
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
-[ $fail -eq 0 ]
+ktap_main

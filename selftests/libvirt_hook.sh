@@ -13,6 +13,7 @@
 # where QEMU runs. KTAP; exits 1 on any failure; leaves the host level
 # unpinned, no override and no cgroup behind.
 set -u
+. "$(dirname "$0")/ktap.sh"
 
 tool=${TUNPIN_TOOL:?TUNPIN_TOOL: the tunpin binary}
 src=${TUNPIN_SRC:?TUNPIN_SRC: the source tree}
@@ -90,16 +91,6 @@ hook() {	# hook VM OP SUBOP [PARTITION] [LEVEL]: status in $rc, $out, $err
 	err=$(<"$tmp/err")
 }
 
-ok=1
-check() {	# check DESCRIPTION COMMAND...: one assertion of the test
-	"${@:2}" && return 0
-	ok=0
-	echo "#   failed: $1"
-	echo "#   after: $last (exit $rc)"
-	printf '%s\n' "$out" | sed 's/^/#     out: /'
-	printf '%s\n' "$err" | sed 's/^/#     err: /'
-	return 1
-}
 
 says() { grep -qF -- "$1" <<<"$err"; }
 
@@ -210,21 +201,4 @@ t_cleanup() {		# no override, no cgroup, unpinned
 tests=(t_setup t_nothing t_prepare t_offer t_started t_mismatch t_wish
        t_no_cgroup t_cleanup)
 
-echo "TAP version 13"
-echo "1..${#tests[@]}"
-pass=0 fail=0 n=0
-for t in "${tests[@]}"; do
-	n=$((n + 1))
-	ok=1 rc=- out='' err='' last=''
-	desc=$(sed -n "s/^$t() {[[:space:]]*# //p" "$0")
-	"$t"
-	if [ $ok -eq 1 ]; then
-		pass=$((pass + 1))
-		echo "ok $n ${t#t_}: $desc"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n ${t#t_}: $desc"
-	fi
-done
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
-[ $fail -eq 0 ]
+ktap_main

@@ -9,6 +9,7 @@
 # time (median of 20) as "# probe: N.N ms (kernel X)". KTAP; exits 1 on any
 # failure; leaves the host level unpinned and the module loaded.
 set -u
+. "$(dirname "$0")/ktap.sh"
 
 tool=${TUNPIN_TOOL:?TUNPIN_TOOL: the tunpin binary}
 sys=/sys/kernel/tunpin
@@ -49,20 +50,7 @@ run_nobody() {	# run_nobody ARGS...: run, as nobody
 	err=$(<"$tmp/err")
 }
 
-indent() {	# indent LABEL: stdin as KTAP diagnostics
-	sed "s/^/#     $1: /"
-}
 
-ok=1
-check() {	# check DESCRIPTION COMMAND...: one assertion of the test
-	"${@:2}" && return 0
-	ok=0
-	echo "#   failed: $1"
-	echo "#   after: $last (exit $rc)"
-	indent out <<<"$out"
-	indent err <<<"$err"
-	return 1
-}
 
 jget() {	# jget JSON EXPR: a python expression of the parsed j
 	python3 -c '
@@ -268,21 +256,4 @@ tests=(t_native t_human t_pinned t_nobody_pinned t_nobody_unpinned
        t_pin_native t_pin_native_name t_usage t_no_module t_merge_real t_bench
        t_restore)
 
-echo "TAP version 13"
-echo "1..${#tests[@]}"
-pass=0 fail=0 n=0
-for t in "${tests[@]}"; do
-	n=$((n + 1))
-	ok=1 rc=- out='' err='' last=''
-	desc=$(sed -n "s/^$t() {[[:space:]]*# //p" "$0")
-	"$t"
-	if [ $ok -eq 1 ]; then
-		pass=$((pass + 1))
-		echo "ok $n ${t#t_}: $desc"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n ${t#t_}: $desc"
-	fi
-done
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
-[ $fail -eq 0 ]
+ktap_main

@@ -6,6 +6,7 @@
 # TAP files are opened by small python3 helpers. KTAP; exits 1 on any
 # failure. Leaves the host level unpinned and removes what it created.
 set -u
+. "$(dirname "$0")/ktap.sh"
 
 tool=${TUNPIN_TOOL:?TUNPIN_TOOL: the tunpin binary}
 sys=/sys/kernel/tunpin
@@ -47,20 +48,7 @@ run() {		# run ARGS...: the tool's status in $rc, output in $out, $err
 	err=$(<"$tmp/err")
 }
 
-ok=1
-check() {	# check DESCRIPTION COMMAND...: one assertion of the test
-	"${@:2}" && return 0
-	ok=0
-	echo "#   failed: $1"
-	echo "#   after: $last (exit $rc)"
-	indent out <<<"$out"
-	indent err <<<"$err"
-	return 1
-}
 
-indent() {	# indent LABEL: stdin as KTAP diagnostics
-	sed "s/^/#     $1: /"
-}
 
 json_ok() {	# json_ok TEXT: TEXT is one JSON document
 	python3 -c 'import json,sys; json.load(sys.stdin)' <<<"$1" 2>/dev/null
@@ -431,27 +419,7 @@ tests=(t_known t_set_unpinned t_set_list t_set_name t_set_none t_bad_cap
        t_override_add t_override_errors t_override_governs t_override_del
        t_unprivileged t_restore)
 
-echo "TAP version 13"
-echo "1..${#tests[@]}"
 if [ ! -x "$tool" ] || [ ! -d "$sys" ]; then
 	echo "# no tool at $tool or no $sys"
 fi
-pass=0 fail=0 skipped=0 n=0
-for t in "${tests[@]}"; do
-	n=$((n + 1))
-	ok=1 skip='' rc=- out='' err='' last=''
-	desc=$(sed -n "s/^$t() {[[:space:]]*# //p" "$0")
-	"$t"
-	if [ -n "$skip" ]; then
-		skipped=$((skipped + 1))
-		echo "ok $n ${t#t_}: $desc # SKIP $skip"
-	elif [ $ok -eq 1 ]; then
-		pass=$((pass + 1))
-		echo "ok $n ${t#t_}: $desc"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n ${t#t_}: $desc"
-	fi
-done
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skipped error:0"
-[ $fail -eq 0 ]
+ktap_main
