@@ -21,7 +21,6 @@
  *   4  the tunpin module is not loaded (no "tunpin" netlink family);
  *      probe works without it, pin-native does not
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -459,22 +458,6 @@ static int cmd_monitor(struct tp_nl *h, const struct cli *c)
 	return nl_error(h, err);
 }
 
-/* "native-<kernel release>", cut to the characters a label may have. */
-static void native_name(const char *release, char *buf, size_t size)
-{
-	size_t n = (size_t)snprintf(buf, size, "native-%s", release);
-
-	if (n >= size)
-		n = size - 1;
-	if (n > TUNPIN_NAME_MAX)
-		n = TUNPIN_NAME_MAX;
-	buf[n] = '\0';
-	for (char *p = buf; *p; p++)
-		if (!isalnum((unsigned char)*p) || !isascii(*p))
-			if (!strchr("._:+@-", *p))
-				*p = '_';
-}
-
 static void print_probe(const struct tp_dump *d, double ms)
 {
 	json_object *o = dump_to_json(d), *a;
@@ -564,7 +547,7 @@ static int cmd_pin_native(struct tp_nl *h, const struct cli *c)
 		}
 		strcpy(l.name, c->name);
 	} else {
-		native_name(d.kernel, l.name, sizeof(l.name));
+		native_level_name(d.kernel, l.name, sizeof(l.name));
 	}
 	ret = cmd_set(h, c, &l);
 	if (ret == EXIT_OK)
