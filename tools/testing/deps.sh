@@ -8,7 +8,7 @@ set -euo pipefail
 
 pkgs=(
 	make gcc libc6-dev pkg-config	# the tool
-	gcc-multilib			# the -m32 compat-path probe
+	gcc-i686-linux-gnu libc6-dev-i386-cross	# the compat-path test
 	libmnl-dev libjson-c-dev	# netlink and JSON, like ethtool
 	linux-headers-amd64		# the module's build tree
 	"$LINUX_SOURCE_PKG"		# checkpatch.pl, kselftest_harness.h
