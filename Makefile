@@ -3,6 +3,8 @@
 # tunpin: the verbs.
 #   make            build tunpin.ko (against KDIR) and the tunpin tool
 #   make check      THE test command: deps, lint, unit tests, VM selftests
+#   make check-debug  the selftests and stress tests on a KASAN/lockdep/kmemleak
+#                   kernel built from Debian's linux-source-6.1 (cached; slow)
 #   make demo       boot the VM and show QEMU's offer pinned and unpinned
 #   make clean
 #   make install    the tool, its man page and bash completion, the systemd
@@ -74,8 +76,11 @@ install-dkms:
 check:
 	$(TESTING)/check.sh
 
+check-debug:
+	$(TESTING)/debug/check.sh
+
 demo:
 	$(TESTING)/demo.sh
 
 .PHONY: all module tool clean check demo install uninstall install-module \
-	install-dkms
+	install-dkms check-debug
