@@ -252,6 +252,9 @@ static int parse_names(struct rd *r, const char *key, json_object *a,
 /* The inverse of result_name(). */
 static int parse_result(const char *s, int *err)
 {
+	/* A dump names the same few errnos again and again: the last one. */
+	static const char *last_name;
+	static int last_err;
 	char *end;
 
 	if (!strcmp(s, "accepted")) {
@@ -266,10 +269,16 @@ static int parse_result(const char *s, int *err)
 		*err = (int)v;
 		return 0;
 	}
+	if (last_name && !strcmp(last_name, s)) {
+		*err = last_err;
+		return 0;
+	}
 	for (int e = 1; e < 4096; e++) {
 		const char *name = strerrorname_np(e);
 
 		if (name && !strcmp(name, s)) {
+			last_name = name;	/* static in the C library */
+			last_err = e;
 			*err = e;
 			return 0;
 		}

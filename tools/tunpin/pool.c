@@ -159,60 +159,184 @@ static int caps_from_json(const char *what, json_object *a, uint32_t *out,
 	return 0;
 }
 
-static int find_host(const struct tp_leveldoc *l, const char *host)
+/*
+ * Host names are compared without case. A pool has up to TP_POOL_MAX of
+ * them, so they are sorted (by name, then by position) rather than each
+ * compared with every other.
+ */
+struct names {
+	const char *base;	/* the first name */
+	size_t stride;		/* from one name to the next */
+};
+
+static const char *name_at(const struct names *v, int i)
 {
-	for (int i = 0; i < l->nhosts; i++)
-		if (!strcasecmp(l->hosts[i], host))
-			return i;
-	return -1;
+	return v->base + (size_t)i * v->stride;
+}
+
+static int by_name(const void *a, const void *b, void *arg)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	int c = strcasecmp(name_at(arg, x), name_at(arg, y));
+
+	return c ? c : (x > y) - (x < y);
+}
+
+/* The positions of @n names in their sorted order; NULL if out of memory. */
+static int *sort_names(const struct names *v, int n)
+{
+	int *idx = malloc(((size_t)n + 1) * sizeof(*idx));
+
+	if (!idx)
+		return NULL;
+	for (int i = 0; i < n; i++)
+		idx[i] = i;
+	qsort_r(idx, (size_t)n, sizeof(*idx), by_name, (void *)v);
+	return idx;
+}
+
+/*
+ * The first of @n names that repeats an earlier one (case ignored), and
+ * in *@first that earlier one's position (its first occurrence): as
+ * checking each name against those before it would find, in n log n.
+ * -1 if none; -2 if out of memory.
+ */
+static int find_dup(const struct names *v, int n, int *first)
+{
+	int *idx = sort_names(v, n), dup = -1;
+
+	if (!idx)
+		return -2;
+	for (int i = 1; i < n; i++) {
+		int g = i - 1;
+
+		if (strcasecmp(name_at(v, idx[g]), name_at(v, idx[i])))
+			continue;
+		/* idx[g] opens the group: the lowest position */
+		while (g > 0 && !strcasecmp(name_at(v, idx[g - 1]),
+					    name_at(v, idx[i])))
+			g--;
+		if (dup < 0 || idx[i] < dup) {
+			dup = idx[i];
+			*first = idx[g];
+		}
+		while (i + 1 < n && !strcasecmp(name_at(v, idx[i]),
+						name_at(v, idx[i + 1])))
+			i++;
+	}
+	free(idx);
+	return dup;
+}
+
+static int dup_host(int dup, const struct names *v, char *err,
+		    size_t errsize)
+{
+	if (dup == -2)
+		return fail(err, errsize, "out of memory");
+	return fail(err, errsize, "duplicate host '%s'", name_at(v, dup));
 }
 
 static int hosts_from_json(json_object *a, struct tp_leveldoc *l, char *err,
 			   size_t errsize)
 {
+	struct names v = { l->hosts[0], TP_HOST_SIZE };
 	size_t n = json_object_array_length(a);
+	int dup, first;
 
 	if (n > TP_POOL_MAX)
 		return fail(err, errsize, "more than %d hosts", TP_POOL_MAX);
 	for (size_t i = 0; i < n; i++) {
-		json_object *v = json_object_array_get_idx(a, i);
+		json_object *o = json_object_array_get_idx(a, i);
 		const char *s;
 
-		if (!json_object_is_type(v, json_type_string))
+		/* A duplicate before the bad entry is the first error. */
+		if (!json_object_is_type(o, json_type_string)) {
+			dup = find_dup(&v, l->nhosts, &first);
+			if (dup != -1)
+				return dup_host(dup, &v, err, errsize);
 			return fail(err, errsize, "hosts: expected host names, "
-				    "got %s", type_name(v));
-		s = json_object_get_string(v);
+				    "got %s", type_name(o));
+		}
+		s = json_object_get_string(o);
 		if (!s[0] || strlen(s) >= TP_HOST_SIZE ||
-		    strlen(s) != (size_t)json_object_get_string_len(v))
+		    strlen(s) != (size_t)json_object_get_string_len(o)) {
+			dup = find_dup(&v, l->nhosts, &first);
+			if (dup != -1)
+				return dup_host(dup, &v, err, errsize);
 			return fail(err, errsize, "hosts[%zu]: bad host name",
 				    i);
-		if (find_host(l, s) >= 0)
-			return fail(err, errsize, "duplicate host '%s'", s);
+		}
 		strcpy(l->hosts[l->nhosts++], s);
 	}
+	dup = find_dup(&v, l->nhosts, &first);
+	if (dup != -1)
+		return dup_host(dup, &v, err, errsize);
 	return 0;
+}
+
+/* Where @host is in @idx, the sorted hosts of @l; -1 if absent. */
+static int find_host(const struct tp_leveldoc *l, const int *idx,
+		     const char *host)
+{
+	int lo = 0, hi = l->nhosts - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+		int c = strcasecmp(host, l->hosts[idx[mid]]);
+
+		if (!c)
+			return idx[mid];
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return -1;
 }
 
 static int missing_from_json(json_object *m, struct tp_leveldoc *l,
 			     char *err, size_t errsize)
 {
+	struct names names = { l->hosts[0], TP_HOST_SIZE };
 	char what[TP_HOST_SIZE + 16];
+	int *idx = sort_names(&names, l->nhosts), ret = -1;
 
+	if (!idx)
+		return fail(err, errsize, "out of memory");
+	/* hosts were read first: no duplicates, a host is found once */
 	json_object_object_foreach(m, host, v) {
-		int i = find_host(l, host);
+		int i = find_host(l, idx, host);
 
-		if (i < 0)
-			return fail(err, errsize, "missing: host '%s' is not "
-				    "in hosts", host);
+		if (i < 0) {
+			fail(err, errsize, "missing: host '%s' is not in hosts",
+			     host);
+			goto out;
+		}
 		snprintf(what, sizeof(what), "missing.%s", host);
 		if (caps_from_json(what, v, &l->missing[i], err, errsize))
-			return -1;
-		if (l->missing[i] & l->caps)
-			return fail(err, errsize, "missing: host '%s' lacks "
-				    "capabilities the level has", host);
+			goto out;
+		if (l->missing[i] & l->caps) {
+			fail(err, errsize, "missing: host '%s' lacks "
+			     "capabilities the level has", host);
+			goto out;
+		}
 	}
 	l->has_missing = true;
-	return 0;
+	ret = 0;
+out:
+	free(idx);
+	return ret;
+}
+
+/* @src into @dst: the head and the entries of its hosts only. */
+static void leveldoc_copy(struct tp_leveldoc *dst,
+			  const struct tp_leveldoc *src)
+{
+	memcpy(dst, src, TP_LEVELDOC_HEAD);
+	memcpy(dst->missing, src->missing,
+	       (size_t)src->nhosts * sizeof(src->missing[0]));
+	memcpy(dst->hosts, src->hosts,
+	       (size_t)src->nhosts * sizeof(src->hosts[0]));
 }
 
 int leveldoc_from_json(json_object *o, struct tp_leveldoc *l, char *err,
@@ -239,6 +363,7 @@ int leveldoc_from_json(json_object *o, struct tp_leveldoc *l, char *err,
 	if (strcmp(json_object_get_string(v), "level"))
 		return fail(err, errsize, "expected a level, got kind '%s'",
 			    json_object_get_string(v));
+	/* calloc: missing[] must read 0 for hosts "missing" does not list */
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return fail(err, errsize, "out of memory");
@@ -271,7 +396,7 @@ int leveldoc_from_json(json_object *o, struct tp_leveldoc *l, char *err,
 		}
 		strcpy(t->created, s);
 	}
-	*l = *t;
+	leveldoc_copy(l, t);
 	ret = 0;
 out:
 	free(t);
@@ -296,9 +421,15 @@ static bool file_exists(const char *arg)
 	return !is_words(arg) && !stat(arg, &st);
 }
 
+/* Empty @doc: the head of its level, which comes last, is enough. */
+static void doc_clear(struct tp_doc *doc)
+{
+	memset(doc, 0, offsetof(struct tp_doc, level) + TP_LEVELDOC_HEAD);
+}
+
 static int doc_from_catalog(const struct tp_catalog *c, struct tp_doc *doc)
 {
-	memset(doc, 0, sizeof(*doc));
+	doc_clear(doc);
 	doc->catalog = true;
 	snprintf(doc->level.name, sizeof(doc->level.name), "%s", c->name);
 	doc->level.caps = c->caps;
@@ -323,7 +454,7 @@ int doc_load(const char *arg, struct tp_doc *doc, char *err, size_t errsize)
 	o = json_read_file(arg, why, sizeof(why));
 	if (!o)
 		return fail(err, errsize, "%s", why);	/* names it */
-	memset(doc, 0, sizeof(*doc));
+	doc_clear(doc);
 	if (!json_object_is_type(o, json_type_object) ||
 	    !json_object_object_get_ex(o, "kind", &v) ||
 	    !json_object_is_type(v, json_type_string))
@@ -408,8 +539,10 @@ int pool_merge(const struct tp_member *m, int n, const char *name,
 {
 	struct tp_leveldoc *l = &out->level;
 	uint32_t and = TUNPIN_CAP_ALL, unk = ~(uint32_t)0;
+	struct names v = { m->name, sizeof(*m) };
+	int dup, first;
 
-	memset(out, 0, sizeof(*out));
+	memset(out, 0, offsetof(struct tp_merge, level) + TP_LEVELDOC_HEAD);
 	if (n <= 0)
 		return fail(err, errsize, "empty merge set: no dumps given");
 	if (n > TP_POOL_MAX)
@@ -417,16 +550,17 @@ int pool_merge(const struct tp_member *m, int n, const char *name,
 	if (!level_name_valid(name))
 		return fail(err, errsize, "bad level name '%.80s' (1 to %d of "
 			    "A-Z a-z 0-9 . _ : + @ -)", name, TUNPIN_NAME_MAX);
+	dup = find_dup(&v, n, &first);
+	if (dup == -2)
+		return fail(err, errsize, "out of memory");
+	if (dup >= 0 && strcmp(m[first].name, m[dup].name))
+		return fail(err, errsize, "duplicate host '%s' (as '%s'): each "
+			    "host may be merged once", m[dup].name,
+			    m[first].name);
+	if (dup >= 0)
+		return fail(err, errsize, "duplicate host '%s': each host may "
+			    "be merged once", m[dup].name);
 	for (int i = 0; i < n; i++) {
-		int dup = find_host(l, m[i].name);
-
-		if (dup >= 0 && strcmp(l->hosts[dup], m[i].name))
-			return fail(err, errsize, "duplicate host '%s' (as "
-				    "'%s'): each host may be merged once",
-				    m[i].name, l->hosts[dup]);
-		if (dup >= 0)
-			return fail(err, errsize, "duplicate host '%s': each "
-				    "host may be merged once", m[i].name);
 		snprintf(l->hosts[l->nhosts++], TP_HOST_SIZE, "%s", m[i].name);
 		and &= m[i].caps;
 		out->uni |= m[i].caps;

@@ -21,20 +21,27 @@
 #include "caps.h"
 #include "dump.h"
 
-#define TP_POOL_MAX	128	/* hosts in one level */
+#define TP_POOL_MAX	16384	/* hosts in one level */
 #define TP_HOST_SIZE	256	/* as struct tp_dump's host */
 
+/*
+ * The per-host arrays (4 MiB at TP_POOL_MAX) come last: only their first
+ * nhosts entries are ever written or read, so a struct allocated with
+ * malloc() costs memory for the hosts it holds, and clearing the head
+ * (up to TP_LEVELDOC_HEAD) empties it.
+ */
 struct tp_leveldoc {
 	char name[TUNPIN_NAME_MAX + 1];
 	uint32_t caps;			/* known capabilities only */
 	int nhosts;
-	char hosts[TP_POOL_MAX][TP_HOST_SIZE];
-	uint32_t missing[TP_POOL_MAX];	/* hosts[i] lacks, vs the union */
 	bool has_missing;		/* "missing" was given (merge) */
 	char created[32];		/* ISO 8601 UTC, "" if not given */
+	uint32_t missing[TP_POOL_MAX];	/* hosts[i] lacks, vs the union */
+	char hosts[TP_POOL_MAX][TP_HOST_SIZE];
 };
+#define TP_LEVELDOC_HEAD	offsetof(struct tp_leveldoc, missing)
 
-/* A document named on the command line: a dump, or a level. */
+/* A document named on the command line: a dump, or a level (last). */
 struct tp_doc {
 	bool is_dump;
 	bool catalog;			/* a catalog level, not a file */
@@ -76,9 +83,9 @@ int doc_members(const struct tp_doc *doc, struct tp_member *m, int max);
 void doc_summary(const struct tp_doc *doc, struct tp_member *m);
 
 struct tp_merge {
-	struct tp_leveldoc level;	/* the pool level, hosts and missing */
 	uint32_t uni;			/* the union of the members */
 	uint32_t unknown;		/* bits outside the table all accept */
+	struct tp_leveldoc level;	/* the pool level, hosts and missing */
 };
 
 /*

@@ -384,6 +384,17 @@ static void test_merge(void)
 	m[1] = host("hv-future", "7.3.0", ALL, 0);
 	CHECK(pool_merge(m, 2, "p", NULL, &r, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "duplicate host 'hv-future'") && one_line(err));
+	/* The first host that repeats an earlier one is named, as that one. */
+	m[0] = host("a", "6.1", 0x1f, 0);
+	m[1] = host("b", "6.1", 0x1f, 0);
+	m[2] = host("B", "6.1", 0x1f, 0);
+	m[3] = host("a", "6.1", 0x1f, 0);
+	CHECK(pool_merge(m, 4, "p", NULL, &r, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "duplicate host 'B' (as 'b')"));
+	m[2] = host("c", "6.1", 0x1f, 0);
+	CHECK(pool_merge(m, 4, "p", NULL, &r, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "duplicate host 'a': each"));
+	m[0] = host("hv-future", "7.3.0", ALL, 0);
 	m[1] = host("other", "7.3.0", ALL, 0);
 	CHECK(pool_merge(m, 2, "bad name", NULL, &r, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "bad level name 'bad name'"));
