@@ -5,6 +5,8 @@
 #   make check      THE test command: deps, lint, unit tests, VM selftests
 #   make check-debug  the selftests and stress tests on a KASAN/lockdep/kmemleak
 #                   kernel built from Debian's linux-source-6.1 (cached; slow)
+#   make check-arm64  the module and the C kselftests on Debian's arm64 kernel
+#                   (cross-built, qemu-system-aarch64)
 #   make demo       boot the VM and show QEMU's offer pinned and unpinned
 #   make clean
 #   make install    the tool, its man page and bash completion, the systemd
@@ -79,8 +81,13 @@ check:
 check-debug:
 	$(TESTING)/debug/check.sh
 
+# The arm64 lane: tunpin.ko cross-built for Debian's arm64 kernel, the C
+# kselftests in qemu-system-aarch64 (tools/testing/arm64/check.sh).
+check-arm64:
+	$(TESTING)/arm64/check.sh
+
 demo:
 	$(TESTING)/demo.sh
 
 .PHONY: all module tool clean check demo install uninstall install-module \
-	install-dkms check-debug
+	install-dkms check-debug check-arm64

@@ -77,7 +77,12 @@ static inline void tunpin_regs_set_arg(struct pt_regs *regs, unsigned long arg)
 }
 
 #else
-#error "tunpin: no register access for this architecture: port the tunpin_regs_*() helpers"
+/*
+ * Another architecture (ppc64le, s390x, riscv64, ...): implement the six
+ * tunpin_regs_*() helpers above (file, released, cmd, arg, set_cmd,
+ * set_arg) for its calling convention, here; nothing else is needed.
+ */
+#error "tunpin: no register access for this architecture: port the tunpin_regs_*() helpers (arch.h)"
 #endif
 
 #endif /* _TUNPIN_ARCH_H */

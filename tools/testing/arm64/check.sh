@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The arm64 lane of `make check` (`make check-arm64`): install what is
+# missing, fetch Debian's arm64 kernel and headers into the cache,
+# cross-build tunpin.ko (W=1, no warnings), the C kselftests and the tool,
+# boot qemu-system-aarch64 (TCG, -machine virt, one CPU) on an initramfs of
+# arm64 binaries and run the kselftests there. Prints the KTAP result
+# lines, then "N passed, N failed" (the host steps: other architectures
+# refused, the build; plus every "# Totals:" of the guest) and "arm64: N s in all". Exits non-zero on any failure,
+# warning, guest splat or a VM that did not finish.
+#   BUILD              output directory (default: build; the lane uses BUILD/arm64)
+#   TUNPIN_A64_TIMEOUT seconds the VM may take (default 600)
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+cd "$TUNPIN_SRC"
+
+out=${BUILD:-$TUNPIN_SRC/build}/arm64
+mkdir -p "$out"
+passed=0 failed=0
+
+"$A64_DIR/deps.sh" || die "cannot install the arm64 lane's dependencies"
+cache=$("$A64_DIR/fetch.sh") || die "cannot fetch Debian's arm64 kernel"
+
+if "$A64_DIR/other-arch.sh" >"$out/other-arch.log" 2>&1; then
+	passed=$((passed + 1))
+	echo "ok: other-arch-refused"
+else
+	failed=$((failed + 1))
+	echo "FAILED: other-arch-refused"
+	sed 's/^/    /' "$out/other-arch.log"
+fi
+
+t0=$SECONDS
+if "$A64_DIR/build.sh" "$out" >"$out/build.log" 2>&1 &&
+   "$A64_DIR/initramfs.sh" "$cache" "$out" "$out/initrd.cpio.gz" \
+	>>"$out/build.log" 2>&1; then
+	passed=$((passed + 1))
+	echo "ok: arm64-build ($((SECONDS - t0)) s)"
+else
+	failed=$((failed + 1))
+	echo "FAILED: arm64-build (log: $out/build.log)"
+	tail -n 40 "$out/build.log" | sed 's/^/    /'
+	echo "arm64: $SECONDS s in all"
+	echo "$passed passed, $failed failed"
+	exit 1
+fi
+
+echo "arm64: booting $(cat "$cache/kver") under qemu-system-aarch64"
+console=$out/console.log
+"$A64_DIR/boot.sh" "$cache" "$out/initrd.cpio.gz" "$console" \
+	"${TUNPIN_A64_TIMEOUT:-600}" >/dev/null
+# The console has CRLF line ends.
+sed -i 's/\r$//' "$console"
+grep -aE '^(not )?ok |^# Totals' "$console"
+
+read -r kpass kfail < <(grep -ao '# Totals: pass:[0-9]* fail:[0-9]*' \
+	"$console" | awk -F'[: ]+' '{p += $4; f += $6} END {print p+0, f+0}')
+passed=$((passed + kpass))
+failed=$((failed + kfail))
+if ! grep -aq '^tunpin-arm64: done$' "$console"; then
+	echo "FAILED: the arm64 VM did not finish (console: $console)"
+	failed=$((failed + 1))
+fi
+splat='WARNING:|BUG:|Oops|Kernel panic|lockdep|possible recursive locking|'
+splat+='circular locking|refcount_t:|KASAN|UBSAN|general protection fault|'
+splat+='Call [Tt]race:|RCU stall|hung_task|Internal error'
+if grep -aE "$splat" "$console" >"$out/splats"; then
+	echo "FAILED: the arm64 guest kernel logged a splat:"
+	sed 's/^/    /' "$out/splats"
+	failed=$((failed + 1))
+fi
+
+echo "arm64: $SECONDS s in all"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
