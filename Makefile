@@ -8,6 +8,8 @@
 #   make check-arm64  the module and the C kselftests on Debian's arm64 kernel
 #                   (cross-built, qemu-system-aarch64)
 #   make demo       boot the VM and show QEMU's offer pinned and unpinned
+#   make bench      benchmarks, stock vs tunpin in the VM, and the tool's
+#                   (reports, never fails on a figure; not part of check)
 #   make clean
 #   make install    the tool, its man page and bash completion, the systemd
 #                   unit (DESTDIR, PREFIX=/usr, SBINDIR, MANDIR, BASHCOMPDIR,
@@ -89,5 +91,8 @@ check-arm64:
 demo:
 	$(TESTING)/demo.sh
 
+bench:
+	$(TESTING)/bench/run.sh
+
 .PHONY: all module tool clean check demo install uninstall install-module \
-	install-dkms check-debug check-arm64
+	install-dkms check-debug check-arm64 bench

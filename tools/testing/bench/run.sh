@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make bench`: tunpin's costs, measured, never judged (the exit status
+# says whether the benchmarks ran, not what they found).
+#  - on this machine: `tunpin merge` of 10, 1,000 and 10,000 generated dumps
+#    (wall and CPU time, peak RSS) and `tunpin probe`'s time;
+#  - in one boot of the VM (tools/testing/vm/run.sh, Debian's kernel under
+#    QEMU TCG): datapath and control-path figures on the stock kernel and
+#    with tunpin loaded and pinned, in alternating rounds (guest.sh).
+# Installs its packages, builds the module, the tool and the benchmarks.
+# Raw lines in build/bench/raw.txt, the table in build/bench/report.txt.
+# Environment: BENCH_ROUNDS, BENCH_BIG_ROUNDS, BENCH_SECS, BENCH_TAPS,
+# BENCH_OVERRIDES (see guest.sh), BENCH_MERGE_RUNS (5).
+set -euo pipefail
+. "$(dirname "$0")/../common.sh"
+cd "$TUNPIN_SRC"
+t0=$SECONDS
+
+BUILD=${BUILD:-$TUNPIN_SRC/build}
+out=$BUILD/bench
+mkdir -p "$out"
+bench=tools/testing/bench
+
+need_pkgs make gcc libc6-dev pkg-config libmnl-dev libjson-c-dev \
+	linux-headers-amd64 qemu-system-x86 busybox-static cpio kmod \
+	iproute2 procps python3 time
+KVER=$(debian_kver)
+TUNPIN_KERNEL_DIR=$(tools/testing/vm/kernel.sh)
+export TUNPIN_KERNEL_DIR
+
+echo "bench: building the module ($KVER), the tool and the benchmarks"
+make -s module KDIR="/lib/modules/$KVER/build" >"$out/build.log" 2>&1 ||
+	{ cat "$out/build.log"; die "the module does not build"; }
+make -s tool >>"$out/build.log" 2>&1 ||
+	{ cat "$out/build.log"; die "the tool does not build"; }
+make -s -C "$bench" OUTPUT="$out/bin" >>"$out/build.log" 2>&1 ||
+	{ cat "$out/build.log"; die "the benchmarks do not build"; }
+tool=$TUNPIN_SRC/tools/tunpin/tunpin
+
+raw=$out/raw.txt
+{
+	echo "# command: make bench (tools/testing/bench/run.sh)"
+	echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ), tunpin $(git describe --always --dirty 2>/dev/null || tunpin_version)"
+	echo "# host kernel: $(uname -r) $(uname -v)"
+	echo "# host cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1) x $(nproc)"
+	echo "# vm: $(qemu-system-x86_64 --version | head -n1), TCG (-accel tcg,thread=multi -cpu max -smp ${TUNPIN_VM_CPUS:-2})"
+} >"$raw"
+
+# tunpin merge: generated dumps (cached), BENCH_MERGE_RUNS runs each.
+echo "bench: tunpin merge and tunpin probe on this machine"
+runs=${BENCH_MERGE_RUNS:-5}
+for n in 10 1000 10000; do
+	d=$out/dumps-$n
+	if [ ! -f "$d/.done" ]; then
+		rm -rf "$d"
+		"$bench/gen-dumps.sh" "$n" "$d"
+		touch "$d/.done"
+	fi
+	for ((i = 0; i < runs; i++)); do
+		/usr/bin/time -f '%e %U %S %M' -o "$out/time" \
+			"$tool" merge -o "$out/merged-$n.json" "$d"/host-*.json \
+			>/dev/null
+		cat "$out/time"
+	done | sort -n | awk -v n="$n" -v runs="$runs" '
+		{ wall[NR] = $1; cpu[NR] = $2 + $3; if ($4 > rss) rss = $4 }
+		END {
+			# sorted by wall time; CPU time sorted here
+			m = int((NR + 1) / 2)
+			for (i = 2; i <= NR; i++) for (j = i; j > 1 && cpu[j-1] > cpu[j]; j--) {
+				t = cpu[j]; cpu[j] = cpu[j-1]; cpu[j-1] = t }
+			printf "merge n=%d runs=%d wall_s=%.2f cpu_s=%.2f rss_kb=%d\n",
+				n, NR, wall[m], cpu[m], rss
+		}'
+done | tee -a "$raw"
+hosts=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["hosts"]))' \
+	"$out/merged-10000.json")
+echo "# merged-10000.json holds $hosts hosts" | tee -a "$raw"
+for ((i = 0; i < 10; i++)); do
+	s=$(date +%s%N)
+	"$tool" probe >/dev/null
+	e=$(date +%s%N)
+	awk -v us=$(((e - s) / 1000)) 'BEGIN {printf "hprobe wall_ms=%.1f\n", us / 1000}'
+done >>"$raw"
+
+# The VM; serialized with every other VM user of this machine.
+echo "bench: booting the VM ($KVER) for the kernel-side benchmarks"
+set +e
+flock /tmp/tunpin-vm.lock tools/testing/vm/run.sh -t "${BENCH_VM_TIMEOUT:-900}" \
+	-o "$out/vm" -m "$BUILD" -- env \
+	TUNPIN_KO="$TUNPIN_SRC/module/tunpin.ko" TUNPIN_TOOL="$tool" \
+	${BENCH_ROUNDS:+BENCH_ROUNDS=$BENCH_ROUNDS} \
+	${BENCH_BIG_ROUNDS:+BENCH_BIG_ROUNDS=$BENCH_BIG_ROUNDS} \
+	${BENCH_SECS:+BENCH_SECS=$BENCH_SECS} \
+	${BENCH_TAPS:+BENCH_TAPS=$BENCH_TAPS} \
+	${BENCH_OVERRIDES:+BENCH_OVERRIDES=$BENCH_OVERRIDES} \
+	bash "$TUNPIN_SRC/$bench/guest.sh" "$out/bin" >"$out/vm.log" 2>&1
+vm_rc=$?
+set -e
+grep -aE '^(datapath|ioctl|probe) |^# ' "$out/vm.log" | tr -d '\r' >>"$raw"
+
+echo "# bench: $((SECONDS - t0)) s in all" >>"$raw"
+python3 "$bench/summary.py" "$raw" | tee "$out/report.txt"
+echo "bench: $((SECONDS - t0)) s in all; raw: $raw, table: $out/report.txt"
+if [ "$vm_rc" -ne 0 ]; then
+	echo "bench: the VM run failed (status $vm_rc); console: $out/vm/console.log" >&2
+	exit 1
+fi

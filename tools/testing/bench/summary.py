@@ -1,0 +1,191 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""The benchmark table from the raw lines of guest.sh and run.sh.
+
+Reads "KIND key=value..." lines (datapath, ioctl, probe, merge, hprobe)
+on stdin or from the files named, prints the medians, the spread (min and
+max over the rounds) and the ratios tunpin-pinned / stock, and the targets
+of issue 8 next to them. Benchmarks report: the exit status is 0 whatever
+the figures are.
+"""
+import statistics
+import sys
+from collections import defaultdict
+
+
+def rows(lines):
+    for line in lines:
+        w = line.split()
+        if not w or w[0].startswith("#") or "=" in w[0]:
+            continue
+        kv = dict(x.split("=", 1) for x in w[1:] if "=" in x)
+        yield w[0], kv
+
+
+def med(v):
+    return statistics.median(v) if v else float("nan")
+
+
+def fmt(x, unit=""):
+    if x != x:
+        return "-"
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:.3g}M{unit}"
+    if abs(x) >= 100:
+        return f"{x:,.0f}{unit}"
+    return f"{x:.3g}{unit}"
+
+
+def spread(v, unit=""):
+    return f"{fmt(min(v), unit)}..{fmt(max(v), unit)}" if v else "-"
+
+
+def paired(s, p, inverse=False):
+    """Per-round ratios pinned / stock of the rounds that have both."""
+    a = {r: v for v, r in s}
+    return sorted(v / a[r] for v, r in p if r in a and a[r])
+
+
+def target(ok):
+    return "met" if ok else "MISSED"
+
+
+def main():
+    text = []
+    for f in sys.argv[1:] or ["-"]:
+        text += (sys.stdin if f == "-" else open(f)).read().splitlines()
+    for line in text:
+        if line.startswith("# ") and ":" in line and "round" not in line:
+            print(line)
+    dp = defaultdict(list)
+    io = defaultdict(list)
+    probe = defaultdict(lambda: defaultdict(list))
+    merge = []
+    hprobe = []
+    for kind, kv in rows(text):
+        if kind == "datapath":
+            key = (kv["dir"], int(kv["size"]), kv["state"])
+            dp[key].append((float(kv["pps"]), float(kv["Bps"]),
+                            int(kv["lost"]), kv["round"]))
+        elif kind == "ioctl":
+            key = (int(kv["taps"]), kv["where"], kv["op"], kv["state"])
+            io[key].append((float(kv["ns"]), kv["round"]))
+        elif kind == "probe":
+            probe[kv["state"]]["wall"].append(int(kv["wall_us"]) / 1000)
+            if kv.get("probe_ms"):
+                probe[kv["state"]]["probe"].append(float(kv["probe_ms"]))
+        elif kind == "merge":
+            merge.append(kv)
+        elif kind == "hprobe":
+            hprobe.append(float(kv["wall_ms"]))
+
+    worst_dp, worst_io = None, None
+    if dp:
+        print()
+        print("Datapath: frames through a TAP with vnet headers, median of"
+              " the rounds (min..max)")
+        print(f"{'dir':3} {'frame':>6}  {'stock pps':>18}  {'pinned pps':>18}"
+              f"  {'stock MB/s':>16}  {'pinned MB/s':>16}  ratio  "
+              f"{'paired':>17}  lost")
+        for d in ("tx", "rx"):
+            for size in sorted({k[1] for k in dp}):
+                s, p = dp.get((d, size, "stock")), dp.get((d, size, "pinned"))
+                if not s or not p:
+                    continue
+                sp = [x[0] for x in s]
+                pp = [x[0] for x in p]
+                sb = [x[1] / 1e6 for x in s]
+                pb = [x[1] / 1e6 for x in p]
+                ratio = med(pp) / med(sp) if med(sp) else float("nan")
+                pr = paired([(x[0], x[3]) for x in s],
+                            [(x[0], x[3]) for x in p])
+                worst_dp = ratio if worst_dp is None else min(worst_dp, ratio)
+                lost = sum(x[2] for x in s + p)
+                print(f"{d:3} {size:>6}  {fmt(med(sp)):>7} "
+                      f"({spread(sp):>9})  {fmt(med(pp)):>7} "
+                      f"({spread(pp):>9})  {fmt(med(sb)):>5} "
+                      f"({spread(sb):>9})  {fmt(med(pb)):>5} "
+                      f"({spread(pb):>9})  {ratio:.3f}  {med(pr):.3f} "
+                      f"({min(pr):.2f}..{max(pr):.2f})  {lost}")
+        print("tx: writer on the TAP fd, reader on a packet socket;"
+              " rx: the reverse. MB/s: 10^6 frame bytes a second.")
+        print("ratio = median pinned / median stock pps; paired: median "
+              "(min..max) of each round's pinned / stock.")
+    if io:
+        print()
+        print("Control path: ns per call, median of the rounds (min..max)")
+        print(f"{'TAPs':>5} {'where':7} {'op':12} {'stock':>22} "
+              f"{'pinned':>22}  ratio  {'paired':>17}  {'kprobes only':>22}")
+        for taps, where, op in sorted({k[:3] for k in io},
+                                      key=lambda k: (k[0], k[1] != "root",
+                                                     k[2])):
+            s, p = io.get((taps, where, op, "stock")), \
+                io.get((taps, where, op, "pinned"))
+            if not s or not p:
+                continue
+            k = io.get((taps, where, op, "kprobes"), [])
+            pr = paired(s, p)
+            s, p, k = [x[0] for x in s], [x[0] for x in p], [x[0] for x in k]
+            ratio = med(p) / med(s)
+            if taps and op != "open":
+                worst_io = ratio if worst_io is None else max(worst_io, ratio)
+            kcol = f"{fmt(med(k)):>9} ({spread(k):>11})" if k else ""
+            print(f"{taps:>5} {where:7} {op:12} {fmt(med(s)):>9} "
+                  f"({spread(s):>11}) {fmt(med(p)):>9} ({spread(p):>11})"
+                  f"  {ratio:.3f}  {med(pr):.3f} ({min(pr):.2f}..{max(pr):.2f})"
+                  f"  {kcol}")
+        print("where: root = outside every override (the host level "
+              "governs); cgroup = inside the last override's cgroup.")
+        print("ratio = median pinned / median stock ns per call; paired: "
+              "median (min..max) of each round's pinned / stock.")
+        print("kprobes only: no module, two empty trace kprobes (entry and "
+              "return) on tun_chr_ioctl, as tunpin places them.")
+    if probe:
+        print()
+        print("tunpin probe in the VM, ms, median (min..max) of "
+              f"{len(probe['stock']['wall'])} runs")
+        for st in ("stock", "pinned"):
+            if st in probe:
+                w, pr = probe[st]["wall"], probe[st]["probe"]
+                print(f"  {st:6}: whole command {fmt(med(w))} "
+                      f"({spread(w)}), probe alone {fmt(med(pr))} "
+                      f"({spread(pr)})")
+    if hprobe:
+        print(f"tunpin probe on the build host: whole command "
+              f"{fmt(med(hprobe))} ms ({spread(hprobe)}), median of "
+              f"{len(hprobe)}")
+    if merge:
+        print()
+        print("tunpin merge on the build host: N dumps, wall and CPU s "
+              "(median of the runs), peak RSS")
+        for kv in merge:
+            print(f"  {int(kv['n']):>6} dumps: wall {kv['wall_s']} s, "
+                  f"CPU {kv['cpu_s']} s (user+sys), max RSS "
+                  f"{int(kv['rss_kb']) / 1024:.1f} MiB")
+
+    print()
+    print("Targets (issue 8):")
+    if worst_dp is not None:
+        print(f"  datapath ratio >= 0.99: worst {worst_dp:.3f}: "
+              f"{target(worst_dp >= 0.99)}")
+    if worst_io is not None:
+        print(f"  per-ioctl ratio <= 1.10 with TAPs open: worst "
+              f"{worst_io:.3f}: {target(worst_io <= 1.10)}")
+    if hprobe:
+        print(f"  tunpin probe < 50 ms: {fmt(med(hprobe))} ms, the whole "
+              f"command on the build host: {target(med(hprobe) < 50)}")
+    pp = probe.get("pinned", {}).get("probe")
+    if pp:
+        print(f"    (in the VM, emulated, pinned: probe alone "
+              f"{fmt(med(pp))} ms, whole command "
+              f"{fmt(med(probe['pinned']['wall']))} ms)")
+    big = [kv for kv in merge if int(kv["n"]) == 10000]
+    if big:
+        w = float(big[0]["wall_s"])
+        print(f"  merge of 10,000 dumps < 1 s: {w} s wall, "
+              f"{big[0]['cpu_s']} s CPU: {target(w < 1)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
