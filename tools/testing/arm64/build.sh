@@ -40,11 +40,14 @@ no_warnings() {
 	[ $rc -eq 0 ] && ! grep -E 'warning:|error:' <<<"$log" >/dev/null
 }
 
+t=$SECONDS
 echo "arm64: module against $(basename "$kdir")"
 no_warnings make -C "$kdir" M="$out/src" ARCH=arm64 \
 	CROSS_COMPILE="$A64_CROSS" W=1 -j"$jobs" modules >&2 ||
 	die "arm64 module build failed or warned"
 cp "$out/src/module/tunpin.ko" "$out/tunpin.ko"
+echo "arm64: module built ($((SECONDS - t)) s)"
+t=$SECONDS
 
 # pkg-config finds libmnl and json-c in the arm64 sysroot.
 export PKG_CONFIG_SYSROOT_DIR=$sysroot
@@ -63,6 +66,8 @@ then
 	make -s "${ksft[@]}" CC32="${A64_CROSS32}gcc" "$out/tests/offload_32" >&2
 fi
 
-echo "arm64: the tool"
+echo "arm64: selftests built ($((SECONDS - t)) s)"
+t=$SECONDS
 make -s -j"$jobs" -C "$out/src/tools/tunpin" CC="${A64_CROSS}gcc" tunpin >&2
 cp "$out/src/tools/tunpin/tunpin" "$out/tunpin"
+echo "arm64: tool built ($((SECONDS - t)) s)"
