@@ -5,9 +5,15 @@
  * tap's private structures:
  *  - the capabilities the kernel accepted on it (TUNSETOFFLOAD returned 0),
  *    for lowering admission and for "tunpin taps";
+ *  - the capabilities of TUNSETOFFLOAD calls still running, counted as in
+ *    use until their return is seen (fail closed: a return the kretprobe
+ *    missed leaves them counted);
  *  - whether /dev/tunpin exempted it, and through which control file.
- * An entry is made on the first accepted TUNSETOFFLOAD or exemption and
- * freed when the file is released (a kprobe on tun's and tap's release).
+ * An entry is made, before the call runs, by the first TUNSETIFF or
+ * TUNSETOFFLOAD tunpin lets through (or by an exemption), and freed when the
+ * file is released (a kprobe on tun's and tap's release). Each entry holds
+ * a reference on the module: tunpin cannot be unloaded while a TAP file it
+ * governs is open. If an entry cannot be made, the ioctl is refused.
  * Lookups are RCU; changes take a spinlock, as they come from kprobe
  * handlers (atomic context).
  */
@@ -15,7 +21,10 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/err.h>
 #include <linux/hashtable.h>
+#include <linux/if_tun.h>
+#include <linux/module.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -27,6 +36,8 @@ struct tunpin_file {
 	const struct file *file;
 	const void *exempt_owner;	/* the /dev/tunpin file, or NULL */
 	struct tunpin_file_info info;
+	unsigned int inflight;	/* TUNSETOFFLOAD calls not yet returned */
+	u32 pending;		/* the bits they asked for, as let through */
 	struct rcu_head rcu;
 };
 
@@ -64,40 +75,109 @@ static void tunpin_file_owner(struct tunpin_file_info *fi)
 	strscpy(fi->comm, current->group_leader->comm, sizeof(fi->comm));
 }
 
+/* A new entry, holding a module reference; ERR_PTR() if none can be had. */
+static struct tunpin_file *tunpin_file_alloc(gfp_t gfp)
+{
+	struct tunpin_file *tf;
+
+	if (!try_module_get(THIS_MODULE))	/* being unloaded */
+		return ERR_PTR(-ENODEV);
+	tf = kzalloc(sizeof(*tf), gfp);
+	if (!tf) {
+		module_put(THIS_MODULE);
+		return ERR_PTR(-ENOMEM);
+	}
+	return tf;
+}
+
+static void tunpin_file_free(struct tunpin_file *tf)
+{
+	kfree(tf);
+	module_put(THIS_MODULE);
+}
+
 /**
- * tunpin_file_accepted - the kernel accepted TUNSETOFFLOAD @bits on @file
+ * tunpin_file_watch - account for a TAP ioctl before it runs
+ * @file: the TAP file
+ * @cmd: the ioctl command
+ * @arg: its argument
+ * @pass: whether tunpin lets the call through
+ *
+ * TUNSETIFF and TUNSETOFFLOAD make @file's entry. A TUNSETOFFLOAD is
+ * counted until tunpin_file_returned() sees it return, and the bits of one
+ * let through count as in use meanwhile.
+ *
+ * Context: kprobe pre-handler of the ioctl, in the calling task; atomic.
+ * Return: 0, or -ENOMEM or -ENODEV if @file needed an entry and none could
+ * be made: the caller refuses the call.
+ */
+int tunpin_file_watch(struct file *file, unsigned int cmd, unsigned long arg,
+		      bool pass)
+{
+	struct tunpin_file *spare = NULL, *tf;
+
+	if (cmd != TUNSETIFF && cmd != TUNSETOFFLOAD)
+		return 0;
+	rcu_read_lock();
+	tf = tunpin_file_lookup(file);
+	rcu_read_unlock();
+	/* Entries are removed only on release, which cannot run under us. */
+	if (!tf) {
+		spare = tunpin_file_alloc(GFP_ATOMIC);
+		if (IS_ERR(spare)) {
+			pr_warn_ratelimited("cannot track a TAP of %s[%d] (%ld): refusing its ioctl 0x%x\n",
+					    current->comm, task_pid_nr(current),
+					    PTR_ERR(spare), cmd);
+			return PTR_ERR(spare);
+		}
+	}
+	spin_lock(&tunpin_files_lock);
+	tf = tunpin_file_get(file, spare);
+	if (cmd == TUNSETOFFLOAD) {
+		tf->inflight++;
+		if (pass)
+			tf->pending |= arg;
+	}
+	if (tf == spare)
+		tunpin_file_owner(&tf->info);
+	spin_unlock(&tunpin_files_lock);
+	if (spare && tf != spare)
+		tunpin_file_free(spare);
+	return 0;
+}
+
+/**
+ * tunpin_file_returned - TUNSETOFFLOAD @bits on @file returned
  * @file: the TAP file
  * @bits: the TUNSETOFFLOAD argument
+ * @accepted: whether the kernel accepted it (returned 0)
  *
  * Context: kretprobe handler of the ioctl, in the calling task; atomic.
  */
-void tunpin_file_accepted(struct file *file, u32 bits)
+void tunpin_file_returned(struct file *file, u32 bits, bool accepted)
 {
-	struct tunpin_file *spare = NULL, *tf;
-	bool override, known;
+	struct tunpin_file *tf;
+	bool override;
 
 	rcu_read_lock();
 	override = tunpin_override_find(current);
-	known = tunpin_file_lookup(file);
 	rcu_read_unlock();
 
-	/* Entries are removed only on release, which cannot run under us. */
-	if (!known)
-		spare = kzalloc(sizeof(*spare), GFP_ATOMIC);
 	spin_lock(&tunpin_files_lock);
-	tf = tunpin_file_get(file, spare);
-	if (tf) {
+	tf = tunpin_file_lookup(file);
+	if (tf && accepted) {
 		tf->info.active = bits;
 		tf->info.offered |= bits;
 		tf->info.override = override;
 		tunpin_file_owner(&tf->info);
 	}
+	/*
+	 * An entry made by another thread's call while this one was refused
+	 * for want of memory may see one return more than it counted.
+	 */
+	if (tf && tf->inflight && !--tf->inflight)
+		tf->pending = 0;
 	spin_unlock(&tunpin_files_lock);
-	if (tf != spare)
-		kfree(spare);
-	if (!tf)
-		pr_warn_ratelimited("out of memory: offloads accepted on a TAP of %s[%d] are not tracked\n",
-				    current->comm, task_pid_nr(current));
 }
 
 /**
@@ -118,8 +198,10 @@ void tunpin_file_released(struct file *file)
 			atomic_dec(&tunpin_nexempt);
 	}
 	spin_unlock(&tunpin_files_lock);
-	if (tf)
+	if (tf) {
 		kfree_rcu(tf, rcu);
+		module_put(THIS_MODULE);
+	}
 }
 
 /**
@@ -149,9 +231,9 @@ int tunpin_file_exempt_set(struct file *file, const void *owner)
 {
 	struct tunpin_file *spare, *tf;
 
-	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
-	if (!spare)
-		return -ENOMEM;
+	spare = tunpin_file_alloc(GFP_KERNEL);
+	if (IS_ERR(spare))
+		return PTR_ERR(spare);
 	spin_lock(&tunpin_files_lock);
 	tf = tunpin_file_get(file, spare);
 	if (!tf->exempt_owner)
@@ -161,7 +243,7 @@ int tunpin_file_exempt_set(struct file *file, const void *owner)
 	tunpin_file_owner(&tf->info);
 	spin_unlock(&tunpin_files_lock);
 	if (tf != spare)
-		kfree(spare);
+		tunpin_file_free(spare);
 	return 0;
 }
 
@@ -192,7 +274,9 @@ void tunpin_file_exempt_drop(const void *owner)
  * @who: out: their processes, as "comm[pid]" separated by ", "
  * @size: size of @who
  *
- * Only files governed by the host level count: not the exempted ones, not
+ * What a file uses: every bit accepted on it since open, and the bits of
+ * its TUNSETOFFLOAD calls still running. Only files governed by the host
+ * level count: not the exempted ones, not
  * those of tasks under an override.
  *
  * Return: the capabilities in use that @caps lacks.
@@ -210,10 +294,11 @@ u32 tunpin_files_in_use(u32 caps, unsigned int *nfiles, char *who,
 	rcu_read_lock();
 	hash_for_each_rcu(tunpin_files, bkt, tf, node) {
 		const struct tunpin_file_info *fi = &tf->info;
+		u32 used = fi->offered | READ_ONCE(tf->pending);
 
-		if (fi->exempt || fi->override || !(fi->offered & ~caps))
+		if (fi->exempt || fi->override || !(used & ~caps))
 			continue;
-		removed |= fi->offered & ~caps;
+		removed |= used & ~caps;
 		(*nfiles)++;
 		if (len < size - 1)
 			len += scnprintf(who + len, size - len, "%s%s[%d]",
@@ -253,7 +338,11 @@ int tunpin_files_walk(long *pos,
 	return err;
 }
 
-/* Called once the probes and the control device are gone. */
+/*
+ * Called once the probes and the control device are gone: at unload, when
+ * no entry is left (each holds a module reference), or when loading failed
+ * after some probes were in place.
+ */
 void tunpin_files_exit(void)
 {
 	struct hlist_node *tmp;

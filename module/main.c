@@ -82,6 +82,9 @@ err_genl:
 err_sysfs:
 	tunpin_sysfs_exit();
 err_policy:
+	/* Probes in place for a while may have made entries, netlink overrides. */
+	tunpin_files_exit();
+	tunpin_override_exit();
 	tunpin_policy_exit();
 	return err;
 }

@@ -42,15 +42,24 @@ static void *const tunpin_deps[] __used = { tun_get_socket, tap_get_socket };
 
 static int tunpin_ioctl_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	switch (tunpin_judge(tunpin_regs_file(regs), tunpin_regs_cmd(regs),
-			     tunpin_regs_arg(regs))) {
+	struct file *file = tunpin_regs_file(regs);
+	unsigned int cmd = tunpin_regs_cmd(regs);
+	unsigned long arg = tunpin_regs_arg(regs);
+	enum tunpin_verdict verdict = tunpin_judge(file, cmd, arg);
+
+	if (tunpin_file_watch(file, cmd, arg, verdict == TUNPIN_PASS) &&
+	    verdict == TUNPIN_PASS)
+		verdict = cmd == TUNSETOFFLOAD ? TUNPIN_REFUSE_ARG :
+						 TUNPIN_REFUSE_CMD;
+
+	switch (verdict) {
 	case TUNPIN_PASS:
 		break;
 	case TUNPIN_REFUSE_ARG:
 		tunpin_regs_set_arg(regs, TUNPIN_BAD_OFFLOAD);
 		break;
 	case TUNPIN_REFUSE_CMD:
-		if (_IOC_TYPE(tunpin_regs_cmd(regs)) == SOCK_IOC_TYPE)
+		if (_IOC_TYPE(cmd) == SOCK_IOC_TYPE)
 			tunpin_regs_set_cmd(regs, TUNPIN_BAD_SOCK_CMD);
 		else
 			tunpin_regs_set_cmd(regs, TUNPIN_BAD_CMD);
@@ -82,8 +91,8 @@ static int tunpin_ioctl_ret(struct kretprobe_instance *ri,
 {
 	struct tunpin_call *call = (struct tunpin_call *)ri->data;
 
-	if (regs_return_value(regs) == 0)
-		tunpin_file_accepted(call->file, call->arg);
+	tunpin_file_returned(call->file, call->arg,
+			     regs_return_value(regs) == 0);
 	return 0;
 }
 
@@ -121,8 +130,9 @@ static struct kprobe tunpin_kprobes[] = {
 
 /*
  * An instance is held only during a TUNSETOFFLOAD call; if more than
- * maxactive run at once, the excess is not recorded (nmissed), which only
- * affects lowering admission, never what is enforced.
+ * maxactive run at once, the return of the excess is not seen (nmissed).
+ * That never affects what is enforced, and for lowering admission their
+ * bits stay counted as in use (files.c): it errs on the side of refusing.
  */
 static struct kretprobe tunpin_kretprobes[] = {
 	TUNPIN_IOCTL(tun, CONFIG_TUN, tun_chr_ioctl),

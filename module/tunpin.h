@@ -92,7 +92,9 @@ struct tunpin_file_info {
 	bool override;	/* governed by a cgroup override */
 };
 
-void tunpin_file_accepted(struct file *file, u32 bits);
+int tunpin_file_watch(struct file *file, unsigned int cmd, unsigned long arg,
+		      bool pass);
+void tunpin_file_returned(struct file *file, u32 bits, bool accepted);
 void tunpin_file_released(struct file *file);
 bool tunpin_file_exempt(struct file *file);
 int tunpin_file_exempt_set(struct file *file, const void *owner);

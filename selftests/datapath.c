@@ -134,7 +134,11 @@ static void *tp_writer_run(void *arg)
 	return NULL;
 }
 
-/* rmmod while frames flow and governed fds are open: clean, fds live on. */
+/*
+ * rmmod while frames flow through a TAP opened under the module: refused
+ * while it is open (the module is in use: delete_module(O_NONBLOCK) says
+ * EWOULDBLOCK), the frames keep flowing; closed, it unloads.
+ */
 TEST_F(datapath, unload_under_traffic)
 {
 	struct tp_writer w = { .fd = self->fd };
@@ -146,15 +150,19 @@ TEST_F(datapath, unload_under_traffic)
 	ASSERT_EQ(0, pthread_create(&t, NULL, tp_writer_run, &w));
 	usleep(200000);
 	before = w.sent;
-	ASSERT_EQ(0, tp_module_unload());
-	ASSERT_FALSE(tp_module_loaded());
+	EXPECT_EQ(-EWOULDBLOCK, tp_module_unload());
+	EXPECT_TRUE(tp_module_loaded());
 	usleep(200000);
 	w.stop = true;
 	pthread_join(t, NULL);
 	EXPECT_LT(before, w.sent);
 	EXPECT_EQ(0, w.failed);
-	/* The fd is still a working TAP. */
-	EXPECT_EQ(0, tp_offload(self->fd, TUN_F_CSUM | TUN_F_UFO));
+	/* Still governed: a working TAP under the level. */
+	EXPECT_EQ(0, tp_offload(self->fd, TUN_F_CSUM | TUN_F_TSO4));
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(0, tp_module_unload());
+	EXPECT_FALSE(tp_module_loaded());
 }
 
 TEST_HARNESS_MAIN

@@ -51,6 +51,18 @@ static int tp_open_dev(const FIXTURE_VARIANT(offload) *variant,
 	return variant->macvtap ? tp_macvtap_open(name) : tp_tun_open(name);
 }
 
+/* A new fd on the fixture's device (a tun one is made anew). */
+static int tp_reopen(const FIXTURE_VARIANT(offload) *variant)
+{
+	char path[64];
+
+	if (!variant->macvtap)
+		return tp_tun_open(variant->ifname);
+	snprintf(path, sizeof(path), "/dev/tap%u",
+		 if_nametoindex(variant->ifname));
+	return open(path, O_RDWR | O_CLOEXEC);
+}
+
 static uint32_t tp_level_bits(const char *level)
 {
 	static const char *const names[] = {
@@ -155,12 +167,13 @@ TEST_F(offload, unpinned_is_stock)
 }
 
 /*
- * Each level from module load (level=), on the fd opened before the load
+ * Each level from module load (level=), on an fd opened before the load
  * and on one opened under it. Reloading, rather than writing the level,
  * keeps lowering admission out of the way: these fds were granted every
- * capability of the previous level.
+ * capability of the previous level. A TAP tunpin governed holds the module
+ * (the unload is refused while it is open), so both are closed first.
  */
-TEST_F(offload, pinned_levels)
+TEST_F_TIMEOUT(offload, pinned_levels, 120)
 {
 	const char *name2 = variant->macvtap ? "tpmvt1" : "tpoff1";
 	char param[256];
@@ -173,7 +186,10 @@ TEST_F(offload, pinned_levels)
 		snprintf(param, sizeof(param), "level=%s", tp_levels[i]);
 		for (p = param; (p = strchr(p, ' ')); )
 			*p = ',';
+		close(self->fd);
 		ASSERT_EQ(0, tp_module_unload());
+		self->fd = tp_reopen(variant);
+		ASSERT_LE(0, self->fd);
 		ASSERT_EQ(0, tp_module_load(param));
 		fd2 = tp_open_dev(variant, name2);	/* under the module */
 		ASSERT_LE(0, fd2);
