@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers of the stress, fault and privilege selftests: the scale
+ * (TUNPIN_STRESS=full for the counts of issue 7, quick otherwise), a seeded
+ * PRNG (TUNPIN_SEED to replay a run), KTAP diagnostics with figures, the
+ * capability bits of a level written as text, and running a function as
+ * another user or as root of a new user and network namespace.
+ */
+#ifndef _TUNPIN_STRESS_H
+#define _TUNPIN_STRESS_H
+
+#include "tunpin_lib.h"
+#include <grp.h>
+#include <sched.h>
+#include <stdint.h>
+#include <time.h>
+#include <sys/wait.h>
+
+static inline bool tp_full(void)
+{
+	const char *s = getenv("TUNPIN_STRESS");
+
+	return s && !strcmp(s, "full");
+}
+
+/* @quick normally, @full with TUNPIN_STRESS=full. */
+static inline long tp_scale(long quick, long full)
+{
+	return tp_full() ? full : quick;
+}
+
+static inline double tp_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A KTAP diagnostic line, written at once (tests fork). */
+static inline void tp_diag(const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	int n;
+
+	n = snprintf(line, sizeof(line), "# ");
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	va_end(ap);
+	strcat(line, "\n");
+	if (write(STDOUT_FILENO, line, strlen(line)) < 0)
+		return;
+}
+
+/* xorshift64*: fast, and a run is replayed from its printed seed. */
+struct tp_rng {
+	uint64_t s;
+};
+
+static inline uint64_t tp_seed(void)
+{
+	const char *s = getenv("TUNPIN_SEED");
+
+	if (s && *s)
+		return strtoull(s, NULL, 0);
+	return (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid();
+}
+
+static inline uint32_t tp_rand(struct tp_rng *r)
+{
+	r->s ^= r->s >> 12;
+	r->s ^= r->s << 25;
+	r->s ^= r->s >> 27;
+	return (r->s * 0x2545F4914F6CDD1DULL) >> 32;
+}
+
+/* Uniform in [0, n). */
+static inline uint32_t tp_below(struct tp_rng *r, uint32_t n)
+{
+	return n ? tp_rand(r) % n : 0;
+}
+
+static const char *const tp_cap_names[] = {
+	"csum", "tso4", "tso6", "tso_ecn", "ufo", "uso4", "uso6",
+	"udp_tunnel_gso", "udp_tunnel_gso_csum",
+};
+#define TP_NCAPS	9
+
+/* The bits of a level as sysfs prints it ("none" is 0). */
+static inline uint32_t tp_caps_of(const char *text)
+{
+	char buf[512], *tok, *save;
+	uint32_t bits = 0;
+	int i;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (tok = strtok_r(buf, " \n", &save); tok;
+	     tok = strtok_r(NULL, " \n", &save))
+		for (i = 0; i < TP_NCAPS; i++)
+			if (!strcmp(tok, tp_cap_names[i]))
+				bits |= 1u << i;
+	return bits;
+}
+
+/* The canonical text of a level (what reading sysfs gives). */
+static inline void tp_caps_text(bool pinned, uint32_t caps, char *buf,
+				size_t size)
+{
+	size_t len = 0;
+	int i;
+
+	buf[0] = '\0';
+	if (!pinned) {
+		snprintf(buf, size, "unpinned");
+		return;
+	}
+	if (!caps) {
+		snprintf(buf, size, "none");
+		return;
+	}
+	for (i = 0; i < TP_NCAPS; i++)
+		if (caps & (1u << i))
+			len += snprintf(buf + len, size - len, "%s%s",
+					len ? " " : "", tp_cap_names[i]);
+}
+
+/* Become nobody (uid and gid 65534, no groups). */
+static inline int tp_become_nobody(void)
+{
+	if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+	    setresuid(65534, 65534, 65534))
+		return -errno;
+	return 0;
+}
+
+/* Become root of a new user namespace with its own network namespace. */
+static inline int tp_become_userns_root(void)
+{
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
+		return -errno;
+	if (tp_write_file("/proc/self/setgroups", "deny", 4) ||
+	    tp_write_file("/proc/self/uid_map", "0 0 1", 5) ||
+	    tp_write_file("/proc/self/gid_map", "0 0 1", 5))
+		return -EPERM;
+	return 0;
+}
+
+enum tp_who { TP_ROOT, TP_NOBODY, TP_USERNS };
+
+static const char *const tp_who_name[] = { "root", "nobody", "userns-root" };
+
+/*
+ * Run @fn(@arg) in a child as @who; the child may send back @size bytes of
+ * results through @out. Returns @fn's value (0..255), or 128 + a signal.
+ */
+static inline int tp_run_as(enum tp_who who, int (*fn)(void *), void *arg,
+			    void *out, size_t size)
+{
+	int status, p[2];
+	ssize_t n = 0;
+	pid_t pid;
+
+	if (pipe(p))
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		int rc = 0;
+
+		close(p[0]);
+		if (who == TP_NOBODY && tp_become_nobody())
+			_exit(250);
+		if (who == TP_USERNS && tp_become_userns_root())
+			_exit(251);
+		rc = fn(arg);
+		if (out && write(p[1], out, size) != (ssize_t)size)
+			rc = rc ?: 252;
+		_exit(rc);
+	}
+	close(p[1]);
+	if (out)
+		n = read(p[0], out, size);
+	close(p[0]);
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (out && n != (ssize_t)size && WIFEXITED(status) &&
+	    !WEXITSTATUS(status))
+		return 253;
+	return WIFEXITED(status) ? WEXITSTATUS(status) :
+				   128 + WTERMSIG(status);
+}
+
+#endif /* _TUNPIN_STRESS_H */
