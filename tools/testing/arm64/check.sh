@@ -5,10 +5,12 @@
 # cross-build tunpin.ko (W=1, no warnings), the C kselftests and the tool,
 # boot qemu-system-aarch64 (TCG, -machine virt, one CPU) on an initramfs of
 # arm64 binaries and run the kselftests there. Prints the KTAP result
-# lines, then "N passed, N failed" (the host steps: other architectures
-# refused, the build; plus every "# Totals:" of the guest) and "arm64: N s in all". Exits non-zero on any failure,
-# warning, guest splat or a VM that did not finish.
-#   BUILD              output directory (default: build; the lane uses BUILD/arm64)
+# lines, "arm64: N s in all" and, last, "N passed, N failed": the host
+# steps (setup, other architectures refused, the build) plus every
+# "# Totals:" of the guest. Exits non-zero on any failure, warning, guest
+# splat or a VM that did not finish.
+#   BUILD              output directory (default: build; the lane uses
+#                      BUILD/arm64)
 #   TUNPIN_A64_TIMEOUT seconds the VM may take (default 600)
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
@@ -18,8 +20,24 @@ out=${BUILD:-$TUNPIN_SRC/build}/arm64
 mkdir -p "$out"
 passed=0 failed=0
 
-"$A64_DIR/deps.sh" || die "cannot install the arm64 lane's dependencies"
-cache=$("$A64_DIR/fetch.sh") || die "cannot fetch Debian's arm64 kernel"
+finish() {
+	echo "arm64: $SECONDS s in all"
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+t0=$SECONDS
+if "$A64_DIR/deps.sh" >"$out/setup.log" 2>&1 &&
+   cache=$("$A64_DIR/fetch.sh" 2>>"$out/setup.log"); then
+	echo "ok: arm64-setup ($((SECONDS - t0)) s)"
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+	echo "FAILED: arm64-setup (packages, kernel download; log: $out/setup.log)"
+	tail -n 20 "$out/setup.log" | sed 's/^/    /'
+	finish
+fi
 
 if "$A64_DIR/other-arch.sh" >"$out/other-arch.log" 2>&1; then
 	passed=$((passed + 1))
@@ -36,13 +54,12 @@ if "$A64_DIR/build.sh" "$out" >"$out/build.log" 2>&1 &&
 	>>"$out/build.log" 2>&1; then
 	passed=$((passed + 1))
 	echo "ok: arm64-build ($((SECONDS - t0)) s)"
+	grep '^arm64: .* built' "$out/build.log" | sed 's/^/    /'
 else
 	failed=$((failed + 1))
 	echo "FAILED: arm64-build (log: $out/build.log)"
 	tail -n 40 "$out/build.log" | sed 's/^/    /'
-	echo "arm64: $SECONDS s in all"
-	echo "$passed passed, $failed failed"
-	exit 1
+	finish
 fi
 
 echo "arm64: booting $(cat "$cache/kver") under qemu-system-aarch64"
@@ -70,6 +87,4 @@ if grep -aE "$splat" "$console" >"$out/splats"; then
 	failed=$((failed + 1))
 fi
 
-echo "arm64: $SECONDS s in all"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -25,3 +25,10 @@ a64_abi() {
 a64_cache() {
 	echo "$TUNPIN_CACHE/arm64/$(a64_abi)"
 }
+
+# Where the module and the tool are cross-built: a copy of their sources,
+# one per checkout, outside the tree. Not under build/: the x86 lane's
+# `make M=<tree> clean` deletes every *.o and *.ko below the tree.
+a64_src() {
+	echo "$TUNPIN_CACHE/arm64/src/$(echo "$TUNPIN_SRC" | sha1sum | cut -c1-12)"
+}

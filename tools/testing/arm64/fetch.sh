@@ -22,7 +22,9 @@ dir=$(a64_cache)
 "$A64_DIR/deps.sh" >&2
 rm -rf "$dir" && mkdir -p "$dir/deb"
 # apt's sandbox user cannot write into a root-owned cache: fetch as root.
-get() { (cd "$dir/deb" && apt-get download -q -o APT::Sandbox::User=root "$@") >&2; }
+# Stale lists (a newer point release) get one apt-get update.
+dl() { (cd "$dir/deb" && apt-get download -q -o APT::Sandbox::User=root "$@") >&2; }
+get() { dl "$@" || { apt-get update -qq >&2 && dl "$@"; }; }
 
 get "linux-image-$kver" "linux-headers-$kver" "linux-headers-$abi-common" ||
 	die "apt-get download of the arm64 $abi kernel failed"

@@ -21,7 +21,10 @@ mkdir -p "$work"/{bin,sbin,dev,proc,sys,tmp,run,lib/aarch64-linux-gnu} \
 cp "$sysroot/bin/busybox" "$work/bin/busybox"
 cp "$sysroot/bin/ip" "$work/sbin/ip"
 cp "$A64_DIR/init" "$work/init"
-cp "$build/tunpin.ko" "$build/tunpin" "$work/tunpin/"
+# tunpin.ko from where it was built (a clean of the tree may delete BUILD's
+# copy while this runs).
+cp "$(a64_src)/module/tunpin.ko" "$work/tunpin/"
+cp "$build/tunpin" "$work/tunpin/"
 cp "$build"/tests/* "$work/tunpin/tests/"
 
 # The closure of $want over modules.dep, at the same paths.
