@@ -60,7 +60,7 @@ kprobes_off() {
 	echo 1 >"$trace/tracing_on"
 }
 
-tag() { sed -u "s/^\([a-z]*\) /\1 state=$1 round=$2 /"; }
+tag() { sed -u "s/^\([a-z]*\) /\1 state=$1 round=$2 ${3:+$3 }/"; }
 
 
 modprobe -a tun tap || exit 1
@@ -86,8 +86,10 @@ for ((r = 1; r <= rounds; r++)); do
 		done
 		"$bin/ioctl" -i 20000 -o 5 -r 9 | tag "$st" "$r"
 		if [ "$st" = pinned ] && [ "$r" = 1 ]; then
-			grep -h tun /sys/kernel/debug/kprobes/list |
-				sed 's/^/# tunpin kprobe: /'
+			# What tunpin hooks: no datapath function is in it.
+			sed 's/^/# tunpin kprobe: /' /sys/kernel/debug/kprobes/list
+			echo "# ftrace-hooked functions while pinned:" \
+				$(sed 's/ .*//' "$trace/enabled_functions")
 		fi
 		[ "$st" = pinned ] && unload
 	done
@@ -99,20 +101,24 @@ for ((r = 1; r <= rounds; r++)); do
 	fi
 done
 
-# 2. The control path with $ntaps governed TAPs open and $novr overrides;
-# measured outside them (the host level governs), then in the last one.
+# 2. The control path with $ntaps governed TAPs open: without overrides
+# (ovr=0), then with $novr overrides (ovr=$novr), measured outside them
+# (the host level governs) and in the last one. Stock runs the same
+# programs (the cgroups exist, there is nothing to override).
 mkdir -p $(for ((i = 1; i <= novr; i++)); do
 	printf '/sys/fs/cgroup%s/o%03d ' "$cg" "$i"; done)
 last=$(printf '%s/o%03d' "$cg" "$novr")
 for ((r = 1; r <= big_rounds; r++)); do
 	for st in $(order "$r"); do
+		[ "$st" = pinned ] && load
+		"$bin/ioctl" -n "$ntaps" $mqopt -i 20000 -o 5 -r 9 |
+			tag "$st" "$r" ovr=0
 		if [ "$st" = pinned ]; then
-			load
 			"$bin/overrides" "$cg" "$novr" >/dev/null || exit 1
 			echo "# round $r: $("$tool" override list | grep -c '^/') overrides"
 		fi
 		"$bin/ioctl" -n "$ntaps" $mqopt -i 20000 -o 5 -r 9 -C "$last" |
-			tag "$st" "$r"
+			tag "$st" "$r" ovr="$novr"
 		[ "$st" = pinned ] && unload
 	done
 done
