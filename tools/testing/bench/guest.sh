@@ -14,7 +14,8 @@
 # Besides stock and pinned, each round of part 1 measures the control path
 # with two empty trace kprobes (tracefs, an entry and a return probe on
 # tun_chr_ioctl, as tunpin places them) and no module: state=kprobes, the
-# price of the interposition mechanism alone.
+# price of the interposition mechanism alone; and with the return probe
+# alone (state=kretprobe): what one ftrace op instead of two would cost.
 set -u
 bin=$1
 ko=${TUNPIN_KO:?TUNPIN_KO: the module}
@@ -47,8 +48,9 @@ unload() {	# the TAP files may still be being released: retry
 }
 
 trace=/sys/kernel/tracing
-kprobes_on() {	# two trace kprobes where tunpin puts its own
-	echo 'p:tpbench_entry tun:tun_chr_ioctl' >>"$trace/kprobe_events" &&
+kprobes_on() {	# trace kprobes where tunpin puts its own; $1: just the r:
+	{ [ "${1:-}" = ret ] ||
+	  echo 'p:tpbench_entry tun:tun_chr_ioctl' >>"$trace/kprobe_events"; } &&
 	echo 'r:tpbench_return tun:tun_chr_ioctl' >>"$trace/kprobe_events" &&
 	echo 0 >"$trace/tracing_on" &&
 	echo 1 >"$trace/events/kprobes/enable"
@@ -95,6 +97,9 @@ for ((r = 1; r <= rounds; r++)); do
 	done
 	if kprobes_on; then
 		"$bin/ioctl" -i 20000 -o 5 -r 9 | tag kprobes "$r"
+		kprobes_off
+		kprobes_on ret &&
+			"$bin/ioctl" -i 20000 -o 5 -r 9 | tag kretprobe "$r"
 		kprobes_off
 	else
 		echo "# no trace kprobes here: state=kprobes not measured"

@@ -120,7 +120,8 @@ def main():
         print()
         print("Control path: ns per call, median of the rounds (min..max)")
         print(f"{'TAPs':>5} {'ovr':>4} {'where':7} {'op':12} {'stock':>22} "
-              f"{'pinned':>22}  ratio  {'paired':>17}  {'kprobes only':>22}")
+              f"{'pinned':>22}  ratio  {'paired':>17}  {'kprobes only':>22}"
+              f"  {'kretprobe only':>22}")
         for taps, ovr, where, op in sorted(
                 {k[:4] for k in io},
                 key=lambda k: (k[0], k[1], k[2] != "root", k[3])):
@@ -129,12 +130,16 @@ def main():
             if not s or not p:
                 continue
             k = io.get((taps, ovr, where, op, "kprobes"), [])
+            k1 = [x[0] for x in io.get((taps, ovr, where, op, "kretprobe"),
+                                       [])]
             pr = paired(s, p)
             s, p, k = [x[0] for x in s], [x[0] for x in p], [x[0] for x in k]
             ratio = med(p) / med(s)
             if taps and op != "open":
                 worst_io = ratio if worst_io is None else max(worst_io, ratio)
             kcol = f"{fmt(med(k)):>9} ({spread(k):>11})" if k else ""
+            if k1:
+                kcol += f"  {fmt(med(k1)):>9} ({spread(k1):>11})"
             print(f"{taps:>5} {ovr:>4} {where:7} {op:12} {fmt(med(s)):>9} "
                   f"({spread(s):>11}) {fmt(med(p)):>9} ({spread(p):>11})"
                   f"  {ratio:.3f}  {med(pr):.3f} ({min(pr):.2f}..{max(pr):.2f})"
@@ -146,7 +151,9 @@ def main():
         print("ratio = median pinned / median stock ns per call; paired: "
               "median (min..max) of each round's pinned / stock.")
         print("kprobes only: no module, two empty trace kprobes (entry and "
-              "return) on tun_chr_ioctl, as tunpin places them.")
+              "return) on tun_chr_ioctl, as tunpin places them;")
+        print("kretprobe only: the return probe alone (one ftrace op on "
+              "the function instead of two).")
     if probe:
         print()
         print("tunpin probe in the VM, ms, median (min..max) of "
