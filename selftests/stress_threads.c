@@ -43,7 +43,8 @@ static const struct tp_eff tp_levels[] = {
 
 static unsigned long tp_gen;		/* odd while a change is made */
 static struct tp_eff tp_ring[TP_RING];	/* by generation / 2 */
-static volatile bool tp_stop;
+static volatile bool tp_stop;		/* workers */
+static volatile bool tp_stop_flip;	/* the flipper, once they are done */
 
 struct tp_worker {
 	int id;
@@ -174,8 +175,7 @@ static void *tp_flip(void *arg)
 		f->errs++;
 		return NULL;
 	}
-	tp_ring[0] = host;
-	while (!tp_stop) {
+	while (!tp_stop_flip) {
 		int what = tp_below(&r, 4), err;
 		struct tp_eff nhost = host, nov = ov, want;
 		bool nhas = has_ov;
@@ -236,6 +236,7 @@ static void *tp_flip(void *arg)
 		g += 2;
 		__atomic_store_n(&tp_gen, g, __ATOMIC_SEQ_CST);
 	}
+	/* The workers are gone: no generation to bump any more. */
 	tp_nl_override_del(nl, "/tunpin-stress");
 	tp_nl_override_del(nl, "/tunpin-other");
 	tp_nl_close(nl);
@@ -338,7 +339,8 @@ TEST_F_TIMEOUT(threads, storm, 600)
 	tp_kmemleak("clear", NULL);
 
 	t = tp_now();
-	tp_stop = false;
+	tp_stop = tp_stop_flip = false;
+	tp_ring[0] = tp_levels[4];	/* as loaded */
 	ASSERT_EQ(0, pthread_create(&flipper, NULL, tp_flip, &f));
 	for (i = 0; i < TP_NWORKERS; i++) {
 		w[i].id = i;
@@ -366,6 +368,7 @@ TEST_F_TIMEOUT(threads, storm, 600)
 			sum.first_g1 = w[i].first_g1;
 		}
 	}
+	tp_stop_flip = true;
 	pthread_join(flipper, NULL);
 	t = tp_now() - t;
 
