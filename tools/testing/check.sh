@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make check`: install what is missing, build, lint (W=1, sparse C=2,
 # checkpatch --strict), run the tool's unit tests on the host, boot the VM
-# and run the kselftests in it. Ends with one line "N passed, N failed"
+# and run the kselftests in it; the arm64 lane runs alongside. Ends with one line "N passed, N failed"
 # summing everything (the KTAP totals included) and exits non-zero on any
 # failure, warning or guest splat.
 set -uo pipefail
@@ -37,11 +37,24 @@ no_warnings() {
 }
 
 "$(dirname "$0")/deps.sh" || die "cannot install the dependencies"
+
 KVER=$(debian_kver)
 KDIR=/lib/modules/$KVER/build
 LSRC=$("$(dirname "$0")/linux-source.sh") || die "no linux-source"
 KERNEL_DIR=$("$(dirname "$0")/vm/kernel.sh") || die "no kernel for the VM"
 export TUNPIN_KERNEL_DIR=$KERNEL_DIR
+
+# The arm64 lane (tools/testing/arm64/check.sh: its own packages, Debian's
+# arm64 kernel, cross builds, one-CPU qemu-system-aarch64) runs beside the
+# host steps below, which mostly leave a core idle; the x86 VM waits for
+# it, so the two guests never share the CPUs. It starts once the Linux
+# source is unpacked, which it needs too. TUNPIN_ARM64=0 skips it.
+a64_pid=
+if [ "${TUNPIN_ARM64:-1}" != 0 ]; then
+	"$(dirname "$0")/arm64/check.sh" >"$log/arm64.log" 2>&1 &
+	a64_pid=$!
+	a64_t0=$SECONDS
+fi
 
 kmake() { make -C "$KDIR" M="$TUNPIN_SRC" "$@"; }
 step module-build-W1 no_warnings kmake clean modules W=1
@@ -68,6 +81,22 @@ read -r upass ufail < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p
 	awk '{p += $1; f += $2} END {print p+0, f+0}')
 passed=$((passed + ${upass:-0}))
 failed=$((failed + ${ufail:-0}))
+
+if [ -n "$a64_pid" ]; then
+	wait "$a64_pid"
+	a64_rc=$?
+	grep -aE '^(ok|not ok|FAILED|arm64:)' "$log/arm64.log" | sed 's/^/arm64: /'
+	read -r apass afail < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
+		"$log/arm64.log" | tail -n1)
+	passed=$((passed + ${apass:-0}))
+	failed=$((failed + ${afail:-0}))
+	if [ "$a64_rc" -ne 0 ] && [ "${afail:-0}" -eq 0 ]; then
+		echo "FAILED: the arm64 lane (status $a64_rc; log: $log/arm64.log)"
+		tail -n 20 "$log/arm64.log" | sed 's/^/    /'
+		failed=$((failed + 1))
+	fi
+	echo "check: the arm64 lane ended $((SECONDS - a64_t0)) s after it started"
+fi
 
 echo "check: booting the VM ($KVER) for the selftests"
 vmout=$BUILD/vm

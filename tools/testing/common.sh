@@ -39,8 +39,10 @@ need_pkgs() {
 		die "missing packages: ${missing[*]} (run as root or install them)"
 	echo "tunpin: installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq &&
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	# The arm64 lane may be installing beside us: wait for apt's locks.
+	apt-get -o DPkg::Lock::Timeout=600 update -qq &&
+	apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+		--no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # The version, PACKAGE_VERSION in dkms.conf (its one home).

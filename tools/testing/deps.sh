@@ -19,6 +19,9 @@ pkgs=(
 	python3-jsonschema		# the YAML spec against its schema
 	ansible-core			# contrib/ansible's playbook
 	man-db groff-base		# the man page lint
+	# pkg.sh and dkms.sh: here too, so that nothing is installed while
+	# the arm64 lane's own packages go in beside the host steps
+	dpkg-dev debhelper dh-dkms lintian systemd dkms
 )
 
 need_pkgs "${pkgs[@]}"
