@@ -8,8 +8,9 @@
  * module either fully loaded (level in force, sysfs, family, /dev/tunpin,
  * probes) or absent (none of those, no probe left behind), the level old or
  * new and never anything else, a TAP ioctl refused or accepted and fully
- * accounted (listed by TAP_GET); a refused offload bit is refused whatever
- * fails (fail closed). Skipped when the kernel has no failslab (Debian's
+ * accounted (listed by TAP_GET), on a TAP made under the module and on one
+ * opened before it loaded; a refused offload bit is refused whatever fails
+ * (fail closed). Skipped when the kernel has no failslab (Debian's
  * stock kernel); `make check-debug` runs it on a kernel that has.
  */
 #include "stress.h"
@@ -351,6 +352,50 @@ TEST_F_TIMEOUT(fs, tap_ioctls, 1800)
 	tp_diag("failslab TUNSETOFFLOAD: %d refused bits let through", holes);
 	EXPECT_EQ(0, bad);
 	EXPECT_EQ(0, holes);
+}
+
+/*
+ * A TAP opened before the module loaded has no entry yet: its first
+ * TUNSETOFFLOAD under the module makes it, and if that fails the call is
+ * refused (EINVAL), never accepted unaccounted.
+ */
+TEST_F_TIMEOUT(fs, offload_first_entry, 1800)
+{
+	int n, fd, err, bad = 0;
+	struct tp_nl *nl;
+
+	TP_NEED_FAILSLAB();
+	for (n = 1; n <= TP_MAXN; n++) {
+		struct tp_mine m = {};
+		bool injected;
+
+		ASSERT_EQ(0, tp_module_unload());
+		fd = tp_tun_open("tpfs2");
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, tp_module_load("level=csum,tso4,tso6,tso_ecn"));
+		tp_fail_arm(&self->f, n);
+		err = tp_offload(fd, TUN_F_CSUM | TUN_F_TSO4);
+		injected = tp_fail_disarm(&self->f);
+		tp_fail_count(&self->f, err);
+		nl = tp_nl_open();
+		ASSERT_NE(NULL, nl);
+		ASSERT_EQ(0, tp_nl_taps(nl, tp_find_mine, &m));
+		tp_nl_close(nl);
+		if (err ? err != EINVAL || (m.offered & TUN_F_TSO4) :
+			  m.n != 1 || m.offered != (TUN_F_CSUM | TUN_F_TSO4)) {
+			if (!bad++)
+				TH_LOG("first TUNSETOFFLOAD n=%d: %d, listed %d offered %#x",
+				       n, err, m.n, m.offered);
+		}
+		if (tp_offload(fd, TUN_F_CSUM | TUN_F_UFO) != EINVAL && !bad++)
+			TH_LOG("n=%d: ufo let through", n);
+		close(fd);
+		if (!injected)
+			break;
+	}
+	tp_fail_report("first TUNSETOFFLOAD of a TAP from before the load",
+		       &self->f, bad, tp_now() - self->t);
+	EXPECT_EQ(0, bad);
 }
 
 TEST_HARNESS_MAIN
