@@ -87,6 +87,7 @@ t0=$SECONDS
 # the kernel's own directory keeps it apart from other debug builds.
 "${lock[@]}" env TUNPIN_KERNEL_DIR="$kdir" TUNPIN_CACHE="$kdir" \
 	TUNPIN_VM_MEM="${TUNPIN_VM_MEM:-4G}" \
+	TUNPIN_VM_APPEND="pci=noacpi ${TUNPIN_VM_APPEND:-}" \
 	"$TUNPIN_SRC/tools/testing/vm/run.sh" -t "${TUNPIN_VM_TIMEOUT:-14400}" \
 	-o "$vmout" -m "$BUILD" -- \
 	env TUNPIN_KO="$BUILD/src/module/tunpin.ko" \
