@@ -8,27 +8,32 @@
  * one subtree, so none of them needs to change.
  *
  * Paths are resolved, and references to the cgroups taken, when an override
- * is added; the ioctl path then matches the calling task's cgroup by
- * ancestry under RCU, without sleeping or looking at names.
+ * is added; the ioctl path then looks the calling task's cgroup and its
+ * ancestors up, deepest first, in a hash keyed by cgroup, under RCU: its
+ * cost grows with the depth of the hierarchy, not with the number of
+ * overrides, and it never sleeps or looks at names.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
 #include <linux/cgroup.h>
+#include <linux/hashtable.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
 #include <net/netlink.h>
 #include "tunpin.h"
 
 struct tunpin_override {
-	struct list_head list;
+	struct list_head list;		/* in the order they were added */
+	struct hlist_node node;		/* in tunpin_override_hash */
 	struct cgroup *cgrp;
 	struct tunpin_level level;
 	char path[];
 };
 
 static LIST_HEAD(tunpin_overrides);
+static DEFINE_HASHTABLE(tunpin_override_hash, 8);
 static unsigned int tunpin_noverrides;
 static DEFINE_MUTEX(tunpin_override_lock);
 
@@ -41,17 +46,17 @@ static DEFINE_MUTEX(tunpin_override_lock);
  */
 const struct tunpin_level *tunpin_override_find(struct task_struct *task)
 {
-	const struct tunpin_override *ov, *best = NULL;
+	const struct tunpin_override *ov;
 	struct cgroup *cgrp;
 
 	if (list_empty(&tunpin_overrides))
 		return NULL;
-	cgrp = task_dfl_cgroup(task);
-	list_for_each_entry_rcu(ov, &tunpin_overrides, list)
-		if (cgroup_is_descendant(cgrp, ov->cgrp) &&
-		    (!best || ov->cgrp->level > best->cgrp->level))
-			best = ov;
-	return best ? &best->level : NULL;
+	for (cgrp = task_dfl_cgroup(task); cgrp; cgrp = cgroup_parent(cgrp))
+		hash_for_each_possible_rcu(tunpin_override_hash, ov, node,
+					   (unsigned long)cgrp)
+			if (ov->cgrp == cgrp)
+				return &ov->level;
+	return NULL;
 }
 
 static struct tunpin_override *tunpin_override_lookup(struct cgroup *cgrp)
@@ -108,6 +113,8 @@ int tunpin_override_add(const char *path, const struct tunpin_level *level,
 		err = -ENOSPC;
 	} else {
 		list_add_tail_rcu(&ov->list, &tunpin_overrides);
+		hash_add_rcu(tunpin_override_hash, &ov->node,
+			     (unsigned long)cgrp);
 		tunpin_noverrides++;
 		err = 0;
 	}
@@ -149,6 +156,7 @@ int tunpin_override_del(const char *path, struct netlink_ext_ack *extack)
 		    (!IS_ERR(cgrp) && ov->cgrp == cgrp)) {
 			found = ov;
 			list_del_rcu(&ov->list);
+			hash_del_rcu(&ov->node);
 			tunpin_noverrides--;
 			break;
 		}
@@ -205,6 +213,7 @@ void tunpin_override_exit(void)
 
 	list_for_each_entry_safe(ov, tmp, &tunpin_overrides, list) {
 		list_del(&ov->list);
+		hash_del(&ov->node);
 		cgroup_put(ov->cgrp);
 		kfree(ov);
 	}

@@ -104,6 +104,8 @@ enum tunpin_verdict tunpin_judge(struct file *file, unsigned int cmd,
 
 	if (cmd == TUNSETOFFLOAD)
 		tunpin_count_bits(tunpin_requested, arg);
+	else if (tunpin_cmd_known(cmd))
+		return TUNPIN_PASS;	/* whatever the level */
 
 	rcu_read_lock();
 	if (tunpin_file_exempt(file))
@@ -120,12 +122,10 @@ enum tunpin_verdict tunpin_judge(struct file *file, unsigned int cmd,
 			goto out;
 		tunpin_count_bits(tunpin_refused, refused);
 		verdict = TUNPIN_REFUSE_ARG;
-	} else if (!tunpin_cmd_known(cmd)) {
+	} else {
 		refused = 0;
 		atomic_long_inc(&tunpin_refused_ioctls);
 		verdict = TUNPIN_REFUSE_CMD;
-	} else {
-		goto out;
 	}
 	tunpin_log_refusal(level, cmd, refused);
 out:
