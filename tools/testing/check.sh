@@ -57,8 +57,8 @@ if [ "${TUNPIN_ARM64:-1}" != 0 ]; then
 fi
 
 kmake() { make -C "$KDIR" M="$TUNPIN_SRC" "$@"; }
-step module-build-W1 no_warnings kmake clean modules W=1
-step module-sparse no_warnings kmake C=2 modules
+# One build for both gates: W=1 compiler warnings and sparse (C=2).
+step module-build-W1-sparse no_warnings kmake clean modules W=1 C=2
 mapfile -t ksrc < <(git ls-files 'module/*.[ch]' 'include/*.h')
 step module-checkpatch "$LSRC/scripts/checkpatch.pl" --strict --no-tree \
 	--terse --show-types -f "${ksrc[@]}"
