@@ -63,7 +63,7 @@ for t in "${tests[@]}"; do
 	fi
 done
 
-splat='WARNING:|BUG:|Oops|lockdep|refcount_t:|KASAN|UBSAN|Call Trace:'
+splat='WARNING:|BUG:|Oops|DEBUG_LOCKS_WARN_ON|refcount_t:|KASAN|UBSAN|Call Trace:'
 if dmesg | grep -E "$splat"; then
 	result FAIL "dmesg is clean"
 else

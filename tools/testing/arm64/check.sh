@@ -78,7 +78,7 @@ if ! grep -aq '^tunpin-arm64: done$' "$console"; then
 	echo "FAILED: the arm64 VM did not finish (console: $console)"
 	failed=$((failed + 1))
 fi
-splat='WARNING:|BUG:|Oops|Kernel panic|lockdep|possible recursive locking|'
+splat='WARNING:|BUG:|Oops|Kernel panic|DEBUG_LOCKS_WARN_ON|possible recursive locking|'
 splat+='circular locking|refcount_t:|KASAN|UBSAN|general protection fault|'
 splat+='Call [Tt]race:|RCU stall|hung_task|Internal error'
 if grep -aE "$splat" "$console" >"$out/splats"; then

@@ -63,6 +63,6 @@ else
 	result FAIL "debug: kmemleak: no $leaks"
 fi
 has "debug: dmesg is clean after the scans" \
-	eval '! dmesg | grep -E "WARNING:|BUG:|Oops|lockdep|refcount_t:|KASAN:|UBSAN|Call Trace:|kmemleak:.*suspected"'
+	eval '! dmesg | grep -E "WARNING:|BUG:|Oops|DEBUG_LOCKS_WARN_ON|refcount_t:|KASAN:|UBSAN|Call Trace:|kmemleak:.*suspected"'
 echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
 [ "$suite_rc" -eq 0 ] && [ "$fail" -eq 0 ]

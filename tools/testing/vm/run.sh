@@ -7,7 +7,9 @@
 # console log, the guest's dmesg and exit-code land there). MOUNT_DIRs (the
 # source tree, the build directory) are shared read-write at the same paths.
 # Exits with COMMAND's status; 125 if the VM did not finish or the guest
-# kernel logged a splat (WARN, BUG, Oops, lockdep, refcount, KASAN...).
+# kernel logged a splat (WARN, BUG, Oops, lockdep, refcount, KASAN...);
+# lockdep's reports are WARNINGs: a bare "lockdep" would match the debug
+# kernel's boot banner.
 # TUNPIN_VM_APPEND adds to the kernel command line (check-debug: pci=noacpi,
 # as ACPI's _PRT outlasts ACPICA's loop timeout in a KASAN guest).
 set -euo pipefail
@@ -72,7 +74,7 @@ timeout -k 5 "$timeout" qemu-system-x86_64 \
 qemu_rc=${PIPESTATUS[0]}
 set -e
 
-splat='WARNING:|BUG:|Oops|Kernel panic|lockdep|possible recursive locking|'
+splat='WARNING:|BUG:|Oops|Kernel panic|DEBUG_LOCKS_WARN_ON|possible recursive locking|'
 splat+='circular locking|refcount_t:|KASAN|UBSAN|kmemleak:.*new suspected|'
 splat+='general protection fault|Call Trace:|RCU stall|hung_task'
 
