@@ -49,3 +49,29 @@ need_pkgs() {
 tunpin_version() {
 	sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$TUNPIN_SRC/dkms.conf"
 }
+
+# The gates of the check scripts (check.sh, debug/check.sh): they count in
+# the caller's $passed and $failed and keep each log in $log.
+step() {	# step NAME COMMAND...: a pass/fail gate, output in $log/NAME.log
+	local name=$1 t0=$SECONDS
+	shift
+	if "$@" >"$log/$name.log" 2>&1; then
+		passed=$((passed + 1))
+		echo "ok: $name ($((SECONDS - t0)) s)"
+	else
+		failed=$((failed + 1))
+		echo "FAILED: $name (log: $log/$name.log)"
+		tail -n 40 "$log/$name.log" | sed 's/^/    /'
+		return 1
+	fi
+}
+
+# A command (a make run) that must not print a single compiler or sparse
+# warning.
+no_warnings() {
+	local out rc
+	out=$("$@" 2>&1)
+	rc=$?
+	echo "$out"
+	[ $rc -eq 0 ] && ! grep -E 'warning:|error:' <<<"$out" >/dev/null
+}
