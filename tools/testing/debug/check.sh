@@ -17,19 +17,6 @@ log=$BUILD/check
 mkdir -p "$log"
 passed=0 failed=0
 
-step() {	# step NAME COMMAND...: a pass/fail gate, output in $log/NAME.log
-	local name=$1 t0=$SECONDS
-	shift
-	if "$@" >"$log/$name.log" 2>&1; then
-		passed=$((passed + 1))
-		echo "ok: $name ($((SECONDS - t0)) s)"
-	else
-		failed=$((failed + 1))
-		echo "FAILED: $name (log: $log/$name.log)"
-		tail -n 40 "$log/$name.log" | sed 's/^/    /'
-		return 1
-	fi
-}
 finish() {
 	echo "check-debug: $SECONDS s in all"
 	echo "$passed passed, $failed failed"
@@ -37,13 +24,6 @@ finish() {
 	exit
 }
 
-no_warnings() {
-	local out rc
-	out=$("$@" 2>&1)
-	rc=$?
-	echo "$out"
-	[ $rc -eq 0 ] && ! grep -E 'warning:|error:' <<<"$out" >/dev/null
-}
 
 deps() {
 	"$TUNPIN_SRC/tools/testing/deps.sh" &&
