@@ -14,8 +14,9 @@
 # Besides stock and pinned, each round of part 1 measures the control path
 # with two empty trace kprobes (tracefs, an entry and a return probe on
 # tun_chr_ioctl, as tunpin places them) and no module: state=kprobes, the
-# price of the interposition mechanism alone; and with the return probe
-# alone (state=kretprobe): what one ftrace op instead of two would cost.
+# price of the interposition mechanism alone; with the entry probe alone
+# (state=kprobe): the floor of one ftrace-based probe on the function; and
+# with the return probe alone (state=kretprobe).
 set -u
 bin=$1
 ko=${TUNPIN_KO:?TUNPIN_KO: the module}
@@ -48,10 +49,11 @@ unload() {	# the TAP files may still be being released: retry
 }
 
 trace=/sys/kernel/tracing
-kprobes_on() {	# trace kprobes where tunpin puts its own; $1: just the r:
+kprobes_on() {	# trace kprobes where tunpin puts its own; $1: entry|ret alone
 	{ [ "${1:-}" = ret ] ||
 	  echo 'p:tpbench_entry tun:tun_chr_ioctl' >>"$trace/kprobe_events"; } &&
-	echo 'r:tpbench_return tun:tun_chr_ioctl' >>"$trace/kprobe_events" &&
+	{ [ "${1:-}" = entry ] ||
+	  echo 'r:tpbench_return tun:tun_chr_ioctl' >>"$trace/kprobe_events"; } &&
 	echo 0 >"$trace/tracing_on" &&
 	echo 1 >"$trace/events/kprobes/enable"
 }
@@ -71,6 +73,10 @@ echo "# guest kernel: $(uname -r) $(uname -v)"
 echo "# guest cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo |
 	head -n1) x $(nproc)"
 echo "# pinned level: $level"
+echo "# guest clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+# What a guest ns is: a loop of 10^8 instructions, timed.
+"$bin/clockcheck" -n 100 -r 3 | sed 's/^/# guest clock check: /'
+cpu=$(($(nproc) - 1))	# datapath's CPU: the last
 
 order() {	# the states of round $1, alternating which comes first
 	if [ $(($1 % 2)) -eq 1 ]; then echo stock pinned; else echo pinned stock; fi
@@ -82,7 +88,7 @@ for ((r = 1; r <= rounds; r++)); do
 		[ "$st" = pinned ] && load
 		for d in tx rx; do
 			for s in 64 65535; do
-				"$bin/datapath" -d "$d" -s "$s" -t "$secs" |
+				"$bin/datapath" -d "$d" -s "$s" -t "$secs" -c "$cpu" |
 					tag "$st" "$r"
 			done
 		done
@@ -100,6 +106,9 @@ for ((r = 1; r <= rounds; r++)); do
 		kprobes_off
 		kprobes_on ret &&
 			"$bin/ioctl" -i 20000 -o 5 -r 9 | tag kretprobe "$r"
+		kprobes_off
+		kprobes_on entry &&
+			"$bin/ioctl" -i 20000 -o 5 -r 9 | tag kprobe "$r"
 		kprobes_off
 	else
 		echo "# no trace kprobes here: state=kprobes not measured"

@@ -10,7 +10,14 @@
 # Installs its packages, builds the module, the tool and the benchmarks.
 # Raw lines in build/bench/raw.txt, the table in build/bench/report.txt.
 # Environment: BENCH_ROUNDS, BENCH_BIG_ROUNDS, BENCH_SECS, BENCH_TAPS,
-# BENCH_OVERRIDES (see guest.sh), BENCH_MERGE_RUNS (5).
+# BENCH_OVERRIDES (see guest.sh), BENCH_MERGE_RUNS (5), BENCH_ICOUNT (1).
+# BENCH_ICOUNT=1 (the default) boots the VM with one vCPU under QEMU's
+# -icount shift=0,sleep=off (single-threaded TCG): the guest's clocks count
+# executed instructions, 1 ns each, so the kernel-side figures are
+# instruction counts, independent of the host's load (they do not model
+# cache misses, TLB or trap costs of real hardware). BENCH_ICOUNT=0: the
+# wall clock, multi-threaded TCG, 2 vCPUs (TUNPIN_VM_CPUS), as vm/run.sh's
+# default.
 set -euo pipefail
 . "$(dirname "$0")/../common.sh"
 cd "$TUNPIN_SRC"
@@ -27,6 +34,22 @@ need_pkgs make gcc libc6-dev pkg-config libmnl-dev libjson-c-dev \
 KVER=$(debian_kver)
 TUNPIN_KERNEL_DIR=$(tools/testing/vm/kernel.sh)
 export TUNPIN_KERNEL_DIR
+# icount: one vCPU (under icount, QEMU 7.2 did not boot this kernel with two
+# in 300 s, and a second vCPU's instructions would advance the shared clock).
+if [ "${BENCH_ICOUNT:-1}" = 1 ]; then
+	export TUNPIN_VM_ICOUNT=${TUNPIN_VM_ICOUNT:-shift=0,sleep=off}
+	export TUNPIN_VM_ACCEL=${TUNPIN_VM_ACCEL:-tcg,thread=single}
+	export TUNPIN_VM_CPUS=${TUNPIN_VM_CPUS:-1}
+	vm_args="-accel $TUNPIN_VM_ACCEL -icount $TUNPIN_VM_ICOUNT"
+	mode="icount: kernel-side ns are virtual, 1 ns = 1 guest instruction executed"
+	mode+=" (QEMU -icount shift=0); a ratio is a ratio of work done, independent of"
+	mode+=" the host's load; not modelled: cache misses, TLB and trap costs of hardware"
+else
+	unset TUNPIN_VM_ICOUNT
+	vm_args="-accel ${TUNPIN_VM_ACCEL:-tcg,thread=multi}"
+	mode="wall clock: kernel-side ns are the host's, under TCG; they vary with the"
+	mode+=" host's load (BENCH_ICOUNT=0)"
+fi
 
 echo "bench: building the module ($KVER), the tool and the benchmarks"
 make -s module KDIR="/lib/modules/$KVER/build" >"$out/build.log" 2>&1 ||
@@ -43,7 +66,8 @@ raw=$out/raw.txt
 	echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ), tunpin $(git describe --always --dirty 2>/dev/null || tunpin_version)"
 	echo "# host kernel: $(uname -r) $(uname -v)"
 	echo "# host cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1) x $(nproc)"
-	echo "# vm: $(qemu-system-x86_64 --version | head -n1), TCG (-accel tcg,thread=multi -cpu max -smp ${TUNPIN_VM_CPUS:-2})"
+	echo "# vm: $(qemu-system-x86_64 --version | head -n1), TCG ($vm_args -cpu max -smp ${TUNPIN_VM_CPUS:-2})"
+	echo "# mode: $mode"
 } >"$raw"
 
 # tunpin merge: generated dumps (cached), BENCH_MERGE_RUNS runs each.

@@ -85,6 +85,9 @@ def main():
                 hprobe_own.append(float(kv["probe_ms"]))
 
     worst_dp, worst_io = None, None
+    base, rows_io, worst_wo = {}, [], None
+    icount = any(t.startswith("# mode: icount") for t in text)
+    unit = "instructions (icount ns)" if icount else "ns"
     if dp:
         print()
         print("Datapath: frames through a TAP with vnet headers, median of"
@@ -118,10 +121,11 @@ def main():
               "(min..max) of each round's pinned / stock.")
     if io:
         print()
-        print("Control path: ns per call, median of the rounds (min..max)")
+        print(f"Control path: {unit} per call, median of the rounds "
+              "(min..max)")
         print(f"{'TAPs':>5} {'ovr':>4} {'where':7} {'op':12} {'stock':>22} "
-              f"{'pinned':>22}  ratio  {'paired':>17}  {'kprobes only':>22}"
-              f"  {'kretprobe only':>22}")
+              f"{'pinned':>22}  ratio  {'paired':>17}  {'kprobe only':>22}"
+              f"  {'kprobes only':>22}  {'kretprobe only':>22}")
         for taps, ovr, where, op in sorted(
                 {k[:4] for k in io},
                 key=lambda k: (k[0], k[1], k[2] != "root", k[3])):
@@ -129,17 +133,20 @@ def main():
                 io.get((taps, ovr, where, op, "pinned"))
             if not s or not p:
                 continue
-            k = io.get((taps, ovr, where, op, "kprobes"), [])
-            k1 = [x[0] for x in io.get((taps, ovr, where, op, "kretprobe"),
-                                       [])]
+            ks = [[x[0] for x in io.get((taps, ovr, where, op, st), [])]
+                  for st in ("kprobe", "kprobes", "kretprobe")]
             pr = paired(s, p)
-            s, p, k = [x[0] for x in s], [x[0] for x in p], [x[0] for x in k]
+            s, p = [x[0] for x in s], [x[0] for x in p]
             ratio = med(p) / med(s)
             if taps and op != "open":
                 worst_io = ratio if worst_io is None else max(worst_io, ratio)
-            kcol = f"{fmt(med(k)):>9} ({spread(k):>11})" if k else ""
-            if k1:
-                kcol += f"  {fmt(med(k1)):>9} ({spread(k1):>11})"
+            if (taps, ovr, where) == (0, 0, "root"):
+                base[op] = (med(s), med(p), [med(k) if k else None
+                                             for k in ks])
+            if taps and op != "open":
+                rows_io.append((taps, ovr, where, op, med(s), med(p)))
+            kcol = "  ".join(f"{fmt(med(k)):>9} ({spread(k):>11})" if k
+                             else f"{'':>22}" for k in ks).rstrip()
             print(f"{taps:>5} {ovr:>4} {where:7} {op:12} {fmt(med(s)):>9} "
                   f"({spread(s):>11}) {fmt(med(p)):>9} ({spread(p):>11})"
                   f"  {ratio:.3f}  {med(pr):.3f} ({min(pr):.2f}..{max(pr):.2f})"
@@ -150,10 +157,45 @@ def main():
               "governs).")
         print("ratio = median pinned / median stock ns per call; paired: "
               "median (min..max) of each round's pinned / stock.")
-        print("kprobes only: no module, two empty trace kprobes (entry and "
-              "return) on tun_chr_ioctl, as tunpin places them;")
-        print("kretprobe only: the return probe alone (one ftrace op on "
-              "the function instead of two).")
+        print("kprobe only: no module, one empty trace kprobe (p:, entry) "
+              "on tun_chr_ioctl, the floor of one ftrace-based probe;")
+        print("kprobes only: two empty trace kprobes (p: and r:) on "
+              "tun_chr_ioctl, as tunpin places them;")
+        print("kretprobe only: the return probe (r:) alone.")
+        # The floor tunpin engages: its kretprobe's entry handler declines
+        # every command but TUNSETOFFLOAD (module/probes.c), whose return
+        # alone is hooked; so one entry probe (p) for the other commands,
+        # entry and return (p+r) for TUNSETOFFLOAD.
+        floors = [(op, b) for op, b in sorted(base.items())
+                  if op != "open" and None not in b[2][:2]]
+        if floors and rows_io:
+            print()
+            print(f"Control path, per call, {unit}: what the pinned call "
+                  "adds to stock (added), the empty trace")
+            print("probes' floor (kprobe only - stock: p; kprobes only - "
+                  "stock: p+r; no TAP), and the rest, tunpin's own")
+            print("logic, counted from the floor tunpin engages: p+r for "
+                  "setoffload (its return is hooked), p for the other")
+            print("commands (tunpin's kretprobe declines them at entry). "
+                  "w/o floor = (pinned - that floor) / stock.")
+            print(f"{'TAPs':>5} {'ovr':>4} {'where':7} {'op':12} {'stock':>8} "
+                  f"{'pinned':>8} {'added':>8} {'p floor':>8} {'p+r floor':>9}"
+                  f" {'tunpin':>8}  ratio  w/o floor")
+            for op, b in reversed(floors):
+                rows_io.insert(0, (0, 0, "root", op, b[0], b[1]))
+            for taps, ovr, where, op, st, pn in rows_io:
+                b = base.get(op)
+                if not b or None in b[2][:2]:
+                    continue
+                f1, f2 = b[2][0] - b[0], b[2][1] - b[0]
+                fl = f2 if op == "setoffload" else f1
+                if taps:
+                    wo = (pn - fl) / st
+                    worst_wo = wo if worst_wo is None else max(worst_wo, wo)
+                print(f"{taps:>5} {ovr:>4} {where:7} {op:12} {st:>8,.0f} "
+                      f"{pn:>8,.0f} {pn - st:>8,.0f} {f1:>8,.0f} {f2:>9,.0f}"
+                      f" {pn - st - fl:>8,.0f}  {pn / st:.3f}  "
+                      f"{(pn - fl) / st:.3f}")
     if probe:
         print()
         print("tunpin probe in the VM, ms, median (min..max) of "
@@ -187,6 +229,9 @@ def main():
     if worst_io is not None:
         print(f"  per-ioctl ratio <= 1.10 with TAPs open: worst "
               f"{worst_io:.3f}: {target(worst_io <= 1.10)}")
+        if worst_wo is not None:
+            print(f"    (less the empty probes' floor that tunpin engages:"
+                  f" worst {worst_wo:.3f})")
     if hprobe:
         print(f"  tunpin probe < 50 ms: the whole command on the build "
               f"host {fmt(med(hprobe))} ms wall, {fmt(med(hprobe_cpu))} ms "

@@ -12,6 +12,13 @@
 # kernel's boot banner.
 # TUNPIN_VM_APPEND adds to the kernel command line (check-debug: pci=noacpi,
 # as ACPI's _PRT outlasts ACPICA's loop timeout in a KASAN guest).
+# TUNPIN_VM_ACCEL replaces tcg,thread=multi as the -accel argument.
+# TUNPIN_VM_ICOUNT adds -icount with its value (bench: shift=0,sleep=off:
+# the guest's clocks, TSC included, count executed instructions, 1 ns each,
+# whatever the host's load; an idle guest skips to its next timer). icount
+# needs one TCG thread for all vCPUs: the accel then defaults to
+# tcg,thread=single. TUNPIN_VM_QEMU_ARGS: more QEMU arguments, split at
+# white space. Unset, the QEMU command line is as it always was.
 set -euo pipefail
 . "$(dirname "$0")/../common.sh"
 
@@ -61,9 +68,17 @@ cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4
 	 tunpin.modules=$kdir/root/lib/modules/$kver
 	 ${TUNPIN_VM_APPEND:-}"
 
+accel=${TUNPIN_VM_ACCEL:-tcg,thread=multi} qemu_more=()
+if [ -n "${TUNPIN_VM_ICOUNT:-}" ]; then
+	accel=${TUNPIN_VM_ACCEL:-tcg,thread=single}
+	qemu_more+=(-icount "$TUNPIN_VM_ICOUNT")
+fi
+read -ra more <<<"${TUNPIN_VM_QEMU_ARGS:-}"
+qemu_more+=("${more[@]}")
+
 set +e
 timeout -k 5 "$timeout" qemu-system-x86_64 \
-	-accel tcg,thread=multi -cpu max -smp "${TUNPIN_VM_CPUS:-2}" \
+	-accel "$accel" "${qemu_more[@]}" -cpu max -smp "${TUNPIN_VM_CPUS:-2}" \
 	-m "${TUNPIN_VM_MEM:-3G}" -display none -no-reboot \
 	-serial stdio -monitor none -nodefaults -vga none \
 	-kernel "$kdir/root/boot/vmlinuz-$kver" -initrd "$initrd" \
