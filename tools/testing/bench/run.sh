@@ -42,8 +42,9 @@ if [ "${BENCH_ICOUNT:-1}" = 1 ]; then
 	export TUNPIN_VM_CPUS=${TUNPIN_VM_CPUS:-1}
 	vm_args="-accel $TUNPIN_VM_ACCEL -icount $TUNPIN_VM_ICOUNT"
 	mode="icount: kernel-side ns are virtual, 1 ns = 1 guest instruction executed"
-	mode+=" (QEMU -icount shift=0); a ratio is a ratio of work done, independent of"
-	mode+=" the host's load; not modelled: cache misses, TLB and trap costs of hardware"
+	mode+=" (QEMU -icount shift=0), and a wait skips to the next timer; a ratio is a"
+	mode+=" ratio of work done, independent of the host's load; not modelled: cache"
+	mode+=" misses, TLB and trap costs of hardware"
 else
 	unset TUNPIN_VM_ICOUNT
 	vm_args="-accel ${TUNPIN_VM_ACCEL:-tcg,thread=multi}"

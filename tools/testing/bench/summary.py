@@ -162,6 +162,11 @@ def main():
         print("kprobes only: two empty trace kprobes (p: and r:) on "
               "tun_chr_ioctl, as tunpin places them;")
         print("kretprobe only: the return probe (r:) alone.")
+        if icount:
+            print("icount: a ns is an instruction while the vCPU runs; a "
+                  "wait (a timer, an RCU grace period, the host's")
+            print("9p) skips to the next timer deadline (sleep=off): open, "
+                  "which destroys a net device, is mostly such delays.")
         # The floor tunpin engages: its kretprobe's entry handler declines
         # every command but TUNSETOFFLOAD (module/probes.c), whose return
         # alone is hooked; so one entry probe (p) for the other commands,
@@ -199,7 +204,9 @@ def main():
     if probe:
         print()
         print("tunpin probe in the VM, ms, median (min..max) of "
-              f"{len(probe['stock']['wall'])} runs")
+              f"{len(probe['stock']['wall'])} runs"
+              + (" (icount: including the skips of every wait for 9p "
+                 "and timers; not work)" if icount else ""))
         for st in ("stock", "pinned"):
             if st in probe:
                 w, pr = probe[st]["wall"], probe[st]["probe"]
