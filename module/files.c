@@ -14,8 +14,19 @@
  * file is released (a kprobe on tun's and tap's release). Each entry holds
  * a reference on the module: tunpin cannot be unloaded while a TAP file it
  * governs is open. If an entry cannot be made, the ioctl is refused.
- * Lookups are RCU; changes take a spinlock, as they come from kprobe
- * handlers (atomic context).
+ *
+ * Kprobe handlers may run in NMI context: where kprobes are not ftrace
+ * based (an int3 or brk trap: arm64, kernels without KPROBES_ON_FTRACE),
+ * the trap is entered as an NMI. There the handlers allocate nothing, free
+ * nothing and take no lock but by trylock:
+ *  - entries come from a pool of spares, topped up from an irq_work (hard
+ *    irq context, where GFP_ATOMIC is allowed) whenever it runs low; an
+ *    empty pool refuses the ioctl like a failed allocation;
+ *  - released entries go to a list that an irq_work hands to kfree_rcu();
+ *  - tunpin_files_lock is taken there by spinning on spin_trylock(): no
+ *    handler runs on a CPU that holds it (it is never held across a probed
+ *    function), so spinning waits only for other CPUs.
+ * Lookups are RCU.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -24,6 +35,8 @@
 #include <linux/err.h>
 #include <linux/hashtable.h>
 #include <linux/if_tun.h>
+#include <linux/irq_work.h>
+#include <linux/llist.h>
 #include <linux/module.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
@@ -33,6 +46,7 @@
 
 struct tunpin_file {
 	struct hlist_node node;
+	struct llist_node spare;	/* in the pool, or released */
 	const struct file *file;
 	const void *exempt_owner;	/* the /dev/tunpin file, or NULL */
 	struct tunpin_file_info info;
@@ -56,6 +70,14 @@ static struct tunpin_file *tunpin_file_lookup(const struct file *file)
 	return NULL;
 }
 
+/* tunpin_files_lock from a kprobe handler, maybe in NMI context. */
+static void tunpin_files_lock_handler(void)
+	__acquires(&tunpin_files_lock)
+{
+	while (!spin_trylock(&tunpin_files_lock))
+		cpu_relax();
+}
+
 /* With tunpin_files_lock held: the entry of @file, made if needed. */
 static struct tunpin_file *tunpin_file_get(const struct file *file,
 					   struct tunpin_file *spare)
@@ -75,25 +97,67 @@ static void tunpin_file_owner(struct tunpin_file_info *fi)
 	strscpy(fi->comm, current->group_leader->comm, sizeof(fi->comm));
 }
 
-/* A new entry, holding a module reference; ERR_PTR() if none can be had. */
-static struct tunpin_file *tunpin_file_alloc(gfp_t gfp)
+/*
+ * The pool of spare entries: llist_add() from anywhere; removal only under
+ * tunpin_files_lock (llist_del_first() needs one remover at a time).
+ */
+#define TUNPIN_SPARES	32
+static LLIST_HEAD(tunpin_spares);
+static atomic_t tunpin_nspares = ATOMIC_INIT(0);
+
+static void tunpin_spares_fill(gfp_t gfp)
 {
 	struct tunpin_file *tf;
 
+	while (atomic_read(&tunpin_nspares) < TUNPIN_SPARES) {
+		tf = kzalloc(sizeof(*tf), gfp);
+		if (!tf)
+			return;
+		llist_add(&tf->spare, &tunpin_spares);
+		atomic_inc(&tunpin_nspares);
+	}
+}
+
+static void tunpin_spares_irq_work(struct irq_work *work)
+{
+	tunpin_spares_fill(GFP_ATOMIC);
+}
+
+static DEFINE_IRQ_WORK(tunpin_spares_iw, tunpin_spares_irq_work);
+
+/* Released entries, for kfree_rcu() outside NMI context. */
+static LLIST_HEAD(tunpin_released);
+
+static void tunpin_released_irq_work(struct irq_work *work)
+{
+	struct tunpin_file *tf, *next;
+
+	llist_for_each_entry_safe(tf, next, llist_del_all(&tunpin_released),
+				  spare)
+		kfree_rcu(tf, rcu);
+}
+
+static DEFINE_IRQ_WORK(tunpin_released_iw, tunpin_released_irq_work);
+
+/*
+ * With tunpin_files_lock held: a spare entry holding a module reference,
+ * or an ERR_PTR() if none can be had. Does not allocate.
+ */
+static struct tunpin_file *tunpin_spare_take(void)
+{
+	struct llist_node *node;
+
 	if (!try_module_get(THIS_MODULE))	/* being unloaded */
 		return ERR_PTR(-ENODEV);
-	tf = kzalloc(sizeof(*tf), gfp);
-	if (!tf) {
+	node = llist_del_first(&tunpin_spares);
+	if (atomic_read(&tunpin_nspares) <= TUNPIN_SPARES / 2)
+		irq_work_queue(&tunpin_spares_iw);
+	if (!node) {
 		module_put(THIS_MODULE);
 		return ERR_PTR(-ENOMEM);
 	}
-	return tf;
-}
-
-static void tunpin_file_free(struct tunpin_file *tf)
-{
-	kfree(tf);
-	module_put(THIS_MODULE);
+	atomic_dec(&tunpin_nspares);
+	return llist_entry(node, struct tunpin_file, spare);
 }
 
 /**
@@ -107,42 +171,38 @@ static void tunpin_file_free(struct tunpin_file *tf)
  * counted until tunpin_file_returned() sees it return, and the bits of one
  * let through count as in use meanwhile.
  *
- * Context: kprobe pre-handler of the ioctl, in the calling task; atomic.
+ * Context: kprobe pre-handler of the ioctl, in the calling task; atomic,
+ * maybe NMI.
  * Return: 0, or -ENOMEM or -ENODEV if @file needed an entry and none could
- * be made: the caller refuses the call.
+ * be had: the caller refuses the call.
  */
 int tunpin_file_watch(struct file *file, unsigned int cmd, unsigned long arg,
 		      bool pass)
 {
-	struct tunpin_file *spare = NULL, *tf;
+	struct tunpin_file *tf;
 
 	if (cmd != TUNSETIFF && cmd != TUNSETOFFLOAD)
 		return 0;
-	rcu_read_lock();
+	tunpin_files_lock_handler();
 	tf = tunpin_file_lookup(file);
-	rcu_read_unlock();
-	/* Entries are removed only on release, which cannot run under us. */
 	if (!tf) {
-		spare = tunpin_file_alloc(GFP_ATOMIC);
-		if (IS_ERR(spare)) {
+		tf = tunpin_spare_take();
+		if (IS_ERR(tf)) {
+			spin_unlock(&tunpin_files_lock);
 			pr_warn_ratelimited("cannot track a TAP of %s[%d] (%ld): refusing its ioctl 0x%x\n",
 					    current->comm, task_pid_nr(current),
-					    PTR_ERR(spare), cmd);
-			return PTR_ERR(spare);
+					    PTR_ERR(tf), cmd);
+			return PTR_ERR(tf);
 		}
+		tunpin_file_get(file, tf);
+		tunpin_file_owner(&tf->info);
 	}
-	spin_lock(&tunpin_files_lock);
-	tf = tunpin_file_get(file, spare);
 	if (cmd == TUNSETOFFLOAD) {
 		tf->inflight++;
 		if (pass)
 			tf->pending |= arg;
 	}
-	if (tf == spare)
-		tunpin_file_owner(&tf->info);
 	spin_unlock(&tunpin_files_lock);
-	if (spare && tf != spare)
-		tunpin_file_free(spare);
 	return 0;
 }
 
@@ -163,7 +223,7 @@ void tunpin_file_returned(struct file *file, u32 bits, bool accepted)
 	override = tunpin_override_find(current);
 	rcu_read_unlock();
 
-	spin_lock(&tunpin_files_lock);
+	tunpin_files_lock_handler();
 	tf = tunpin_file_lookup(file);
 	if (tf && accepted) {
 		tf->info.active = bits;
@@ -184,13 +244,13 @@ void tunpin_file_returned(struct file *file, u32 bits, bool accepted)
  * tunpin_file_released - @file is being released: forget it
  * @file: a tun or tap file
  *
- * Context: kprobe handler of the release; atomic.
+ * Context: kprobe handler of the release; atomic, maybe NMI.
  */
 void tunpin_file_released(struct file *file)
 {
 	struct tunpin_file *tf;
 
-	spin_lock(&tunpin_files_lock);
+	tunpin_files_lock_handler();
 	tf = tunpin_file_lookup(file);
 	if (tf) {
 		hash_del_rcu(&tf->node);
@@ -199,7 +259,8 @@ void tunpin_file_released(struct file *file)
 	}
 	spin_unlock(&tunpin_files_lock);
 	if (tf) {
-		kfree_rcu(tf, rcu);
+		llist_add(&tf->spare, &tunpin_released);
+		irq_work_queue(&tunpin_released_iw);
 		module_put(THIS_MODULE);
 	}
 }
@@ -229,21 +290,25 @@ bool tunpin_file_exempt(struct file *file)
  */
 int tunpin_file_exempt_set(struct file *file, const void *owner)
 {
-	struct tunpin_file *spare, *tf;
+	struct tunpin_file *tf;
 
-	spare = tunpin_file_alloc(GFP_KERNEL);
-	if (IS_ERR(spare))
-		return PTR_ERR(spare);
+	tunpin_spares_fill(GFP_KERNEL);
 	spin_lock(&tunpin_files_lock);
-	tf = tunpin_file_get(file, spare);
+	tf = tunpin_file_lookup(file);
+	if (!tf) {
+		tf = tunpin_spare_take();
+		if (IS_ERR(tf)) {
+			spin_unlock(&tunpin_files_lock);
+			return PTR_ERR(tf);
+		}
+		tunpin_file_get(file, tf);
+	}
 	if (!tf->exempt_owner)
 		atomic_inc(&tunpin_nexempt);
 	tf->exempt_owner = owner;
 	tf->info.exempt = true;
 	tunpin_file_owner(&tf->info);
 	spin_unlock(&tunpin_files_lock);
-	if (tf != spare)
-		tunpin_file_free(spare);
 	return 0;
 }
 
@@ -338,6 +403,13 @@ int tunpin_files_walk(long *pos,
 	return err;
 }
 
+/* The first spares, before any probe is in place. */
+int tunpin_files_init(void)
+{
+	tunpin_spares_fill(GFP_KERNEL);
+	return atomic_read(&tunpin_nspares) ? 0 : -ENOMEM;
+}
+
 /*
  * Called once the probes and the control device are gone: at unload, when
  * no entry is left (each holds a module reference), or when loading failed
@@ -345,13 +417,20 @@ int tunpin_files_walk(long *pos,
  */
 void tunpin_files_exit(void)
 {
+	struct tunpin_file *tf, *next;
 	struct hlist_node *tmp;
-	struct tunpin_file *tf;
 	int bkt;
 
+	irq_work_sync(&tunpin_spares_iw);
+	irq_work_sync(&tunpin_released_iw);
 	hash_for_each_safe(tunpin_files, bkt, tmp, tf, node) {
 		hash_del(&tf->node);
 		kfree(tf);
 	}
 	atomic_set(&tunpin_nexempt, 0);
+	llist_for_each_entry_safe(tf, next, llist_del_all(&tunpin_spares),
+				  spare)
+		kfree(tf);
+	atomic_set(&tunpin_nspares, 0);
+	/* kfree_rcu() callbacks do not run module code: nothing to wait for */
 }

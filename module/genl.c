@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/irq_work.h>
 #include <linux/ratelimit.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -432,12 +433,22 @@ static void tunpin_refused_work(struct work_struct *work)
 
 static DECLARE_WORK(tunpin_refused_wk, tunpin_refused_work);
 
+/* schedule_work() is not for NMI context; an irq_work is. */
+static void tunpin_refused_irq_work(struct irq_work *iw)
+{
+	schedule_work(&tunpin_refused_wk);
+}
+
+static DEFINE_IRQ_WORK(tunpin_refused_iw, tunpin_refused_irq_work);
+
 /**
  * tunpin_genl_notify_refused - announce a refusal to "events"
  * @cmd: the refused ioctl command
  * @bits: for TUNSETOFFLOAD, the refused bits; else 0
  *
- * Context: any (kprobe handler); the caller rate-limits.
+ * Context: any (kprobe handler, maybe in NMI context); the caller
+ * rate-limits. While the previous refusal is being parked or read, this one
+ * is not announced (it is still logged and counted).
  */
 void tunpin_genl_notify_refused(unsigned int cmd, u32 bits)
 {
@@ -445,13 +456,14 @@ void tunpin_genl_notify_refused(unsigned int cmd, u32 bits)
 
 	if (!READ_ONCE(tunpin_genl_up))
 		return;
-	spin_lock_irqsave(&tunpin_refusal.lock, flags);
+	if (!spin_trylock_irqsave(&tunpin_refusal.lock, flags))
+		return;
 	tunpin_refusal.pid = task_tgid_nr(current);
 	strscpy(tunpin_refusal.comm, current->comm, TASK_COMM_LEN);
 	tunpin_refusal.cmd = cmd;
 	tunpin_refusal.bits = bits;
 	spin_unlock_irqrestore(&tunpin_refusal.lock, flags);
-	schedule_work(&tunpin_refused_wk);
+	irq_work_queue(&tunpin_refused_iw);
 }
 
 int tunpin_genl_init(void)
@@ -467,6 +479,7 @@ int tunpin_genl_init(void)
 void tunpin_genl_exit(void)
 {
 	WRITE_ONCE(tunpin_genl_up, false);
+	irq_work_sync(&tunpin_refused_iw);
 	cancel_work_sync(&tunpin_refused_wk);
 	genl_unregister_family(&tunpin_genl_family);
 }

@@ -55,6 +55,9 @@ static int __init tunpin_init(void)
 	err = tunpin_policy_init(&tunpin_boot_level);
 	if (err)
 		return err;
+	err = tunpin_files_init();
+	if (err)
+		goto err_policy;
 	err = tunpin_sysfs_init();
 	if (err)
 		goto err_policy;

@@ -110,7 +110,7 @@ static int tunpin_release_pre(struct kprobe *kp, struct pt_regs *regs)
 	  .entry_handler = tunpin_ioctl_entry,				\
 	  .handler = tunpin_ioctl_ret,					\
 	  .data_size = sizeof(struct tunpin_call),			\
-	  .maxactive = 256 }
+	  .maxactive = 64 }
 
 static struct kprobe tunpin_kprobes[] = {
 	{ .symbol_name = TUNPIN_SYM(tun, CONFIG_TUN, tun_chr_ioctl),
@@ -129,8 +129,9 @@ static struct kprobe tunpin_kprobes[] = {
 };
 
 /*
- * An instance is held only during a TUNSETOFFLOAD call; if more than
- * maxactive run at once, the return of the excess is not seen (nmissed).
+ * An instance is held only during a TUNSETOFFLOAD call, which mostly waits
+ * for RTNL: 64 cover as many hypervisors configuring TAPs at once. If more
+ * run at once, the return of the excess is not seen (nmissed).
  * That never affects what is enforced, and for lowering admission their
  * bits stay counted as in use (files.c): it errs on the side of refusing.
  */

@@ -104,6 +104,7 @@ u32 tunpin_files_in_use(u32 caps, unsigned int *nfiles, char *who,
 int tunpin_files_walk(long *pos,
 		      int (*fn)(void *ctx, const struct tunpin_file_info *fi),
 		      void *ctx);
+int tunpin_files_init(void);
 void tunpin_files_exit(void);
 
 /* probes.c */
