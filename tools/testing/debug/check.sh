@@ -5,8 +5,10 @@
 # against it, boot it (panic_on_warn=1) and run the whole selftest suite at
 # full stress scale (TUNPIN_STRESS=full) and a kmemleak scan in it
 # (guest.sh). Any report is a failure. Ends with "N passed, N failed".
-# TUNPIN_TESTS="a b" runs a subset; TUNPIN_VM_LOCK=FILE serialises the VM
-# run with others' (flock); TUNPIN_VM_TIMEOUT, TUNPIN_VM_MEM as for vm/run.sh.
+# TUNPIN_TESTS="a b" runs a subset; TUNPIN_FAILSLAB_FROM=N replays failslab's
+# module-load case from the N-th allocation; TUNPIN_VM_LOCK=FILE serialises
+# the VM run with others' (flock); TUNPIN_VM_TIMEOUT, TUNPIN_VM_MEM as for
+# vm/run.sh.
 set -uo pipefail
 . "$(dirname "$0")/../common.sh"
 cd "$TUNPIN_SRC"
@@ -73,6 +75,7 @@ t0=$SECONDS
 	env TUNPIN_KO="$BUILD/src/module/tunpin.ko" \
 	TUNPIN_HOST_DUMP="$BUILD/host-probe.json" \
 	TUNPIN_STRESS="${TUNPIN_STRESS:-full}" \
+	TUNPIN_FAILSLAB_FROM="${TUNPIN_FAILSLAB_FROM:-}" \
 	bash "$here/guest.sh" "$BUILD/selftests" ${TUNPIN_TESTS:-} |
 	tee "$log/vm.log" | grep -aE '^(not )?ok |^# Totals|^# debug:'
 vm_rc=${PIPESTATUS[0]}
