@@ -60,7 +60,7 @@ LSRC=$("$TUNPIN_SRC/tools/testing/linux-source.sh") || die "no linux-source"
 step selftests-build make -C selftests OUTPUT="$BUILD/selftests" \
 	KSFT_DIR="$LSRC/tools/testing/selftests" || finish
 
-echo "check-debug: booting $kver for the suite (TUNPIN_STRESS=full)"
+echo "check-debug: booting $kver for the suite (TUNPIN_STRESS=${TUNPIN_STRESS:-full})"
 vmout=$BUILD/vm
 lock=()
 [ -n "${TUNPIN_VM_LOCK:-}" ] && lock=(flock "$TUNPIN_VM_LOCK")
@@ -69,7 +69,7 @@ t0=$SECONDS
 # the kernel's own directory keeps it apart from other debug builds.
 "${lock[@]}" env TUNPIN_KERNEL_DIR="$kdir" TUNPIN_CACHE="$kdir" \
 	TUNPIN_VM_MEM="${TUNPIN_VM_MEM:-4G}" \
-	TUNPIN_VM_APPEND="pci=noacpi ${TUNPIN_VM_APPEND:-}" \
+	TUNPIN_VM_APPEND="pci=noacpi log_buf_len=16M ${TUNPIN_VM_APPEND:-}" \
 	"$TUNPIN_SRC/tools/testing/vm/run.sh" -t "${TUNPIN_VM_TIMEOUT:-14400}" \
 	-o "$vmout" -m "$BUILD" -- \
 	env TUNPIN_KO="$BUILD/src/module/tunpin.ko" \
