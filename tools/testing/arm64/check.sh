@@ -78,10 +78,8 @@ if ! grep -aq '^tunpin-arm64: done$' "$console"; then
 	echo "FAILED: the arm64 VM did not finish (console: $console)"
 	failed=$((failed + 1))
 fi
-splat='WARNING:|BUG:|Oops|Kernel panic|DEBUG_LOCKS_WARN_ON|possible recursive locking|'
-splat+='circular locking|refcount_t:|KASAN|UBSAN|general protection fault|'
-splat+='Call [Tt]race:|RCU stall|hung_task|Internal error'
-if grep -aE "$splat" "$console" >"$out/splats"; then
+if ! awk -f "$TUNPIN_SRC/tools/testing/splats.awk" "$console" \
+	>"$out/splats"; then
 	echo "FAILED: the arm64 guest kernel logged a splat:"
 	sed 's/^/    /' "$out/splats"
 	failed=$((failed + 1))

@@ -7,9 +7,8 @@
 # console log, the guest's dmesg and exit-code land there). MOUNT_DIRs (the
 # source tree, the build directory) are shared read-write at the same paths.
 # Exits with COMMAND's status; 125 if the VM did not finish or the guest
-# kernel logged a splat (WARN, BUG, Oops, lockdep, refcount, KASAN...);
-# lockdep's reports are WARNINGs: a bare "lockdep" would match the debug
-# kernel's boot banner.
+# kernel logged a splat (WARN, BUG, Oops, lockdep, refcount, KASAN...:
+# tools/testing/splats.awk).
 # TUNPIN_VM_APPEND adds to the kernel command line (check-debug: pci=noacpi,
 # as ACPI's _PRT outlasts ACPICA's loop timeout in a KASAN guest).
 # TUNPIN_VM_ACCEL replaces tcg,thread=multi as the -accel argument.
@@ -43,11 +42,15 @@ out=$(cd "$out" && pwd)
 rm -f "$out/exit-code" "$out/dmesg" "$out/console.log"
 
 initrd=$TUNPIN_CACHE/initramfs-$kver.cpio.gz
-if [ ! -f "$initrd" ] ||
-   [ -n "$(find "$(dirname "$0")" -newer "$initrd" -type f)" ]; then
-	"$(dirname "$0")/initramfs.sh" "$kdir" "$initrd.tmp"
-	mv "$initrd.tmp" "$initrd"
-fi
+# Under a lock: check-debug boots two VMs of one kernel side by side.
+(
+	flock 8
+	if [ ! -f "$initrd" ] ||
+	   [ -n "$(find "$(dirname "$0")" -newer "$initrd" -type f)" ]; then
+		"$(dirname "$0")/initramfs.sh" "$kdir" "$initrd.tmp"
+		mv "$initrd.tmp" "$initrd"
+	fi
+) 8>"$initrd.lock"
 
 printf '%s\n' "set -o pipefail" "$(printf '%q ' "$@")" >"$out/job"
 
@@ -89,19 +92,17 @@ timeout -k 5 "$timeout" qemu-system-x86_64 \
 qemu_rc=${PIPESTATUS[0]}
 set -e
 
-splat='WARNING:|BUG:|Oops|Kernel panic|DEBUG_LOCKS_WARN_ON|possible recursive locking|'
-splat+='circular locking|refcount_t:|KASAN|UBSAN|kmemleak:.*new suspected|'
-splat+='general protection fault|Call Trace:|RCU stall|hung_task'
+splats=(awk -f "$TUNPIN_SRC/tools/testing/splats.awk")
 
 if [ ! -f "$out/exit-code" ]; then
 	echo "run.sh: the VM did not finish the job (qemu status $qemu_rc," \
 	     "timeout ${timeout}s); console: $out/console.log" >&2
-	grep -E "$splat" "$out/console.log" | head -n 20 >&2 || true
+	"${splats[@]}" "$out/console.log" | head -n 20 >&2 || true
 	exit 125
 fi
 rc=$(cat "$out/exit-code")
 
-if grep -E "$splat" "$out/dmesg" "$out/console.log" >"$out/splats"; then
+if ! "${splats[@]}" "$out/dmesg" "$out/console.log" >"$out/splats"; then
 	echo "run.sh: the guest kernel logged a splat:" >&2
 	cat "$out/splats" >&2
 	exit 125
