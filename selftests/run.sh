@@ -2,20 +2,29 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the VM: every selftest binary, KTAP. Each binary prints its
 # own KTAP (with a "# Totals:" line); this runner adds its own checks (each
-# binary exited cleanly, the kernel log is clean) with a "# Totals:" line.
+# binary exited cleanly, left tunpin unloaded and the kernel log clean of
+# reports while it ran; the log clean as a whole) with a "# Totals:" line.
 # Usage: run.sh BINDIR [TEST...]
+#        run.sh --list             the default tests, a line each
 set -u
+all=(module datapath offload offload_32 control genl_spec tool probe state
+     ansible libvirt_hook qemu stress_genl stress_sysfs stress_threads
+     stress_load failslab privilege)
+if [ "${1:-}" = --list ]; then
+	printf '%s\n' "${all[@]}"
+	exit 0
+fi
 bin=$1
 shift
 tests=("$@")
-[ ${#tests[@]} -gt 0 ] || tests=(module datapath offload offload_32 control
-				  genl_spec tool probe state ansible
-				  libvirt_hook qemu stress_genl stress_sysfs
-				  stress_threads stress_load failslab privilege)
+[ ${#tests[@]} -gt 0 ] || tests=("${all[@]}")
 # TUNPIN_STRESS=full: the stress tests at the counts of issue 7 (long).
 export TUNPIN_STRESS=${TUNPIN_STRESS:-quick}
+# A test's time limit (s); TUNPIN_TEST_LIMIT sets it (check-debug: the
+# KASAN guest is ~10x slower than Debian's kernel).
 limit=600
 [ "$TUNPIN_STRESS" = full ] && limit=7200
+limit=${TUNPIN_TEST_LIMIT:-$limit}
 
 export TUNPIN_KO=${TUNPIN_KO:-$(dirname "$0")/../module/tunpin.ko}
 export TUNPIN_SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,24 +59,50 @@ result() {	# result OK|FAIL DESCRIPTION
 	fi
 }
 
+# The kernel's reports (tools/testing/splats.awk) in the log since the
+# marker line MARK (all of it if MARK scrolled out), as "# " lines.
+splats() {
+	dmesg | awk -v m="$1" 'seen { print; next } index($0, m) { seen = 1 }
+			       { line[NR] = $0 }
+			       END { if (!seen) for (i = 1; i <= NR; i++)
+					     print line[i] }' |
+		awk -f "$TUNPIN_SRC/tools/testing/splats.awk" | sed 's/^/# /'
+}
+
 echo "TAP version 13"
 echo "1..$((${#tests[@]} + 1))"
 for t in "${tests[@]}"; do
 	echo "# selftests: tunpin: $t"
+	mark="tunpin-selftests: $t starts"
+	echo "$mark" >/dev/kmsg
 	(cd "$bin" && export -f run_one && timeout -k 5 $limit bash -c 'run_one "$0"' "$t")
 	rc=$?
-	if [ $rc -eq 0 ]; then
+	why=
+	[ $rc -eq 0 ] || why=" exit=$rc"
+	[ $rc -eq 124 ] && why=" timed out after $limit s"
+	# A test that dies (or times out) with the module loaded would fail
+	# every later one with EEXIST: unload it here, and say so.
+	if [ -d /sys/module/tunpin ]; then
+		rmmod tunpin 2>/dev/null
+		why+=" left tunpin loaded"
+	fi
+	rep=$(splats "$mark")
+	if [ -n "$rep" ]; then
+		echo "$rep"
+		why+=" kernel report"
+	fi
+	if [ -z "$why" ]; then
 		result OK "selftests: tunpin: $t"
 	else
-		result FAIL "selftests: tunpin: $t # exit=$rc"
+		result FAIL "selftests: tunpin: $t #$why"
 	fi
 done
 
-splat='WARNING:|BUG:|Oops|DEBUG_LOCKS_WARN_ON|refcount_t:|KASAN|UBSAN|Call Trace:'
-if dmesg | grep -E "$splat"; then
-	result FAIL "dmesg is clean"
-else
+if rep=$(dmesg | awk -f "$TUNPIN_SRC/tools/testing/splats.awk"); then
 	result OK "dmesg is clean"
+else
+	echo "$rep" | sed 's/^/# /'
+	result FAIL "dmesg is clean"
 fi
 echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
 [ $fail -eq 0 ]
