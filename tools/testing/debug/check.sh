@@ -4,10 +4,12 @@
 # kmemleak, failslab; cached, tools/testing/debug/kernel.sh), tunpin.ko
 # against it, boot it (panic_on_warn=1) and run the whole selftest suite at
 # full stress scale (TUNPIN_STRESS=full) and a kmemleak scan in it
-# (guest.sh). Any report is a failure. Ends with "N passed, N failed".
-# TUNPIN_TESTS="a b" runs a subset; TUNPIN_FAILSLAB_FROM=N replays failslab's
+# (guest.sh), in two VMs side by side. Any report is a failure. Ends with
+# "N passed, N failed".
+# TUNPIN_TESTS="a b" runs a subset in one VM; TUNPIN_DEBUG_VMS=1 runs the
+# whole suite in one VM; TUNPIN_FAILSLAB_FROM=N replays failslab's
 # module-load case from the N-th allocation; TUNPIN_VM_LOCK=FILE serialises
-# the VM run with others' (flock); TUNPIN_VM_TIMEOUT, TUNPIN_VM_MEM as for
+# the VM runs with others' (flock); TUNPIN_VM_TIMEOUT, TUNPIN_VM_MEM as for
 # vm/run.sh.
 set -uo pipefail
 . "$(dirname "$0")/../common.sh"
@@ -60,35 +62,81 @@ LSRC=$("$TUNPIN_SRC/tools/testing/linux-source.sh") || die "no linux-source"
 step selftests-build make -C selftests OUTPUT="$BUILD/selftests" \
 	KSFT_DIR="$LSRC/tools/testing/selftests" || finish
 
-echo "check-debug: booting $kver for the suite (TUNPIN_STRESS=${TUNPIN_STRESS:-full})"
-vmout=$BUILD/vm
-lock=()
-[ -n "${TUNPIN_VM_LOCK:-}" ] && lock=(flock "$TUNPIN_VM_LOCK")
-t0=$SECONDS
-# TUNPIN_CACHE: run.sh keeps the initramfs there, named after the release;
-# the kernel's own directory keeps it apart from other debug builds.
-"${lock[@]}" env TUNPIN_KERNEL_DIR="$kdir" TUNPIN_CACHE="$kdir" \
-	TUNPIN_VM_MEM="${TUNPIN_VM_MEM:-4G}" \
-	TUNPIN_VM_APPEND="pci=noacpi log_buf_len=16M ${TUNPIN_VM_APPEND:-}" \
-	"$TUNPIN_SRC/tools/testing/vm/run.sh" -t "${TUNPIN_VM_TIMEOUT:-14400}" \
-	-o "$vmout" -m "$BUILD" -- \
-	env TUNPIN_KO="$BUILD/src/module/tunpin.ko" \
-	TUNPIN_HOST_DUMP="$BUILD/host-probe.json" \
-	TUNPIN_STRESS="${TUNPIN_STRESS:-full}" \
-	TUNPIN_FAILSLAB_FROM="${TUNPIN_FAILSLAB_FROM:-}" \
-	bash "$here/guest.sh" "$BUILD/selftests" ${TUNPIN_TESTS:-} |
-	tee "$log/vm.log" | grep -aE '^(not )?ok |^# Totals|^# debug:'
-vm_rc=${PIPESTATUS[0]}
-echo "check-debug: the VM run took $((SECONDS - t0)) s (status $vm_rc)"
-
-read -r kpass kfail < <(grep -ao '# Totals: pass:[0-9]* fail:[0-9]*' \
-	"$log/vm.log" | awk -F'[: ]+' '{p += $4; f += $6} END {print p+0, f+0}')
-passed=$((passed + kpass))
-failed=$((failed + kfail))
-# A dead VM or a splat after the last test is one failure more.
-if [ "$vm_rc" -ne 0 ] && [ "$kfail" -eq 0 ]; then
-	echo "FAILED: the VM run (status $vm_rc; console: $vmout/console.log)"
-	[ -f "$vmout/splats" ] && sed 's/^/    /' "$vmout/splats" | head -n 60
-	failed=$((failed + 1))
+# Two VMs side by side, one vCPU each (these machines have 2 cores; under
+# TCG one vCPU is one host thread). The long tests are split between them
+# by their cost in the KASAN guest (failslab + stress_load about as long as
+# stress_genl + stress_sysfs + tool), the others dealt alternately.
+# TUNPIN_DEBUG_VMS=1: everything in one VM (two vCPUs).
+tests=${TUNPIN_TESTS:-$(bash selftests/run.sh --list | xargs)}
+if [ "${TUNPIN_DEBUG_VMS:-2}" -eq 1 ]; then
+	groups=("$tests")
+else
+	heavy=("failslab stress_load" "stress_genl stress_sysfs tool")
+	groups=("" "") i=0
+	for t in $tests; do
+		if [[ " ${heavy[0]} " = *" $t "* ]]; then
+			groups[0]+=" $t"
+		elif [[ " ${heavy[1]} " = *" $t "* ]]; then
+			groups[1]+=" $t"
+		else
+			light[i]+=" $t"
+			i=$(((i + 1) % 2))
+		fi
+	done
+	groups[0]+=${light[0]:-} groups[1]+=${light[1]:-}
+	[ -n "${groups[1]}" ] || unset 'groups[1]'
+	[ -n "${groups[0]}" ] || unset 'groups[0]'
 fi
+
+# vm JOB TESTS...: one VM (output in $BUILD/vmJOB, log $log/vmJOB.log).
+vm() {
+	local job=$1 cpus=1
+	shift
+	[ ${#groups[@]} -eq 1 ] && cpus=2
+	env TUNPIN_KERNEL_DIR="$kdir" TUNPIN_CACHE="$kdir" \
+		TUNPIN_VM_MEM="${TUNPIN_VM_MEM:-4G}" TUNPIN_VM_CPUS=$cpus \
+		TUNPIN_VM_APPEND="pci=noacpi log_buf_len=16M ${TUNPIN_VM_APPEND:-}" \
+		"$TUNPIN_SRC/tools/testing/vm/run.sh" \
+		-t "${TUNPIN_VM_TIMEOUT:-14400}" -o "$BUILD/vm$job" -m "$BUILD" -- \
+		env TUNPIN_KO="$BUILD/src/module/tunpin.ko" \
+		TUNPIN_HOST_DUMP="$BUILD/host-probe.json" \
+		TUNPIN_STRESS="${TUNPIN_STRESS:-full}" \
+		TUNPIN_FAILSLAB_FROM="${TUNPIN_FAILSLAB_FROM:-}" \
+		bash "$here/guest.sh" "$BUILD/selftests" "$@" >"$log/vm$job.log"
+	echo $? >"$log/vm$job.status"
+}
+
+if [ -n "${TUNPIN_VM_LOCK:-}" ]; then
+	exec 9>"$TUNPIN_VM_LOCK"
+	flock 9
+fi
+t0=$SECONDS
+for j in "${!groups[@]}"; do
+	echo "check-debug: VM $j boots $kver for: ${groups[j]}" \
+	     "(TUNPIN_STRESS=${TUNPIN_STRESS:-full})"
+	rm -f "$log/vm$j.status"
+	# shellcheck disable=SC2086 # the group is a list of names
+	vm "$j" ${groups[j]} &
+done
+wait
+echo "check-debug: the VMs took $((SECONDS - t0)) s"
+
+for j in "${!groups[@]}"; do
+	echo "check-debug: VM $j (log: $log/vm$j.log)"
+	grep -aE '^(not )?ok |^# Totals|^# debug:' "$log/vm$j.log"
+	read -r kpass kfail < <(grep -ao '# Totals: pass:[0-9]* fail:[0-9]*' \
+		"$log/vm$j.log" |
+		awk -F'[: ]+' '{p += $4; f += $6} END {print p+0, f+0}')
+	passed=$((passed + kpass))
+	failed=$((failed + kfail))
+	# A dead VM or a splat after the last test is one failure more.
+	vm_rc=$(cat "$log/vm$j.status" 2>/dev/null || echo 125)
+	if [ "$vm_rc" -ne 0 ] && [ "$kfail" -eq 0 ]; then
+		echo "FAILED: VM $j (status $vm_rc;" \
+		     "console: $BUILD/vm$j/console.log)"
+		[ -f "$BUILD/vm$j/splats" ] &&
+			sed 's/^/    /' "$BUILD/vm$j/splats" | head -n 60
+		failed=$((failed + 1))
+	fi
+done
 finish
