@@ -27,40 +27,19 @@ finish() {
 	exit
 }
 
-t0=$SECONDS
-if "$A64_DIR/deps.sh" >"$out/setup.log" 2>&1 &&
-   cache=$("$A64_DIR/fetch.sh" 2>>"$out/setup.log"); then
-	echo "ok: arm64-setup ($((SECONDS - t0)) s)"
-	passed=$((passed + 1))
-else
-	failed=$((failed + 1))
-	echo "FAILED: arm64-setup (packages, kernel download; log: $out/setup.log)"
-	tail -n 20 "$out/setup.log" | sed 's/^/    /'
-	finish
-fi
-
-if "$A64_DIR/other-arch.sh" >"$out/other-arch.log" 2>&1; then
-	passed=$((passed + 1))
-	echo "ok: other-arch-refused"
-else
-	failed=$((failed + 1))
-	echo "FAILED: other-arch-refused"
-	sed 's/^/    /' "$out/other-arch.log"
-fi
-
-t0=$SECONDS
-if "$A64_DIR/build.sh" "$out" >"$out/build.log" 2>&1 &&
-   "$A64_DIR/initramfs.sh" "$cache" "$out" "$out/initrd.cpio.gz" \
-	>>"$out/build.log" 2>&1; then
-	passed=$((passed + 1))
-	echo "ok: arm64-build ($((SECONDS - t0)) s)"
-	grep '^arm64: .* built' "$out/build.log" | sed 's/^/    /'
-else
-	failed=$((failed + 1))
-	echo "FAILED: arm64-build (log: $out/build.log)"
-	tail -n 40 "$out/build.log" | sed 's/^/    /'
-	finish
-fi
+log=$out
+setup() {	# packages, the kernel download; the cache directory in a file
+	"$A64_DIR/deps.sh" && "$A64_DIR/fetch.sh" >"$out/cache-dir"
+}
+step arm64-setup setup || finish
+cache=$(cat "$out/cache-dir")
+step other-arch-refused "$A64_DIR/other-arch.sh"
+build() {
+	"$A64_DIR/build.sh" "$out" &&
+	"$A64_DIR/initramfs.sh" "$cache" "$out" "$out/initrd.cpio.gz"
+}
+step arm64-build build || finish
+grep '^arm64: .* built' "$out/arm64-build.log" | sed 's/^/    /'
 
 echo "arm64: booting $(cat "$cache/kver") under qemu-system-aarch64"
 console=$out/console.log
