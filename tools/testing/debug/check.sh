@@ -6,11 +6,11 @@
 # full stress scale (TUNPIN_STRESS=full) and a kmemleak scan in it
 # (guest.sh), in two VMs side by side. Any report is a failure. Ends with
 # "N passed, N failed".
-# TUNPIN_TESTS="a b" runs a subset in one VM; TUNPIN_DEBUG_VMS=1 runs the
-# whole suite in one VM; TUNPIN_FAILSLAB_FROM=N replays failslab's
-# module-load case from the N-th allocation; TUNPIN_VM_LOCK=FILE serialises
-# the VM runs with others' (flock); TUNPIN_VM_TIMEOUT, TUNPIN_VM_MEM as for
-# vm/run.sh.
+# TUNPIN_TESTS="a b" runs a subset (shared out the same way);
+# TUNPIN_DEBUG_VMS=1 runs it all in one VM; TUNPIN_FAILSLAB_FROM=N replays
+# failslab's module-load case from the N-th allocation; TUNPIN_VM_LOCK=FILE
+# serialises the VM runs with others' (flock); TUNPIN_VM_TIMEOUT,
+# TUNPIN_VM_MEM as for vm/run.sh.
 set -uo pipefail
 . "$(dirname "$0")/../common.sh"
 cd "$TUNPIN_SRC"
@@ -89,6 +89,8 @@ else
 fi
 
 # vm JOB TESTS...: one VM (output in $BUILD/vmJOB, log $log/vmJOB.log).
+# TUNPIN_CACHE: run.sh keeps the initramfs there, named after the release;
+# the kernel's own directory keeps it apart from other debug builds.
 vm() {
 	local job=$1 cpus=1
 	shift
