@@ -75,8 +75,10 @@ for t in "${tests[@]}"; do
 	echo "# selftests: tunpin: $t"
 	mark="tunpin-selftests: $t starts"
 	echo "$mark" >/dev/kmsg
+	t0=$SECONDS
 	(cd "$bin" && export -f run_one && timeout -k 5 $limit bash -c 'run_one "$0"' "$t")
 	rc=$?
+	echo "# time: $t $((SECONDS - t0)) s"
 	why=
 	[ $rc -eq 0 ] || why=" exit=$rc"
 	[ $rc -eq 124 ] && why=" timed out after $limit s"

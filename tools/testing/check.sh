@@ -44,6 +44,7 @@ step netlink-spec /usr/bin/python3 tools/testing/spec-check.py
 step tool-build no_warnings make -C tools/tunpin
 step tool-unit make -s -C tools/tunpin check
 step tool-man no_warnings man --warnings -l tools/tunpin/tunpin.8
+step splats-unit tools/testing/splats-test.sh
 # This machine's kernel, dumped for the VM to merge with its own.
 step host-probe tools/tunpin/tunpin probe -o "$BUILD/host-probe.json"
 # DKMS against the Debian headers, the Debian packages and lintian.
@@ -52,10 +53,11 @@ step libvirt-hook contrib/libvirt/test-hook.sh
 step selftests-build make -C selftests OUTPUT="$BUILD/selftests" \
 	KSFT_DIR="$LSRC/tools/testing/selftests"
 
-# The tool's tests (unit, host probe) and the packaging tests report their
-# own counts ("N passed, N failed"), one line each.
+# The unit tests (the tool's, the kernel-report scan's) and the packaging
+# tests report their own counts ("N passed, N failed"), one line each.
 read -r upass ufail < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
-	"$log/tool-unit.log" "$log/packages.log" "$log/libvirt-hook.log" |
+	"$log/tool-unit.log" "$log/splats-unit.log" "$log/packages.log" \
+	"$log/libvirt-hook.log" |
 	awk '{p += $1; f += $2} END {print p+0, f+0}')
 passed=$((passed + ${upass:-0}))
 failed=$((failed + ${ufail:-0}))
@@ -81,7 +83,7 @@ vmout=$BUILD/vm
 "$(dirname "$0")/vm/run.sh" -t "${TUNPIN_VM_TIMEOUT:-900}" -o "$vmout" \
 	-m "$BUILD" -- env TUNPIN_HOST_DUMP="$BUILD/host-probe.json" \
 	bash "$TUNPIN_SRC/selftests/run.sh" "$BUILD/selftests" \
-	${TUNPIN_TESTS:-} | tee "$log/vm.log" | grep -E '^(not )?ok |^# Totals'
+	${TUNPIN_TESTS:-} | tee "$log/vm.log" | grep -E '^(not )?ok |^# (Totals|time):'
 vm_rc=${PIPESTATUS[0]}
 
 # Sum the KTAP totals, the runner's included; a dead VM is one failure.

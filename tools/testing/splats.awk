@@ -13,14 +13,20 @@
 # in it (a KASAN or lockdep report has its own header) still counts.
 # lockdep's reports are WARNINGs: a bare "lockdep" would match the debug
 # kernel's boot banner.
+#
+# A report starts its log line: the keyword is at the start of the line or
+# right after a "] " (the timestamp, the caller id, or a console line that
+# a process's output began). Anywhere else it is text someone chose: tunpin
+# logs level labels, and a label may read "xBUG:y" ([A-Za-z0-9._:+@-], so
+# it can hold neither a "]" nor a space).
 
 BEGIN {
-	report = "WARNING:|BUG:|Oops|Kernel panic|DEBUG_LOCKS_WARN_ON|" \
-		 "possible recursive locking|circular locking|refcount_t:|" \
-		 "KASAN:|UBSAN:|kmemleak:.*new suspected|" \
-		 "general protection fault|Internal error|Call [Tt]race:|" \
-		 "RCU stall|stall on CPU|detected stalls|INFO: task .* blocked|" \
-		 "hung_task"
+	report = "(^|\\] )" \
+		 "(WARNING:|BUG:|BUG [^ ]+ \\(|Oops|Kernel panic|" \
+		 "DEBUG_LOCKS_WARN_ON|refcount_t:|KASAN:|UBSAN:|" \
+		 "kmemleak: .*new suspected|general protection fault|" \
+		 "Internal error|Call [Tt]race:|watchdog: BUG:|rcu: INFO:|" \
+		 "INFO: task .* blocked|INFO: rcu)"
 	alloc_fail = "vmalloc error:|page allocation failure:|" \
 		     "sysctl could not get directory:"
 	found = 0
