@@ -75,3 +75,44 @@ no_warnings() {
 	echo "$out"
 	[ $rc -eq 0 ] && ! grep -E 'warning:|error:' <<<"$out" >/dev/null
 }
+
+# The selftests run in two VMs side by side, one vCPU each: under TCG a
+# vCPU is a host thread, these machines have two cores, and a test is
+# mostly one process at a time, so two one-vCPU VMs take about half as
+# long as one VM with two vCPUs.
+# share_out "HEAVY0" "HEAVY1" TEST...: the tests of each VM, a line each,
+# in the order given: the long tests named in HEAVYn go to VM n, the
+# others are dealt alternately. An empty line is a VM with nothing to do.
+share_out() {
+	local h0=" $1 " h1=" $2 " t g=("" "") i=0
+	shift 2
+	for t; do
+		if [[ $h0 = *" $t "* ]]; then
+			g[0]+=" $t"
+		elif [[ $h1 = *" $t "* ]]; then
+			g[1]+=" $t"
+		else
+			g[i]+=" $t"
+			i=$((1 - i))
+		fi
+	done
+	printf '%s\n' "${g[0]# }" "${g[1]# }"
+}
+
+# vm_totals NAME LOG STATUS OUTDIR: adds the KTAP totals in a VM's LOG to
+# $passed and $failed; a VM that ended with STATUS != 0 and no failed test
+# (it died, or its kernel logged a report after the last test: OUTDIR's
+# splats) is one failure more.
+vm_totals() {
+	local kpass kfail
+	read -r kpass kfail < <(grep -ao '# Totals: pass:[0-9]* fail:[0-9]*' \
+		"$2" | awk -F'[: ]+' '{p += $4; f += $6} END {print p+0, f+0}')
+	passed=$((passed + kpass))
+	failed=$((failed + kfail))
+	if [ "$3" -ne 0 ] && [ "$kfail" -eq 0 ]; then
+		echo "FAILED: $1 (status $3; console: $4/console.log)"
+		[ -s "$4/splats" ] && sed 's/^/    /' "$4/splats" | head -n 60
+		failed=$((failed + 1))
+	fi
+	return 0
+}

@@ -62,30 +62,17 @@ LSRC=$("$TUNPIN_SRC/tools/testing/linux-source.sh") || die "no linux-source"
 step selftests-build make -C selftests OUTPUT="$BUILD/selftests" \
 	KSFT_DIR="$LSRC/tools/testing/selftests" || finish
 
-# Two VMs side by side, one vCPU each (these machines have 2 cores; under
-# TCG one vCPU is one host thread). The long tests are split between them
-# by their cost in the KASAN guest (failslab + stress_load about as long as
-# stress_genl + stress_sysfs + tool), the others dealt alternately.
+# Two VMs side by side, one vCPU each (common.sh share_out). The long tests
+# are split between them by their cost in the KASAN guest (failslab +
+# stress_load about as long as stress_genl + stress_sysfs + tool).
 # TUNPIN_DEBUG_VMS=1: everything in one VM (two vCPUs).
 tests=${TUNPIN_TESTS:-$(bash selftests/run.sh --list | xargs)}
 if [ "${TUNPIN_DEBUG_VMS:-2}" -eq 1 ]; then
 	groups=("$tests")
 else
-	heavy=("failslab stress_load" "stress_genl stress_sysfs tool")
-	groups=("" "") i=0
-	for t in $tests; do
-		if [[ " ${heavy[0]} " = *" $t "* ]]; then
-			groups[0]+=" $t"
-		elif [[ " ${heavy[1]} " = *" $t "* ]]; then
-			groups[1]+=" $t"
-		else
-			light[i]+=" $t"
-			i=$(((i + 1) % 2))
-		fi
-	done
-	groups[0]+=${light[0]:-} groups[1]+=${light[1]:-}
-	[ -n "${groups[1]}" ] || unset 'groups[1]'
-	[ -n "${groups[0]}" ] || unset 'groups[0]'
+	# shellcheck disable=SC2086 # a list of names
+	mapfile -t groups < <(share_out "failslab stress_load" \
+		"stress_genl stress_sysfs tool" $tests | grep .)
 fi
 
 # vm JOB TESTS...: one VM (output in $BUILD/vmJOB, log $log/vmJOB.log).
@@ -97,7 +84,7 @@ vm() {
 	[ ${#groups[@]} -eq 1 ] && cpus=2
 	env TUNPIN_KERNEL_DIR="$kdir" TUNPIN_CACHE="$kdir" \
 		TUNPIN_VM_MEM="${TUNPIN_VM_MEM:-4G}" TUNPIN_VM_CPUS=$cpus \
-		TUNPIN_VM_APPEND="pci=noacpi log_buf_len=16M ${TUNPIN_VM_APPEND:-}" \
+		TUNPIN_VM_APPEND="pci=noacpi ${TUNPIN_VM_APPEND:-}" \
 		"$TUNPIN_SRC/tools/testing/vm/run.sh" \
 		-t "${TUNPIN_VM_TIMEOUT:-14400}" -o "$BUILD/vm$job" -m "$BUILD" -- \
 		env TUNPIN_KO="$BUILD/src/module/tunpin.ko" \
@@ -126,19 +113,8 @@ echo "check-debug: the VMs took $((SECONDS - t0)) s"
 for j in "${!groups[@]}"; do
 	echo "check-debug: VM $j (log: $log/vm$j.log)"
 	grep -aE '^(not )?ok |^# Totals|^# debug:' "$log/vm$j.log"
-	read -r kpass kfail < <(grep -ao '# Totals: pass:[0-9]* fail:[0-9]*' \
-		"$log/vm$j.log" |
-		awk -F'[: ]+' '{p += $4; f += $6} END {print p+0, f+0}')
-	passed=$((passed + kpass))
-	failed=$((failed + kfail))
 	# A dead VM or a splat after the last test is one failure more.
-	vm_rc=$(cat "$log/vm$j.status" 2>/dev/null || echo 125)
-	if [ "$vm_rc" -ne 0 ] && [ "$kfail" -eq 0 ]; then
-		echo "FAILED: VM $j (status $vm_rc;" \
-		     "console: $BUILD/vm$j/console.log)"
-		[ -f "$BUILD/vm$j/splats" ] &&
-			sed 's/^/    /' "$BUILD/vm$j/splats" | head -n 60
-		failed=$((failed + 1))
-	fi
+	vm_totals "VM $j" "$log/vm$j.log" \
+		"$(cat "$log/vm$j.status" 2>/dev/null || echo 125)" "$BUILD/vm$j"
 done
 finish

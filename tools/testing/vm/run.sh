@@ -64,8 +64,10 @@ for i in "${!mdirs[@]}"; do
 	mounts+=${mounts:+,}d$i:${mdirs[$i]}
 done
 
+# log_buf_len: the stress tests log every level change they make, and the
+# log scanned at the end (the guest's dmesg) must still begin at the boot.
 cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4
-	 tsc=unstable mitigations=off net.ifnames=0 rw
+	 log_buf_len=32M tsc=unstable mitigations=off net.ifnames=0 rw
 	 tunpin.init=$TUNPIN_SRC/tools/testing/vm/guest-init.sh
 	 tunpin.mounts=$mounts tunpin.out=$out
 	 tunpin.modules=$kdir/root/lib/modules/$kver
