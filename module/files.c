@@ -78,19 +78,6 @@ static void tunpin_files_lock_handler(void)
 		cpu_relax();
 }
 
-/* With tunpin_files_lock held: the entry of @file, made if needed. */
-static struct tunpin_file *tunpin_file_get(const struct file *file,
-					   struct tunpin_file *spare)
-{
-	struct tunpin_file *tf = tunpin_file_lookup(file);
-
-	if (tf || !spare)
-		return tf;
-	spare->file = file;
-	hash_add_rcu(tunpin_files, &spare->node, (unsigned long)file);
-	return spare;
-}
-
 static void tunpin_file_owner(struct tunpin_file_info *fi)
 {
 	fi->pid = task_tgid_nr(current);
@@ -160,6 +147,26 @@ static struct tunpin_file *tunpin_spare_take(void)
 	return llist_entry(node, struct tunpin_file, spare);
 }
 
+/*
+ * With tunpin_files_lock held: the entry of @file; if it has none, one made
+ * from a spare, owned by the calling process, or an ERR_PTR() if none can be
+ * had (tunpin_spare_take()). Does not allocate.
+ */
+static struct tunpin_file *tunpin_file_get(const struct file *file)
+{
+	struct tunpin_file *tf = tunpin_file_lookup(file);
+
+	if (tf)
+		return tf;
+	tf = tunpin_spare_take();
+	if (IS_ERR(tf))
+		return tf;
+	tf->file = file;
+	hash_add_rcu(tunpin_files, &tf->node, (unsigned long)file);
+	tunpin_file_owner(&tf->info);
+	return tf;
+}
+
 /**
  * tunpin_file_watch - account for a TAP ioctl before it runs
  * @file: the TAP file
@@ -184,18 +191,13 @@ int tunpin_file_watch(struct file *file, unsigned int cmd, unsigned long arg,
 	if (cmd != TUNSETIFF && cmd != TUNSETOFFLOAD)
 		return 0;
 	tunpin_files_lock_handler();
-	tf = tunpin_file_lookup(file);
-	if (!tf) {
-		tf = tunpin_spare_take();
-		if (IS_ERR(tf)) {
-			spin_unlock(&tunpin_files_lock);
-			pr_warn_ratelimited("cannot track a TAP of %s[%d] (%ld): refusing its ioctl 0x%x\n",
-					    current->comm, task_pid_nr(current),
-					    PTR_ERR(tf), cmd);
-			return PTR_ERR(tf);
-		}
-		tunpin_file_get(file, tf);
-		tunpin_file_owner(&tf->info);
+	tf = tunpin_file_get(file);
+	if (IS_ERR(tf)) {
+		spin_unlock(&tunpin_files_lock);
+		pr_warn_ratelimited("cannot track a TAP of %s[%d] (%ld): refusing its ioctl 0x%x\n",
+				    current->comm, task_pid_nr(current),
+				    PTR_ERR(tf), cmd);
+		return PTR_ERR(tf);
 	}
 	if (cmd == TUNSETOFFLOAD) {
 		tf->inflight++;
@@ -294,14 +296,10 @@ int tunpin_file_exempt_set(struct file *file, const void *owner)
 
 	tunpin_spares_fill(GFP_KERNEL);
 	spin_lock(&tunpin_files_lock);
-	tf = tunpin_file_lookup(file);
-	if (!tf) {
-		tf = tunpin_spare_take();
-		if (IS_ERR(tf)) {
-			spin_unlock(&tunpin_files_lock);
-			return PTR_ERR(tf);
-		}
-		tunpin_file_get(file, tf);
+	tf = tunpin_file_get(file);
+	if (IS_ERR(tf)) {
+		spin_unlock(&tunpin_files_lock);
+		return PTR_ERR(tf);
 	}
 	if (!tf->exempt_owner)
 		atomic_inc(&tunpin_nexempt);
