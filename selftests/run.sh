@@ -27,7 +27,8 @@ limit=600
 limit=${TUNPIN_TEST_LIMIT:-$limit}
 
 export TUNPIN_KO=${TUNPIN_KO:-$(dirname "$0")/../module/tunpin.ko}
-export TUNPIN_SRC=$(cd "$(dirname "$0")/.." && pwd)
+TUNPIN_SRC=$(cd "$(dirname "$0")/.." && pwd)
+export TUNPIN_SRC
 export TUNPIN_TOOL=${TUNPIN_TOOL:-$TUNPIN_SRC/tools/tunpin/tunpin}
 
 # The scripts (genl_spec: a netlink client we did not write, driven by the

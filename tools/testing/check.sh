@@ -8,7 +8,7 @@
 # TUNPIN_TESTS, TUNPIN_VMS: see the VMs below.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
-cd "$TUNPIN_SRC"
+cd "$TUNPIN_SRC" || exit
 
 BUILD=${BUILD:-$TUNPIN_SRC/build}
 log=$BUILD/check

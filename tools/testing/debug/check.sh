@@ -13,7 +13,7 @@
 # TUNPIN_VM_MEM as for vm/run.sh.
 set -uo pipefail
 . "$(dirname "$0")/../common.sh"
-cd "$TUNPIN_SRC"
+cd "$TUNPIN_SRC" || exit
 here=$TUNPIN_SRC/tools/testing/debug
 
 BUILD=${BUILD:-$TUNPIN_SRC/build}/debug
