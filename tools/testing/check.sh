@@ -84,42 +84,21 @@ fi
 # libvirt_hook about as long as tool + probe + offload_32 + state: "# time:"
 # in the logs). TUNPIN_VMS=1: one VM with two vCPUs. TUNPIN_TESTS="a b":
 # a subset, shared out the same way.
-tests=${TUNPIN_TESTS:-$(bash selftests/run.sh --list | xargs)}
-if [ "${TUNPIN_VMS:-2}" -eq 1 ]; then
-	groups=("$tests")
-else
-	# shellcheck disable=SC2086 # a list of names
-	mapfile -t groups < <(share_out "ansible qemu offload libvirt_hook" \
-		"tool probe offload_32 state" $tests | grep .)
-fi
+# shellcheck disable=SC2046 # a list of names
+vm_groups "${TUNPIN_VMS:-2}" "ansible qemu offload libvirt_hook" \
+	"tool probe offload_32 state" \
+	${TUNPIN_TESTS:-$(bash selftests/run.sh --list)}
 
-vm() {	# vm JOB TESTS...: one VM, its output in $BUILD/vmJOB, log $log/vmJOB.log
-	local job=$1 cpus=1
-	shift
-	[ ${#groups[@]} -eq 1 ] && cpus=2
-	TUNPIN_VM_CPUS=$cpus "$(dirname "$0")/vm/run.sh" \
-		-t "${TUNPIN_VM_TIMEOUT:-900}" -o "$BUILD/vm$job" -m "$BUILD" -- \
+# shellcheck disable=SC2154 # vm_cpus: set by run_vms
+vm() {	# vm JOB TESTS...: one VM (common.sh run_vms)
+	TUNPIN_VM_CPUS=$vm_cpus "$(dirname "$0")/vm/run.sh" \
+		-t "${TUNPIN_VM_TIMEOUT:-900}" -o "$BUILD/vm$1" -m "$BUILD" -- \
 		env TUNPIN_HOST_DUMP="$BUILD/host-probe.json" \
-		bash "$TUNPIN_SRC/selftests/run.sh" "$BUILD/selftests" "$@" \
-		>"$log/vm$job.log"
-	echo $? >"$log/vm$job.status"
+		bash "$TUNPIN_SRC/selftests/run.sh" "$BUILD/selftests" "${@:2}" \
+		>"$log/vm$1.log"
 }
 
-t0=$SECONDS
-for j in "${!groups[@]}"; do
-	echo "check: VM $j boots $KVER for: ${groups[j]}"
-	rm -f "$log/vm$j.status"
-	# shellcheck disable=SC2086 # a list of names
-	vm "$j" ${groups[j]} &
-done
-wait
-echo "check: the VMs took $((SECONDS - t0)) s"
-for j in "${!groups[@]}"; do
-	echo "check: VM $j (log: $log/vm$j.log)"
-	grep -aE '^(not )?ok |^# (Totals|time):' "$log/vm$j.log"
-	vm_totals "VM $j" "$log/vm$j.log" \
-		"$(cat "$log/vm$j.status" 2>/dev/null || echo 125)" "$BUILD/vm$j"
-done
+run_vms check "$KVER"
 
 echo "check: $SECONDS s in all"
 echo "$passed passed, $failed failed"

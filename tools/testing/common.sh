@@ -100,20 +100,51 @@ share_out() {
 	printf '%s\n' "${g[0]# }" "${g[1]# }"
 }
 
-# vm_totals NAME LOG STATUS OUTDIR: adds the KTAP totals in a VM's LOG to
-# $passed and $failed; a VM that ended with STATUS != 0 and no failed test
-# (it died, or its kernel logged a report after the last test: OUTDIR's
-# splats) is one failure more.
-vm_totals() {
-	local kpass kfail
-	read -r kpass kfail < <(grep -ao '# Totals: pass:[0-9]* fail:[0-9]*' \
-		"$2" | awk -F'[: ]+' '{p += $4; f += $6} END {print p+0, f+0}')
-	passed=$((passed + kpass))
-	failed=$((failed + kfail))
-	if [ "$3" -ne 0 ] && [ "$kfail" -eq 0 ]; then
-		echo "FAILED: $1 (status $3; console: $4/console.log)"
-		[ -s "$4/splats" ] && sed 's/^/    /' "$4/splats" | head -n 60
-		failed=$((failed + 1))
+# vm_groups ONE "HEAVY0" "HEAVY1" TEST...: the VMs' tests in $groups,
+# one VM's a word list: all in one VM if ONE is 1, else share_out's two.
+vm_groups() {
+	if [ "$1" -eq 1 ]; then
+		groups=("${*:4}")
+	else
+		mapfile -t groups < <(share_out "${@:2}" | grep .)
 	fi
-	return 0
+}
+
+# run_vms NAME WHAT [REGEX]: the caller's "vm J TEST..." (a VM of
+# $vm_cpus vCPUs, output in $BUILD/vmJ, log $log/vmJ.log) for each of
+# $groups at once; then each VM's results (with the log lines REGEX
+# matches), counted in $passed and $failed. A VM that ended badly with no
+# failed test (it died, or its kernel logged a report after the last
+# test: $BUILD/vmJ/splats) is one failure more.
+run_vms() {
+	local name=$1 j t0=$SECONDS kpass kfail status
+	# shellcheck disable=SC2034 # read by the caller's vm
+	vm_cpus=1
+	# shellcheck disable=SC2034
+	[ ${#groups[@]} -eq 1 ] && vm_cpus=2
+	for j in "${!groups[@]}"; do
+		echo "$name: VM $j boots $2 for: ${groups[j]}"
+		rm -f "$log/vm$j.status"
+		# shellcheck disable=SC2086 # a list of names
+		{ vm "$j" ${groups[j]}; echo $? >"$log/vm$j.status"; } &
+	done
+	wait
+	echo "$name: the VMs took $((SECONDS - t0)) s"
+	for j in "${!groups[@]}"; do
+		echo "$name: VM $j (log: $log/vm$j.log)"
+		grep -aE "^(not )?ok |^# (Totals|time):${3:+|$3}" "$log/vm$j.log"
+		read -r kpass kfail < <(grep -ao '# Totals: pass:[0-9]* fail:[0-9]*' \
+			"$log/vm$j.log" |
+			awk -F'[: ]+' '{p += $4; f += $6} END {print p+0, f+0}')
+		passed=$((passed + kpass))
+		failed=$((failed + kfail))
+		status=$(cat "$log/vm$j.status" 2>/dev/null || echo 125)
+		if [ "$status" -ne 0 ] && [ "$kfail" -eq 0 ]; then
+			echo "FAILED: VM $j (status $status;" \
+			     "console: $BUILD/vm$j/console.log)"
+			[ -s "$BUILD/vm$j/splats" ] &&
+				sed 's/^/    /' "$BUILD/vm$j/splats" | head -n 60
+			failed=$((failed + 1))
+		fi
+	done
 }

@@ -66,24 +66,20 @@ step selftests-build make -C selftests OUTPUT="$BUILD/selftests" \
 # are split between them by their cost in the KASAN guest (failslab +
 # stress_load about as long as stress_genl + stress_sysfs + tool).
 # TUNPIN_DEBUG_VMS=1: everything in one VM (two vCPUs).
-tests=${TUNPIN_TESTS:-$(bash selftests/run.sh --list | xargs)}
-if [ "${TUNPIN_DEBUG_VMS:-2}" -eq 1 ]; then
-	groups=("$tests")
-else
-	# shellcheck disable=SC2086 # a list of names
-	mapfile -t groups < <(share_out "failslab stress_load" \
-		"stress_genl stress_sysfs tool" $tests | grep .)
-fi
+# shellcheck disable=SC2046 # a list of names
+vm_groups "${TUNPIN_DEBUG_VMS:-2}" "failslab stress_load" \
+	"stress_genl stress_sysfs tool" \
+	${TUNPIN_TESTS:-$(bash selftests/run.sh --list)}
 
-# vm JOB TESTS...: one VM (output in $BUILD/vmJOB, log $log/vmJOB.log).
-# TUNPIN_CACHE: run.sh keeps the initramfs there, named after the release;
-# the kernel's own directory keeps it apart from other debug builds.
+# vm JOB TESTS...: one VM (common.sh run_vms). TUNPIN_CACHE: run.sh keeps
+# the initramfs there, named after the release; the kernel's own directory
+# keeps it apart from other debug builds.
+# shellcheck disable=SC2154 # vm_cpus: set by run_vms
 vm() {
-	local job=$1 cpus=1
+	local job=$1
 	shift
-	[ ${#groups[@]} -eq 1 ] && cpus=2
 	env TUNPIN_KERNEL_DIR="$kdir" TUNPIN_CACHE="$kdir" \
-		TUNPIN_VM_MEM="${TUNPIN_VM_MEM:-4G}" TUNPIN_VM_CPUS=$cpus \
+		TUNPIN_VM_MEM="${TUNPIN_VM_MEM:-4G}" TUNPIN_VM_CPUS=$vm_cpus \
 		TUNPIN_VM_APPEND="pci=noacpi ${TUNPIN_VM_APPEND:-}" \
 		"$TUNPIN_SRC/tools/testing/vm/run.sh" \
 		-t "${TUNPIN_VM_TIMEOUT:-14400}" -o "$BUILD/vm$job" -m "$BUILD" -- \
@@ -92,29 +88,11 @@ vm() {
 		TUNPIN_STRESS="${TUNPIN_STRESS:-full}" \
 		TUNPIN_FAILSLAB_FROM="${TUNPIN_FAILSLAB_FROM:-}" \
 		bash "$here/guest.sh" "$BUILD/selftests" "$@" >"$log/vm$job.log"
-	echo $? >"$log/vm$job.status"
 }
 
 if [ -n "${TUNPIN_VM_LOCK:-}" ]; then
 	exec 9>"$TUNPIN_VM_LOCK"
 	flock 9
 fi
-t0=$SECONDS
-for j in "${!groups[@]}"; do
-	echo "check-debug: VM $j boots $kver for: ${groups[j]}" \
-	     "(TUNPIN_STRESS=${TUNPIN_STRESS:-full})"
-	rm -f "$log/vm$j.status"
-	# shellcheck disable=SC2086 # the group is a list of names
-	vm "$j" ${groups[j]} &
-done
-wait
-echo "check-debug: the VMs took $((SECONDS - t0)) s"
-
-for j in "${!groups[@]}"; do
-	echo "check-debug: VM $j (log: $log/vm$j.log)"
-	grep -aE '^(not )?ok |^# Totals|^# debug:' "$log/vm$j.log"
-	# A dead VM or a splat after the last test is one failure more.
-	vm_totals "VM $j" "$log/vm$j.log" \
-		"$(cat "$log/vm$j.status" 2>/dev/null || echo 125)" "$BUILD/vm$j"
-done
+run_vms check-debug "$kver (TUNPIN_STRESS=${TUNPIN_STRESS:-full})" "^# debug:"
 finish
