@@ -5,13 +5,24 @@
 # binary exited cleanly, left tunpin unloaded and the kernel log clean of
 # reports while it ran; the log clean as a whole) with a "# Totals:" line.
 # Usage: run.sh BINDIR [TEST...]
-#        run.sh --list             the default tests, a line each
+#        run.sh --list [full|functional]   the tests of a lane, a line each
+# The one list of the tests: each is of the kernel (run on every lane of
+# tools/testing/matrix: what the module does depends on the kernel it
+# runs on, what a client is offered on the kernel and the client), of the
+# tool (tunpin(8) and what drives it: the full lane only) or of the stress
+# set (the full lane only, and `make check-debug`).
 set -u
-all=(module datapath offload offload_32 control genl_spec tool probe state
-     ansible libvirt_hook qemu stress_genl stress_sysfs stress_threads
-     stress_load failslab privilege)
+kernel=(module datapath offload offload_32 control genl_spec probe qemu
+	privilege)
+tool=(tool state ansible libvirt_hook)
+stress=(stress_genl stress_sysfs stress_threads stress_load failslab)
+all=("${kernel[@]}" "${tool[@]}" "${stress[@]}")
 if [ "${1:-}" = --list ]; then
-	printf '%s\n' "${all[@]}"
+	case ${2:-full} in
+	full) printf '%s\n' "${all[@]}" ;;
+	functional) printf '%s\n' "${kernel[@]}" ;;
+	*) echo "run.sh: no test class '$2'" >&2; exit 2 ;;
+	esac
 	exit 0
 fi
 bin=$1

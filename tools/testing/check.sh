@@ -17,11 +17,7 @@ passed=0 failed=0
 
 "$(dirname "$0")/deps.sh" || die "cannot install the dependencies"
 
-KVER=$(debian_kver)
-KDIR=/lib/modules/$KVER/build
 LSRC=$("$(dirname "$0")/linux-source.sh") || die "no linux-source"
-KERNEL_DIR=$("$(dirname "$0")/vm/kernel.sh") || die "no kernel for the VM"
-export TUNPIN_KERNEL_DIR=$KERNEL_DIR
 
 # The arm64 lane (tools/testing/arm64/check.sh: its own packages, Debian's
 # arm64 kernel, cross builds, one-CPU qemu-system-aarch64) runs beside the
@@ -35,9 +31,6 @@ if [ "${TUNPIN_ARM64:-1}" != 0 ]; then
 	a64_t0=$SECONDS
 fi
 
-kmake() { make -C "$KDIR" M="$TUNPIN_SRC" "$@"; }
-# One build for both gates: W=1 compiler warnings and sparse (C=2).
-step module-build-W1-sparse no_warnings kmake clean modules W=1 C=2
 mapfile -t ksrc < <(git ls-files 'module/*.[ch]' 'include/*.h')
 step module-checkpatch "$LSRC/scripts/checkpatch.pl" --strict --no-tree \
 	--terse --show-types -f "${ksrc[@]}"
@@ -51,9 +44,6 @@ step host-probe tools/tunpin/tunpin probe -o "$BUILD/host-probe.json"
 # DKMS against the Debian headers, the Debian packages and lintian.
 step packages tools/testing/pkg.sh
 step libvirt-hook contrib/libvirt/test-hook.sh
-step selftests-build make -C selftests OUTPUT="$BUILD/selftests" \
-	KSFT_DIR="$LSRC/tools/testing/selftests"
-
 # The unit tests (the tool's, the kernel-report scan's) and the packaging
 # tests report their own counts ("N passed, N failed"), one line each.
 read -r upass ufail < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
@@ -79,26 +69,42 @@ if [ -n "$a64_pid" ]; then
 	echo "check: the arm64 lane ended $((SECONDS - a64_t0)) s after it started"
 fi
 
-# The selftests in two VMs side by side (common.sh share_out), the long
-# ones split by their time on Debian's kernel (ansible + qemu + offload +
-# libvirt_hook about as long as tool + probe + offload_32 + state: "# time:"
-# in the logs). TUNPIN_VMS=1: one VM with two vCPUs. TUNPIN_TESTS="a b":
-# a subset, shared out the same way.
-# shellcheck disable=SC2046 # a list of names
-vm_groups "${TUNPIN_VMS:-2}" "ansible qemu offload libvirt_hook" \
-	"tool probe offload_32 state" \
-	${TUNPIN_TESTS:-$(bash selftests/run.sh --list)}
+# The kernel matrix (tools/testing/matrix): each lane's binaries built in
+# its root, then its selftests in VMs of that root, two VMs at a time, one
+# vCPU each (common.sh run_vms). The full lane's tests are shared out
+# between two VMs by their time ("# time:" in the logs); TUNPIN_TESTS="a b"
+# runs a subset on every lane.
+jobs=()
+for lane in $(lanes); do
+	step "$lane-build" "$(dirname "$0")/lane-build.sh" "$lane" \
+		"$BUILD/lanes/$lane" || continue
+	grep '^lane-build: ' "$log/$lane-build.log" | sed 's/^/    /'
+	tests=${TUNPIN_TESTS:-$(bash selftests/run.sh --list \
+		"$(lane_get "$lane" tests)")}
+	if [ "$(lane_get "$lane" tests)" = full ]; then
+		# shellcheck disable=SC2086 # a list of names
+		vm_groups 2 "ansible qemu offload libvirt_hook" \
+			"tool probe offload_32 state" $tests
+	else
+		groups=("$(echo $tests)")
+	fi
+	for g in "${groups[@]}"; do jobs+=("$lane:$g"); done
+done
 
-# shellcheck disable=SC2154 # vm_cpus: set by run_vms
-vm() {	# vm JOB TESTS...: one VM (common.sh run_vms)
-	TUNPIN_VM_CPUS=$vm_cpus "$(dirname "$0")/vm/run.sh" \
-		-t "${TUNPIN_VM_TIMEOUT:-900}" -o "$BUILD/vm$1" -m "$BUILD" -- \
+# vm JOB LANE TESTS...: one VM of LANE's root (common.sh run_vms).
+vm() {
+	local lane=$2 out=$BUILD/lanes/$2
+	TUNPIN_VM_CPUS=1 "$(dirname "$0")/vm/run.sh" \
+		-r "$("$(dirname "$0")/vm/root.sh" "$(lane_get "$lane" root)")" \
+		-t "${TUNPIN_VM_TIMEOUT:-900}" -o "$out/vm$1" -m "$BUILD" -- \
 		env TUNPIN_HOST_DUMP="$BUILD/host-probe.json" \
-		bash "$TUNPIN_SRC/selftests/run.sh" "$BUILD/selftests" "${@:2}" \
-		>"$log/vm$1.log"
+		TUNPIN_KO="$out/src/module/tunpin.ko" \
+		TUNPIN_TOOL="$out/src/tools/tunpin/tunpin" \
+		bash "$TUNPIN_SRC/selftests/run.sh" "$out/selftests" "${@:3}" \
+		>"$log/$lane-vm$1.log"
 }
 
-run_vms check "$KVER"
+run_vms check "${jobs[@]}"
 
 echo "check: $SECONDS s in all"
 echo "$passed passed, $failed failed"

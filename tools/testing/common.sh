@@ -110,41 +110,106 @@ vm_groups() {
 	fi
 }
 
-# run_vms NAME WHAT [REGEX]: the caller's "vm J TEST..." (a VM of
-# $vm_cpus vCPUs, output in $BUILD/vmJ, log $log/vmJ.log) for each of
-# $groups at once; then each VM's results (with the log lines REGEX
+# run_vms NAME JOB...: for each JOB "LANE:TEST TEST...", the caller's
+# "vm J LANE TEST..." (a VM of $vm_cpus vCPUs: output in
+# $BUILD/lanes/LANE/vmJ, log $log/LANE-vmJ.log), TUNPIN_PARALLEL (default
+# 2) at a time; then each VM's results (with the log lines $VM_GREP
 # matches), counted in $passed and $failed. A VM that ended badly with no
-# failed test (it died, or its kernel logged a report after the last
-# test: $BUILD/vmJ/splats) is one failure more.
+# failed test (it died, or its kernel logged a report after the last test:
+# its splats file) is one failure more.
 run_vms() {
-	local name=$1 j t0=$SECONDS kpass kfail status
+	local name=$1 j t0=$SECONDS kpass kfail status lane tests jl
+	local -a lanes_of=()
+	shift
 	# shellcheck disable=SC2034 # read by the caller's vm
 	vm_cpus=1
 	# shellcheck disable=SC2034
-	[ ${#groups[@]} -eq 1 ] && vm_cpus=2
-	for j in "${!groups[@]}"; do
-		echo "$name: VM $j boots $2 for: ${groups[j]}"
-		rm -f "$log/vm$j.status"
+	[ $# -eq 1 ] && vm_cpus=2
+	j=0
+	for job; do
+		lane=${job%%:*} tests=${job#*:}
+		lanes_of[j]=$lane
+		while [ "$(jobs -rp | wc -l)" -ge "${TUNPIN_PARALLEL:-2}" ]; do
+			wait -n
+		done
+		echo "$name: VM $j boots lane $lane for: $tests"
+		rm -f "$log/$lane-vm$j.status"
 		# shellcheck disable=SC2086 # a list of names
-		{ vm "$j" ${groups[j]}; echo $? >"$log/vm$j.status"; } &
+		{ vm "$j" "$lane" $tests; echo $? >"$log/$lane-vm$j.status"; } &
+		j=$((j + 1))
 	done
 	wait
 	echo "$name: the VMs took $((SECONDS - t0)) s"
-	for j in "${!groups[@]}"; do
-		echo "$name: VM $j (log: $log/vm$j.log)"
-		grep -aE "^(not )?ok |^# (Totals|time):${3:+|$3}" "$log/vm$j.log"
+	for j in "${!lanes_of[@]}"; do
+		lane=${lanes_of[j]} jl=$log/${lanes_of[j]}-vm$j.log
+		echo "$name: lane $lane VM $j (log: $jl)"
+		grep -aE "^(not )?ok |^# (Totals|time):${VM_GREP:+|$VM_GREP}" "$jl" |
+			sed "s/^/$lane: /"
 		read -r kpass kfail < <(grep -ao '# Totals: pass:[0-9]* fail:[0-9]*' \
-			"$log/vm$j.log" |
-			awk -F'[: ]+' '{p += $4; f += $6} END {print p+0, f+0}')
+			"$jl" | awk -F'[: ]+' '{p += $4; f += $6} END {print p+0, f+0}')
 		passed=$((passed + kpass))
 		failed=$((failed + kfail))
-		status=$(cat "$log/vm$j.status" 2>/dev/null || echo 125)
+		status=$(cat "$log/$lane-vm$j.status" 2>/dev/null || echo 125)
 		if [ "$status" -ne 0 ] && [ "$kfail" -eq 0 ]; then
-			echo "FAILED: VM $j (status $status;" \
-			     "console: $BUILD/vm$j/console.log)"
-			[ -s "$BUILD/vm$j/splats" ] &&
-				sed 's/^/    /' "$BUILD/vm$j/splats" | head -n 60
+			echo "FAILED: lane $lane VM $j (status $status;" \
+			     "console: $BUILD/lanes/$lane/vm$j/console.log)"
+			[ -s "$BUILD/lanes/$lane/vm$j/splats" ] &&
+				sed 's/^/    /' "$BUILD/lanes/$lane/vm$j/splats" | head -n 60
 			failed=$((failed + 1))
 		fi
 	done
+}
+
+# The lanes of tools/testing/matrix, a name a line (TUNPIN_LANES: a subset,
+# in the matrix's order; an unknown name is an error).
+lanes() {
+	local all want l
+	all=$(awk '!/^#/ && NF { print $1 }' "$TUNPIN_SRC/tools/testing/matrix")
+	want=${TUNPIN_LANES:-$all}
+	for l in $want; do
+		grep -qxF "$l" <<<"$all" || die "no lane '$l' in tools/testing/matrix"
+	done
+	for l in $all; do
+		[[ " $(echo $want) " = *" $l "* ]] && echo "$l"
+	done
+}
+
+# lane_get LANE FIELD: arch, root or tests of a lane.
+lane_get() {
+	awk -v l="$1" -v f="$2" '
+		!/^#/ && $1 == l {
+			if (f == "arch") print $2
+			else if (f == "root") print $3
+			else if (f == "tests") print $4
+			found = 1
+		}
+		END { exit !found }' "$TUNPIN_SRC/tools/testing/matrix" ||
+		die "no lane '$1' in tools/testing/matrix"
+}
+
+# debian_uri [security]: the Debian archive this machine's apt uses (its
+# sources, one-line or deb822), for roots of other suites: the project
+# names no mirror of its own.
+debian_uri() {
+	local want=${1:-main} f files=()
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
+		 /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] && files+=("$f")
+	done
+	[ ${#files[@]} -gt 0 ] || return 0
+	cat "${files[@]}" |
+		awk -v want="$want" '
+		function pick(uri, suites) {
+			sec = suites ~ /-security/
+			if ((want == "security") == sec && !done) {
+				print uri; done = 1
+			}
+		}
+		/^deb / {
+			line = $0; sub(/\[[^]]*\] */, "", line)
+			split(line, w, " "); pick(w[2], w[3])
+		}
+		/^URIs:/ { uri = $2 }
+		/^Suites:/ { $1 = ""; if (uri != "") pick(uri, $0) }
+		/^$/ { uri = "" }'
 }

@@ -7,12 +7,15 @@ set -euo pipefail
 cd "$TUNPIN_SRC"
 
 "$(dirname "$0")/deps.sh"
-kver=$(debian_kver)
-echo "demo: building tunpin.ko for $kver"
-mkdir -p build
-make -s -C "/lib/modules/$kver/build" M="$TUNPIN_SRC" modules \
-	>build/demo-build.log 2>&1 || { cat build/demo-build.log; exit 1; }
-echo "demo: booting Debian's $kver under QEMU (about 10 s)"
-"$(dirname "$0")/vm/run.sh" -t 300 -o "$TUNPIN_SRC/build/demo" -- \
+lane=${TUNPIN_DEMO_LANE:-6.1}
+out=$TUNPIN_SRC/build/lanes/$lane
+echo "demo: building tunpin.ko in the $lane lane's root"
+mkdir -p "$out"
+"$(dirname "$0")/lane-build.sh" "$lane" "$out" copy module tool \
+	>"$out/demo-build.log" 2>&1 || { cat "$out/demo-build.log"; exit 1; }
+echo "demo: booting Debian's $(cat "$("$(dirname "$0")/vm/root.sh" \
+	"$(lane_get "$lane" root)")/.kver") under QEMU (about 10 s)"
+"$(dirname "$0")/vm/run.sh" -r "$("$(dirname "$0")/vm/root.sh" \
+	"$(lane_get "$lane" root)")" -t 300 -o "$out/demo" -m "$TUNPIN_SRC/build" -- \
 	bash "$TUNPIN_SRC/tools/testing/demo-guest.sh" \
-	"$TUNPIN_SRC/module/tunpin.ko" | grep -v '^\[ *[0-9.]*\] \(sysrq\|reboot\)'
+	"$out/src/module/tunpin.ko" | grep -v '^\[ *[0-9.]*\] \(sysrq\|reboot\)'

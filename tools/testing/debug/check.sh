@@ -69,30 +69,33 @@ step selftests-build make -C selftests OUTPUT="$BUILD/selftests" \
 # shellcheck disable=SC2046 # a list of names
 vm_groups "${TUNPIN_DEBUG_VMS:-2}" "failslab stress_load" \
 	"stress_genl stress_sysfs tool" \
-	${TUNPIN_TESTS:-$(bash selftests/run.sh --list)}
+	${TUNPIN_TESTS:-$(bash selftests/run.sh --list full)}
 
-# vm JOB TESTS...: one VM (common.sh run_vms). TUNPIN_CACHE: run.sh keeps
-# the initramfs there, named after the release; the kernel's own directory
-# keeps it apart from other debug builds.
+# vm J LANE TESTS...: one VM (common.sh run_vms) of the debug kernel on
+# the 6.1 lane's root (bookworm: the selftests are built on this bookworm
+# machine). TUNPIN_CACHE: run.sh keeps the initramfs there; the kernel's
+# own directory keeps it apart from other debug builds.
 # shellcheck disable=SC2154 # vm_cpus: set by run_vms
 vm() {
-	local job=$1
-	shift
-	env TUNPIN_KERNEL_DIR="$kdir" TUNPIN_CACHE="$kdir" \
+	env TUNPIN_CACHE="$kdir" \
 		TUNPIN_VM_MEM="${TUNPIN_VM_MEM:-4G}" TUNPIN_VM_CPUS=$vm_cpus \
 		TUNPIN_VM_APPEND="pci=noacpi ${TUNPIN_VM_APPEND:-}" \
-		"$TUNPIN_SRC/tools/testing/vm/run.sh" \
-		-t "${TUNPIN_VM_TIMEOUT:-14400}" -o "$BUILD/vm$job" -m "$BUILD" -- \
+		"$TUNPIN_SRC/tools/testing/vm/run.sh" -r "$root" -k "$kdir" \
+		-t "${TUNPIN_VM_TIMEOUT:-14400}" -o "$BUILD/lanes/$2/vm$1" \
+		-m "$BUILD" -- \
 		env TUNPIN_KO="$BUILD/src/module/tunpin.ko" \
+		TUNPIN_TOOL="$TUNPIN_SRC/tools/tunpin/tunpin" \
 		TUNPIN_HOST_DUMP="$BUILD/host-probe.json" \
 		TUNPIN_STRESS="${TUNPIN_STRESS:-full}" \
 		TUNPIN_FAILSLAB_FROM="${TUNPIN_FAILSLAB_FROM:-}" \
-		bash "$here/guest.sh" "$BUILD/selftests" "$@" >"$log/vm$job.log"
+		bash "$here/guest.sh" "$BUILD/selftests" "${@:3}" >"$log/$2-vm$1.log"
 }
 
 if [ -n "${TUNPIN_VM_LOCK:-}" ]; then
 	exec 9>"$TUNPIN_VM_LOCK"
 	flock 9
 fi
-run_vms check-debug "$kver (TUNPIN_STRESS=${TUNPIN_STRESS:-full})" "^# debug:"
+root=$("$TUNPIN_SRC/tools/testing/vm/root.sh" bookworm) || finish
+echo "check-debug: $kver (TUNPIN_STRESS=${TUNPIN_STRESS:-full})"
+VM_GREP="^# debug:" run_vms check-debug "${groups[@]/#/debug:}"
 finish

@@ -1,15 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build the VM's initramfs: busybox-static, the virtio/9p modules of the
-# unpacked kernel (with their dependencies) and ./init. Usage:
-#   initramfs.sh KERNEL_DIR OUTPUT
+# Build the VM's initramfs: busybox-static, the virtio, 9p and overlay
+# modules of a kernel tree (with their dependencies; none if built in) and
+# ./init. Usage:
+#   initramfs.sh KERNEL_TREE OUTPUT
+# A kernel tree holds .kver (the release), boot/vmlinuz-<release> and
+# lib/modules/<release>: a lane's root (vm/root.sh) is one.
 set -euo pipefail
 . "$(dirname "$0")/../common.sh"
 
 kdir=$1 out=$2
-kver=$(cat "$kdir/kver")
-mods=$kdir/root/lib/modules/$kver
-want=(virtio_pci 9pnet_virtio 9p)
+kver=$(cat "$kdir/.kver" 2>/dev/null || cat "$kdir/../kver")
+mods=$kdir/lib/modules/$kver
+want=(virtio_pci 9pnet_virtio 9p overlay)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -28,15 +31,24 @@ add() {
 		die "$path not in modules.dep"
 	for dep in ${line#*:}; do add "$dep"; done
 	mkdir -p "$work/lib/modules/$kver/$(dirname "$path")"
-	cp "$mods/$path" "$work/lib/modules/$kver/$path"
+	# busybox's modprobe loads plain ELF only: decompress (6.12+ ship xz).
+	case $path in
+	*.ko.xz) xz -dc "$mods/$path" >"$work/lib/modules/$kver/${path%.xz}" ;;
+	*.ko.zst) zstd -qdc "$mods/$path" >"$work/lib/modules/$kver/${path%.zst}" ;;
+	*.ko.gz) gzip -dc "$mods/$path" >"$work/lib/modules/$kver/${path%.gz}" ;;
+	*) cp "$mods/$path" "$work/lib/modules/$kver/$path" ;;
+	esac
 }
+mods_want=()
 for m in "${want[@]}"; do
-	path=$(grep -m1 -o "^[^:]*/$m\.ko" "$mods/modules.dep") ||
+	grep -q "/$m\.ko" "$mods/modules.builtin" 2>/dev/null && continue
+	mods_want+=("$m")
+	path=$(grep -m1 -o "^[^:]*/$m\.ko[^:]*" "$mods/modules.dep") ||
 		die "module $m not found in $mods"
 	add "$path"
 done
-for p in "${!seen[@]}"; do grep "^$p:" "$mods/modules.dep"; done \
-	>"$work/lib/modules/$kver/modules.dep"
-echo "${want[*]}" >"$work/modules"
+for p in "${!seen[@]}"; do grep "^$p:" "$mods/modules.dep"; done |
+	sed -E 's/\.ko\.(xz|zst|gz)/.ko/g' >"$work/lib/modules/$kver/modules.dep"
+echo "${mods_want[*]}" >"$work/modules"
 
 (cd "$work" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out"

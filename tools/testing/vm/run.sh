@@ -1,11 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Boot Debian's kernel under QEMU (TCG) with the host root shared read-only
-# and run one command in it. Usage:
-#   run.sh [-t SECONDS] [-o OUTDIR] [-m MOUNT_DIR]... -- COMMAND...
-# COMMAND runs under bash in the guest, in OUTDIR (shared read-write; the
-# console log, the guest's dmesg and exit-code land there). MOUNT_DIRs (the
-# source tree, the build directory) are shared read-write at the same paths.
+# Boot a kernel under QEMU (TCG) on a Debian root and run one command in
+# it. Usage:
+#   run.sh [-r ROOT] [-k KERNEL_TREE] [-t SECONDS] [-o OUTDIR]
+#          [-m MOUNT_DIR]... -- COMMAND...
+# ROOT (TUNPIN_VM_ROOT) is the guest's userspace, shared read-only over 9p
+# under a tmpfs overlay (the guest writes anywhere, the root stays as it
+# is): a lane's root (vm/root.sh). KERNEL_TREE (TUNPIN_KERNEL_DIR; default
+# ROOT) holds the kernel booted: .kver, boot/vmlinuz-<release>,
+# lib/modules/<release> (initramfs.sh). COMMAND runs under bash in the
+# guest, in OUTDIR (shared read-write; the console log, the guest's dmesg
+# and exit-code land there). MOUNT_DIRs (the build directory) and the
+# source tree are shared read-write at their host paths.
 # Exits with COMMAND's status; 125 if the VM did not finish or the guest
 # kernel logged a splat (WARN, BUG, Oops, lockdep, refcount, KASAN...:
 # tools/testing/splats.awk).
@@ -21,27 +27,34 @@
 set -euo pipefail
 . "$(dirname "$0")/../common.sh"
 
-timeout=600 out= mdirs=("$TUNPIN_SRC")
-while getopts "t:o:m:" o; do
+timeout=600 out= mdirs=() root=${TUNPIN_VM_ROOT:-} kdir=${TUNPIN_KERNEL_DIR:-}
+while getopts "r:k:t:o:m:" o; do
 	case $o in
+	r) root=$OPTARG ;;
+	k) kdir=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	o) out=$OPTARG ;;
 	m) mdirs+=("$(cd "$OPTARG" && pwd)") ;;
-	*) die "usage: run.sh [-t SECONDS] [-o OUTDIR] [-m DIR]... -- COMMAND..." ;;
+	*) die "usage: run.sh [-r ROOT] [-k KERNEL_TREE] [-t SECONDS] [-o OUTDIR] [-m DIR]... -- COMMAND..." ;;
 	esac
 done
 shift $((OPTIND - 1))
 [ "${1:-}" = -- ] && shift
 [ $# -gt 0 ] || die "run.sh: no command"
 
-kdir=${TUNPIN_KERNEL_DIR:-$("$(dirname "$0")/kernel.sh")}
-kver=$(cat "$kdir/kver")
+[ -n "$root" ] || die "run.sh: no root (-r or TUNPIN_VM_ROOT)"
+root=$(cd "$root" && pwd) kdir=$(cd "${kdir:-$root}" && pwd)
+# A kernel built from source (debug/kernel.sh) keeps its tree in ./root.
+[ ! -f "$kdir/.kver" ] && [ -f "$kdir/kver" ] && kdir=$kdir/root
+kver=$(cat "$kdir/.kver" 2>/dev/null || cat "$kdir/../kver") ||
+	die "run.sh: $kdir is no kernel tree"
 out=${out:-$(mktemp -d "${TMPDIR:-/tmp}/tunpin-vm.XXXXXX")}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 rm -f "$out/exit-code" "$out/dmesg" "$out/console.log"
 
-initrd=$TUNPIN_CACHE/initramfs-$kver.cpio.gz
+initrd=$TUNPIN_CACHE/initramfs/$kver-$(echo "$kdir" | sha1sum | cut -c1-8).cpio.gz
+mkdir -p "$(dirname "$initrd")"
 # Under a lock: check-debug boots two VMs of one kernel side by side.
 (
 	flock 8
@@ -55,7 +68,7 @@ initrd=$TUNPIN_CACHE/initramfs-$kver.cpio.gz
 printf '%s\n' "set -o pipefail" "$(printf '%q ' "$@")" >"$out/job"
 
 virtfs=() mounts=
-mdirs+=("$out" "$kdir/root/lib/modules/$kver")
+mdirs+=("$out" "$kdir/lib/modules/$kver")
 for i in "${!mdirs[@]}"; do
 	case "${mdirs[$i]}" in *[[:space:],:]*)
 		die "cannot share '${mdirs[$i]}': no spaces, commas or colons" ;;
@@ -69,8 +82,8 @@ done
 cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4
 	 log_buf_len=32M tsc=unstable mitigations=off net.ifnames=0 rw
 	 tunpin.init=$TUNPIN_SRC/tools/testing/vm/guest-init.sh
-	 tunpin.mounts=$mounts tunpin.out=$out
-	 tunpin.modules=$kdir/root/lib/modules/$kver
+	 tunpin.src=$TUNPIN_SRC tunpin.mounts=$mounts tunpin.out=$out
+	 tunpin.modules=$kdir/lib/modules/$kver
 	 ${TUNPIN_VM_APPEND:-}"
 
 accel=${TUNPIN_VM_ACCEL:-tcg,thread=multi} qemu_more=()
@@ -86,9 +99,10 @@ timeout -k 5 "$timeout" qemu-system-x86_64 \
 	-accel "$accel" "${qemu_more[@]}" -cpu max -smp "${TUNPIN_VM_CPUS:-2}" \
 	-m "${TUNPIN_VM_MEM:-3G}" -display none -no-reboot \
 	-serial stdio -monitor none -nodefaults -vga none \
-	-kernel "$kdir/root/boot/vmlinuz-$kver" -initrd "$initrd" \
+	-kernel "$kdir/boot/vmlinuz-$kver" -initrd "$initrd" \
 	-append "$(echo $cmdline)" \
-	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
+	-virtfs "local,path=$root,mount_tag=root,security_model=none,readonly=on,multidevs=remap" \
+	-virtfs "local,path=$TUNPIN_SRC,mount_tag=src,security_model=none,multidevs=remap" \
 	"${virtfs[@]}" \
 	-device virtio-rng-pci </dev/null 2>&1 | tee "$out/console.log"
 qemu_rc=${PIPESTATUS[0]}
