@@ -2,7 +2,10 @@
 #
 # tunpin: the verbs.
 #   make            build tunpin.ko (against KDIR) and the tunpin tool
-#   make check      THE test command: deps, lint, unit tests, VM selftests
+#   make check      THE test command: deps, lint, unit tests, the packages,
+#                   the selftests on every lane of tools/testing/matrix
+#   make check-quick  the development loop: lanes 6.1 and 7.2, the
+#                   kernel's tests, no packages, no arm64
 #   make check-debug  the selftests and stress tests on a KASAN/lockdep/kmemleak
 #                   kernel built from Debian's linux-source-6.1 (cached; slow)
 #   make check-arm64  the module and the C kselftests on Debian's arm64 kernel
@@ -80,6 +83,9 @@ install-dkms:
 check:
 	$(TESTING)/check.sh
 
+check-quick:
+	TUNPIN_QUICK=1 $(TESTING)/check.sh
+
 check-debug:
 	$(TESTING)/debug/check.sh
 
@@ -95,4 +101,4 @@ bench:
 	$(TESTING)/bench/run.sh
 
 .PHONY: all module tool clean check demo install uninstall install-module \
-	install-dkms check-debug check-arm64 bench
+	install-dkms check-quick check-debug check-arm64 bench

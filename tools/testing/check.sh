@@ -1,11 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# `make check`: install what is missing, build, lint (W=1, sparse C=2,
-# checkpatch --strict), run the unit tests on the host, boot two VMs and
-# run the kselftests in them; the arm64 lane runs alongside. Ends with one
-# line "N passed, N failed" summing everything (the KTAP totals included)
-# and exits non-zero on any failure, warning or guest splat.
-# TUNPIN_TESTS, TUNPIN_VMS: see the VMs below.
+# `make check`: install what is missing, lint (checkpatch --strict, the
+# netlink spec), the tool and its unit tests on the host, the packages;
+# then every lane of the kernel matrix (tools/testing/matrix): its
+# binaries built in its Debian root (W=1, sparse C=2), its selftests in
+# VMs of that root; the arm64 lane runs alongside. Ends with one line
+# "N passed, N failed" summing everything (the KTAP totals included) and
+# exits non-zero on any failure, warning or guest splat.
+# TUNPIN_LANES="6.1 7.2": some lanes; TUNPIN_TESTS="a b": some tests on
+# each; TUNPIN_ARM64=0: no arm64 lane. `make check-quick` (TUNPIN_QUICK=1):
+# the development loop: no packages, no arm64, lanes 6.1 and 7.2, the
+# kernel's tests only.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 cd "$TUNPIN_SRC" || exit
@@ -13,11 +18,17 @@ cd "$TUNPIN_SRC" || exit
 BUILD=${BUILD:-$TUNPIN_SRC/build}
 log=$BUILD/check
 mkdir -p "$log"
+rm -f "$log"/*.log "$log"/*.status
 passed=0 failed=0
 
 "$(dirname "$0")/deps.sh" || die "cannot install the dependencies"
 
 LSRC=$("$(dirname "$0")/linux-source.sh") || die "no linux-source"
+quick=${TUNPIN_QUICK:-0}
+if [ "$quick" = 1 ]; then
+	TUNPIN_ARM64=0
+	export TUNPIN_LANES=${TUNPIN_LANES:-6.1 7.2}
+fi
 
 # The arm64 lane (tools/testing/arm64/check.sh: its own packages, Debian's
 # arm64 kernel, cross builds, one-CPU qemu-system-aarch64) runs beside the
@@ -41,15 +52,19 @@ step tool-man no_warnings man --warnings -l tools/tunpin/tunpin.8
 step splats-unit tools/testing/splats-test.sh
 # This machine's kernel, dumped for the VM to merge with its own.
 step host-probe tools/tunpin/tunpin probe -o "$BUILD/host-probe.json"
-# DKMS against the Debian headers, the Debian packages and lintian.
-step packages tools/testing/pkg.sh
-step libvirt-hook contrib/libvirt/test-hook.sh
+if [ "$quick" != 1 ]; then
+	# DKMS against the Debian headers, the Debian packages and lintian.
+	step packages tools/testing/pkg.sh
+	step libvirt-hook contrib/libvirt/test-hook.sh
+fi
 # The unit tests (the tool's, the kernel-report scan's) and the packaging
 # tests report their own counts ("N passed, N failed"), one line each.
+ulogs=()
+for f in tool-unit splats-unit packages libvirt-hook; do
+	[ -f "$log/$f.log" ] && ulogs+=("$log/$f.log")
+done
 read -r upass ufail < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
-	"$log/tool-unit.log" "$log/splats-unit.log" "$log/packages.log" \
-	"$log/libvirt-hook.log" |
-	awk '{p += $1; f += $2} END {print p+0, f+0}')
+	"${ulogs[@]}" | awk '{p += $1; f += $2} END {print p+0, f+0}')
 passed=$((passed + ${upass:-0}))
 failed=$((failed + ${ufail:-0}))
 
@@ -79,9 +94,10 @@ for lane in $(lanes); do
 	step "$lane-build" "$(dirname "$0")/lane-build.sh" "$lane" \
 		"$BUILD/lanes/$lane" || continue
 	grep '^lane-build: ' "$log/$lane-build.log" | sed 's/^/    /'
-	tests=${TUNPIN_TESTS:-$(bash selftests/run.sh --list \
-		"$(lane_get "$lane" tests)")}
-	if [ "$(lane_get "$lane" tests)" = full ]; then
+	class=$(lane_get "$lane" tests)
+	[ "$quick" = 1 ] && class=functional
+	tests=${TUNPIN_TESTS:-$(bash selftests/run.sh --list "$class")}
+	if [ "$class" = full ]; then
 		# shellcheck disable=SC2086 # a list of names
 		vm_groups 2 "ansible qemu offload libvirt_hook" \
 			"tool probe offload_32 state" $tests

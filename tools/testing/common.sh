@@ -118,7 +118,7 @@ vm_groups() {
 # failed test (it died, or its kernel logged a report after the last test:
 # its splats file) is one failure more.
 run_vms() {
-	local name=$1 j t0=$SECONDS kpass kfail status lane tests jl
+	local name=$1 j t0=$SECONDS kpass kfail status secs lane tests jl
 	local -a lanes_of=()
 	shift
 	# shellcheck disable=SC2034 # read by the caller's vm
@@ -135,21 +135,26 @@ run_vms() {
 		echo "$name: VM $j boots lane $lane for: $tests"
 		rm -f "$log/$lane-vm$j.status"
 		# shellcheck disable=SC2086 # a list of names
-		{ vm "$j" "$lane" $tests; echo $? >"$log/$lane-vm$j.status"; } &
+		{
+			local t=$SECONDS
+			vm "$j" "$lane" $tests
+			echo "$? $((SECONDS - t))" >"$log/$lane-vm$j.status"
+		} &
 		j=$((j + 1))
 	done
 	wait
 	echo "$name: the VMs took $((SECONDS - t0)) s"
 	for j in "${!lanes_of[@]}"; do
 		lane=${lanes_of[j]} jl=$log/${lanes_of[j]}-vm$j.log
-		echo "$name: lane $lane VM $j (log: $jl)"
+		read -r status secs < <(cat "$log/$lane-vm$j.status" 2>/dev/null ||
+			echo 125 0)
+		echo "$name: lane $lane VM $j: $secs s (log: $jl)"
 		grep -aE "^(not )?ok |^# (Totals|time):${VM_GREP:+|$VM_GREP}" "$jl" |
 			sed "s/^/$lane: /"
 		read -r kpass kfail < <(grep -ao '# Totals: pass:[0-9]* fail:[0-9]*' \
 			"$jl" | awk -F'[: ]+' '{p += $4; f += $6} END {print p+0, f+0}')
 		passed=$((passed + kpass))
 		failed=$((failed + kfail))
-		status=$(cat "$log/$lane-vm$j.status" 2>/dev/null || echo 125)
 		if [ "$status" -ne 0 ] && [ "$kfail" -eq 0 ]; then
 			echo "FAILED: lane $lane VM $j (status $status;" \
 			     "console: $BUILD/lanes/$lane/vm$j/console.log)"
