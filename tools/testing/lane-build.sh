@@ -5,8 +5,9 @@
 # C=2: no warning may be printed, and sparse must really run), the tool and
 # the kselftests. Usage:
 #   lane-build.sh LANE OUTDIR [PART...]
-# PARTs: copy (the tree into OUTDIR/src), module, tool, selftests; all of
-# them, in that order, by default. OUTDIR/src is a copy of the tree (the build happens there, so lanes never
+# PARTs: copy (the tree into OUTDIR/src), module, tool, selftests, bench
+# (make bench's programs, in OUTDIR/bench); all but bench, in that order,
+# by default. OUTDIR/src is a copy of the tree (the build happens there, so lanes never
 # share objects), OUTDIR/selftests the test binaries. The root is entered
 # in a private mount namespace (proc, dev and OUTDIR at /tunpin): nothing
 # stays mounted, nothing in the cached root changes.
@@ -57,6 +58,8 @@ for part in $PARTS; do
 	selftests)
 		quiet make -C /tunpin/src/selftests OUTPUT=/tunpin/selftests \
 			KSFT_DIR=/tunpin/ksft ;;
+	bench)
+		quiet make -C /tunpin/src/tools/testing/bench OUTPUT=/tunpin/bench ;;
 	esac
 done
 '

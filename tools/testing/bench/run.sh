@@ -4,11 +4,15 @@
 # says whether the benchmarks ran, not what they found).
 #  - on this machine: `tunpin merge` of 10, 1,000 and 10,000 generated dumps
 #    (wall and CPU time, peak RSS) and `tunpin probe`'s time;
-#  - in one boot of the VM (tools/testing/vm/run.sh, Debian's kernel under
-#    QEMU TCG): datapath and control-path figures on the stock kernel and
-#    with tunpin loaded and pinned, in alternating rounds (guest.sh).
-# Installs its packages, builds the module, the tool and the benchmarks.
-# Raw lines in build/bench/raw.txt, the table in build/bench/report.txt.
+#  - for each lane of the kernel matrix (TUNPIN_LANES picks some, as for
+#    make check), in one boot of its VM (tools/testing/vm/run.sh, the
+#    lane's Debian kernel and root under QEMU TCG): datapath and
+#    control-path figures on the stock kernel and with tunpin loaded and
+#    pinned, in alternating rounds (guest.sh), so every ratio is against
+#    the stock kernel of the same run.
+# Installs its packages, builds the module, the tool and the benchmarks in
+# each lane's root (lane-build.sh). Raw lines in build/bench/raw-LANE.txt,
+# the table in build/bench/report-LANE.txt, one per kernel.
 # Environment: BENCH_ROUNDS, BENCH_BIG_ROUNDS, BENCH_SECS, BENCH_TAPS,
 # BENCH_OVERRIDES (see guest.sh), BENCH_MERGE_RUNS (5), BENCH_ICOUNT (1).
 # BENCH_ICOUNT=1 (the default) boots the VM with one vCPU under QEMU's
@@ -29,11 +33,7 @@ mkdir -p "$out"
 bench=tools/testing/bench
 
 need_pkgs make gcc libc6-dev pkg-config libmnl-dev libjson-c-dev \
-	linux-headers-amd64 qemu-system-x86 busybox-static cpio kmod \
-	iproute2 procps python3 time
-KVER=$(debian_kver)
-TUNPIN_KERNEL_DIR=$(tools/testing/vm/kernel.sh)
-export TUNPIN_KERNEL_DIR
+	qemu-system-x86 busybox-static cpio kmod iproute2 procps python3 time
 # icount: one vCPU (under icount, QEMU 7.2 did not boot this kernel with two
 # in 300 s, and a second vCPU's instructions would advance the shared clock).
 if [ "${BENCH_ICOUNT:-1}" = 1 ]; then
@@ -52,22 +52,18 @@ else
 	mode+=" host's load (BENCH_ICOUNT=0)"
 fi
 
-echo "bench: building the module ($KVER), the tool and the benchmarks"
-make -s module KDIR="/lib/modules/$KVER/build" >"$out/build.log" 2>&1 ||
-	{ cat "$out/build.log"; die "the module does not build"; }
-make -s tool >>"$out/build.log" 2>&1 ||
+echo "bench: building the tool for this machine"
+make -s tool >"$out/build.log" 2>&1 ||
 	{ cat "$out/build.log"; die "the tool does not build"; }
-make -s -C "$bench" OUTPUT="$out/bin" >>"$out/build.log" 2>&1 ||
-	{ cat "$out/build.log"; die "the benchmarks do not build"; }
 tool=$TUNPIN_SRC/tools/tunpin/tunpin
 
-raw=$out/raw.txt
+raw=$out/host.txt
 {
 	echo "# command: make bench (tools/testing/bench/run.sh)"
 	echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ), tunpin $(git describe --always --dirty 2>/dev/null || tunpin_version)"
 	echo "# host kernel: $(uname -r) $(uname -v)"
 	echo "# host cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1) x $(nproc)"
-	echo "# vm: $(qemu-system-x86_64 --version | head -n1), TCG ($vm_args -cpu max -smp ${TUNPIN_VM_CPUS:-2})"
+	echo "# vm: TCG ($vm_args -cpu max -smp ${TUNPIN_VM_CPUS:-2})"
 	echo "# mode: $mode"
 } >"$raw"
 
@@ -117,26 +113,44 @@ for i in range(10):
           f"probe_ms={m.group(1) if m else ''}")
 EOF
 
-# The VM; serialized with every other VM user of this machine.
-echo "bench: booting the VM ($KVER) for the kernel-side benchmarks"
-set +e
-flock /tmp/tunpin-vm.lock tools/testing/vm/run.sh -t "${BENCH_VM_TIMEOUT:-900}" \
-	-o "$out/vm" -m "$BUILD" -- env \
-	TUNPIN_KO="$TUNPIN_SRC/module/tunpin.ko" TUNPIN_TOOL="$tool" \
-	${BENCH_ROUNDS:+BENCH_ROUNDS=$BENCH_ROUNDS} \
-	${BENCH_BIG_ROUNDS:+BENCH_BIG_ROUNDS=$BENCH_BIG_ROUNDS} \
-	${BENCH_SECS:+BENCH_SECS=$BENCH_SECS} \
-	${BENCH_TAPS:+BENCH_TAPS=$BENCH_TAPS} \
-	${BENCH_OVERRIDES:+BENCH_OVERRIDES=$BENCH_OVERRIDES} \
-	bash "$TUNPIN_SRC/$bench/guest.sh" "$out/bin" >"$out/vm.log" 2>&1
-vm_rc=$?
-set -e
-grep -aE '^(datapath|ioctl|probe) |^# ' "$out/vm.log" | tr -d '\r' >>"$raw"
-
-echo "# bench: $((SECONDS - t0)) s in all" >>"$raw"
-python3 "$bench/summary.py" "$raw" | tee "$out/report.txt"
-echo "bench: $((SECONDS - t0)) s in all; raw: $raw, table: $out/report.txt"
-if [ "$vm_rc" -ne 0 ]; then
-	echo "bench: the VM run failed (status $vm_rc); console: $out/vm/console.log" >&2
-	exit 1
-fi
+# The VMs, a lane at a time; serialized with every other VM user of this
+# machine.
+vm_rc=0
+for lane in $(lanes); do
+	lout=$out/lanes/$lane
+	echo "bench: lane $lane: building in its root"
+	tools/testing/lane-build.sh "$lane" "$lout" copy module tool bench \
+		>"$out/build-$lane.log" 2>&1 ||
+		{ cat "$out/build-$lane.log"; die "lane $lane does not build"; }
+	root=$(tools/testing/vm/root.sh "$(lane_get "$lane" root)")
+	lraw=$out/raw-$lane.txt
+	{
+		cat "$raw"
+		echo "# lane: $lane, kernel $(cat "$root/.kver"), $(chroot "$root" \
+			qemu-system-x86_64 --version | head -n1)"
+	} >"$lraw"
+	echo "bench: lane $lane: booting $(cat "$root/.kver")"
+	set +e
+	flock /tmp/tunpin-vm.lock tools/testing/vm/run.sh -r "$root" \
+		-t "${BENCH_VM_TIMEOUT:-900}" -o "$lout/vm" -m "$BUILD" -- env \
+		TUNPIN_KO="$lout/src/module/tunpin.ko" \
+		TUNPIN_TOOL="$lout/src/tools/tunpin/tunpin" \
+		${BENCH_ROUNDS:+BENCH_ROUNDS=$BENCH_ROUNDS} \
+		${BENCH_BIG_ROUNDS:+BENCH_BIG_ROUNDS=$BENCH_BIG_ROUNDS} \
+		${BENCH_SECS:+BENCH_SECS=$BENCH_SECS} \
+		${BENCH_TAPS:+BENCH_TAPS=$BENCH_TAPS} \
+		${BENCH_OVERRIDES:+BENCH_OVERRIDES=$BENCH_OVERRIDES} \
+		bash "$TUNPIN_SRC/$bench/guest.sh" "$lout/bench" >"$out/vm-$lane.log" 2>&1
+	rc=$?
+	set -e
+	grep -aE '^(datapath|ioctl|probe) |^# ' "$out/vm-$lane.log" | tr -d '\r' >>"$lraw"
+	echo "# bench: $((SECONDS - t0)) s in all" >>"$lraw"
+	echo "== lane $lane"
+	python3 "$bench/summary.py" "$lraw" | tee "$out/report-$lane.txt"
+	if [ "$rc" -ne 0 ]; then
+		echo "bench: lane $lane: the VM run failed (status $rc); console: $lout/vm/console.log" >&2
+		vm_rc=1
+	fi
+done
+echo "bench: $((SECONDS - t0)) s in all; raw: $out/raw-LANE.txt, tables: $out/report-LANE.txt"
+exit "$vm_rc"
