@@ -30,7 +30,8 @@ struct tp_fuzz_stats {
 	long extack;			/* errors carrying extack TLVs */
 	long bad_no_extack;		/* attribute refusals without a reason */
 	long changes;			/* accepted LEVEL_SET/OVERRIDE_* */
-	long unpriv_accepted;		/* admin commands not EPERM, unprivileged */
+	long unpriv_accepted;		/* admin commands not EPERM (or EINVAL
+					 * for a malformed header), unprivileged */
 	long state_diffs;		/* state changed without an accepted change */
 	uint32_t first_bad_cmd;
 	int first_bad_err;
@@ -42,6 +43,21 @@ struct tp_fuzz {
 	uint64_t seed;
 	struct tp_fuzz_stats st;
 };
+
+/*
+ * What the genetlink core (6.1+, for a family without resv_start_op)
+ * refuses with EINVAL before it looks at the command or the caller's
+ * capabilities: a non-zero genlmsghdr.reserved, nlmsg_flags beyond its own.
+ */
+static bool tp_hdr_malformed(const struct nlmsghdr *nlh,
+			     const struct genlmsghdr *g)
+{
+	uint16_t flags = nlh->nlmsg_flags;
+
+	if ((flags & NLM_F_DUMP) == NLM_F_DUMP)
+		flags &= ~NLM_F_DUMP;
+	return g->reserved || (flags & ~(NLM_F_REQUEST | NLM_F_ACK | NLM_F_ECHO));
+}
 
 static int tp_genl_socket(uint16_t *family)
 {
@@ -411,7 +427,8 @@ static int tp_fuzz_run(void *arg)
 		    !tp_cmd_admin(g->cmd) || !full_hdr)
 			continue;
 		if (!root) {
-			if (ans.err != EPERM) {
+			if (ans.err != EPERM &&
+			    !(ans.err == EINVAL && tp_hdr_malformed(nlh, g))) {
 				st->unpriv_accepted++;
 				if (!st->first_bad_err) {
 					st->first_bad_cmd = g->cmd;
