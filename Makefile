@@ -39,9 +39,11 @@ MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 DKMSDIR ?= /usr/src/tunpin-$(VERSION)
-# What DKMS builds from: Kbuild's obj-m := module/, module/Kbuild, and the
-# uapi header and generator it makes module/caps-gen.h from.
+# What DKMS builds from: Kbuild's obj-m := module/, module/Kbuild, the
+# compat layer, and the uapi header and generator it makes
+# module/caps-gen.h from.
 DKMS_SRC := dkms.conf Kbuild Makefile module/Kbuild include/uapi/linux/tunpin.h \
+	    module/compat/Kbuild.include module/compat/compat.h \
 	    $(filter-out module/caps-gen.h module/%.mod.c, \
 			 $(wildcard module/*.c module/*.h))
 

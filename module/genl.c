@@ -16,6 +16,7 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <net/genetlink.h>
+#include "compat/compat.h"
 #include "tunpin.h"
 
 static struct genl_family tunpin_genl_family;
@@ -24,11 +25,16 @@ enum {
 	TUNPIN_MCGRP_EVENTS_IDX,
 };
 
-/* Events name the processes refused: listeners need CAP_NET_ADMIN. */
+/*
+ * Events name the processes refused: listeners need CAP_NET_ADMIN. A kernel
+ * that cannot require it is offered no group (compat.h).
+ */
+#if TUNPIN_HAVE_EVENTS
 static const struct genl_multicast_group tunpin_mcgrps[] = {
 	[TUNPIN_MCGRP_EVENTS_IDX] = { .name = TUNPIN_MCGRP_EVENTS,
-				      .flags = GENL_MCAST_CAP_NET_ADMIN },
+				      .flags = TUNPIN_MCAST_CAP_NET_ADMIN },
 };
+#endif
 
 static const struct nla_policy tunpin_level_policy[TUNPIN_A_MAX + 1] = {
 	[TUNPIN_A_CAPS]		= NLA_POLICY_MASK(NLA_U32, TUNPIN_CAP_ALL),
@@ -342,12 +348,19 @@ static struct genl_family tunpin_genl_family __ro_after_init = {
 	.version	= TUNPIN_GENL_VERSION,
 	.maxattr	= TUNPIN_A_MAX,
 	.netnsok	= true,	/* so containers are told EPERM, not ENOENT */
+	/*
+	 * No .resv_start_op, as for any new family: from 6.1 the core checks
+	 * every command as a new one (genlmsghdr.reserved zero, only its own
+	 * nlmsg_flags, no attributes for an op without a policy). Attributes
+	 * are strictly validated on every kernel anyway.
+	 */
 	.module		= THIS_MODULE,
 	.ops		= tunpin_genl_ops,
 	.n_ops		= ARRAY_SIZE(tunpin_genl_ops),
-	.resv_start_op	= TUNPIN_CMD_TAP_GET + 1,
+#if TUNPIN_HAVE_EVENTS
 	.mcgrps		= tunpin_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(tunpin_mcgrps),
+#endif
 };
 
 static bool tunpin_genl_up;
@@ -356,6 +369,8 @@ static bool tunpin_genl_up;
  * tunpin_genl_notify_level - announce a new host level to "events"
  * @level: the level now in force
  *
+ * Does nothing on a kernel offered no events group (compat.h).
+ *
  * Context: process.
  */
 void tunpin_genl_notify_level(const struct tunpin_level *level)
@@ -363,7 +378,7 @@ void tunpin_genl_notify_level(const struct tunpin_level *level)
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!tunpin_genl_up ||
+	if (!TUNPIN_HAVE_EVENTS || !tunpin_genl_up ||
 	    !genl_has_listeners(&tunpin_genl_family, &init_net,
 				TUNPIN_MCGRP_EVENTS_IDX))
 		return;
@@ -448,13 +463,14 @@ static DEFINE_IRQ_WORK(tunpin_refused_iw, tunpin_refused_irq_work);
  *
  * Context: any (kprobe handler, maybe in NMI context); the caller
  * rate-limits. While the previous refusal is being parked or read, this one
- * is not announced (it is still logged and counted).
+ * is not announced (it is still logged and counted). Does nothing on a
+ * kernel offered no events group.
  */
 void tunpin_genl_notify_refused(unsigned int cmd, u32 bits)
 {
 	unsigned long flags;
 
-	if (!READ_ONCE(tunpin_genl_up))
+	if (!TUNPIN_HAVE_EVENTS || !READ_ONCE(tunpin_genl_up))
 		return;
 	if (!spin_trylock_irqsave(&tunpin_refusal.lock, flags))
 		return;

@@ -139,9 +139,16 @@ out:
  * must live until netlink_ack() copies it, after our handler returns. So it
  * goes to one of a few static slots, reused only after that many later
  * refusals; the last byte of each slot is never written and stays NUL.
+ *
+ * A slot holds the longest message whole: the format's 68 characters of
+ * text, a u32 (10 digits), the plural's "s", the bits (at most
+ * TUNPIN_LEVEL_MAX - 1 characters), the processes (TUNPIN_WHO_MAX - 1), the
+ * terminating NUL and the byte never written.
  */
+#define TUNPIN_WHO_MAX		128
+#define TUNPIN_MSG_MAX		(68 + 10 + 1 + TUNPIN_LEVEL_MAX + TUNPIN_WHO_MAX)
 #define TUNPIN_MSG_SLOTS	8
-static char tunpin_msgs[TUNPIN_MSG_SLOTS][TUNPIN_LEVEL_MAX + 128];
+static char tunpin_msgs[TUNPIN_MSG_SLOTS][TUNPIN_MSG_MAX];
 static atomic_t tunpin_msg_next;
 
 static void tunpin_refuse_lowering(struct netlink_ext_ack *extack,
@@ -177,7 +184,7 @@ static void tunpin_refuse_lowering(struct netlink_ext_ack *extack,
 int tunpin_level_set(const struct tunpin_level *level, bool force,
 		     struct netlink_ext_ack *extack)
 {
-	char was[TUNPIN_LEVEL_MAX], now[TUNPIN_LEVEL_MAX], who[128];
+	char was[TUNPIN_LEVEL_MAX], now[TUNPIN_LEVEL_MAX], who[TUNPIN_WHO_MAX];
 	struct tunpin_level *new, *old;
 	unsigned int nfiles;
 	u32 removed;

@@ -30,7 +30,8 @@ struct tp_fuzz_stats {
 	long extack;			/* errors carrying extack TLVs */
 	long bad_no_extack;		/* attribute refusals without a reason */
 	long changes;			/* accepted LEVEL_SET/OVERRIDE_* */
-	long unpriv_accepted;		/* admin commands not EPERM, unprivileged */
+	long unpriv_accepted;		/* admin commands not EPERM (nor refused
+					 * by the core first), unprivileged */
 	long state_diffs;		/* state changed without an accepted change */
 	uint32_t first_bad_cmd;
 	int first_bad_err;
@@ -42,6 +43,28 @@ struct tp_fuzz {
 	uint64_t seed;
 	struct tp_fuzz_stats st;
 };
+
+/*
+ * Whether the genetlink core refuses an admin request with @err before it
+ * looks at the caller's capabilities. From 6.1, for a family without
+ * resv_start_op: EINVAL for a non-zero genlmsghdr.reserved or nlmsg_flags
+ * beyond its own. From 6.2, which looks the do and the dump of a command up
+ * apart: EOPNOTSUPP for a dump of a command that has only a do, and the
+ * reverse (of the admin commands, only TAP_GET dumps).
+ */
+static bool tp_core_refusal(const struct nlmsghdr *nlh,
+			    const struct genlmsghdr *g, int err)
+{
+	uint16_t flags = nlh->nlmsg_flags;
+	bool dump = (flags & NLM_F_DUMP) == NLM_F_DUMP;
+
+	if (dump)
+		flags &= ~NLM_F_DUMP;
+	if (err == EINVAL)
+		return g->reserved ||
+		       (flags & ~(NLM_F_REQUEST | NLM_F_ACK | NLM_F_ECHO));
+	return err == EOPNOTSUPP && dump != (g->cmd == TUNPIN_CMD_TAP_GET);
+}
 
 static int tp_genl_socket(uint16_t *family)
 {
@@ -411,7 +434,8 @@ static int tp_fuzz_run(void *arg)
 		    !tp_cmd_admin(g->cmd) || !full_hdr)
 			continue;
 		if (!root) {
-			if (ans.err != EPERM) {
+			if (ans.err != EPERM &&
+			    !tp_core_refusal(nlh, g, ans.err)) {
 				st->unpriv_accepted++;
 				if (!st->first_bad_err) {
 					st->first_bad_cmd = g->cmd;

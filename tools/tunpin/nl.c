@@ -19,6 +19,12 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * NLMSGERR_ATTR_MISS_TYPE (6.0) is an enum constant, which older
+ * <linux/netlink.h> (bullseye's) lack and #ifdef cannot test: its ABI value.
+ */
+#define TP_NLMSGERR_ATTR_MISS_TYPE	5
+
 /* A dump skb is at most 32 KiB (MNL_SOCKET_DUMP_SIZE). */
 #define TP_RX_SIZE	32768
 /* A request: the longest is a cgroup path plus a label. */
@@ -76,7 +82,7 @@ static void tp_extack_parse(struct tp_nl *h, const struct nlmsghdr *nlh,
 			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
 				tp_str(a, h->extack, sizeof(h->extack));
 			break;
-		case NLMSGERR_ATTR_MISS_TYPE:
+		case TP_NLMSGERR_ATTR_MISS_TYPE:
 			if (!h->extack[0] &&
 			    mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
 				snprintf(h->extack, sizeof(h->extack),

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tunpin: what older kernels lack, each shim turned on by a test of the
+ * target tree, never by its version: #ifdef of a macro here, a grep of the
+ * headers in Kbuild.include. Documentation/compat.rst lists them.
+ */
+#ifndef _TUNPIN_COMPAT_H
+#define _TUNPIN_COMPAT_H
+
+#include <net/genetlink.h>
+
+/* 5.11 renamed nla_strlcpy() and made it report truncation. */
+#ifdef TUNPIN_COMPAT_NLA_STRLCPY
+static inline ssize_t nla_strscpy(char *dst, const struct nlattr *nla,
+				  size_t dstsize)
+{
+	size_t len = nla_strlcpy(dst, nla, dstsize);
+
+	return len < dstsize ? len : -E2BIG;
+}
+#endif
+
+/* 6.0; before it, extack cannot name the missing attribute: say it. */
+#ifndef GENL_REQ_ATTR_CHECK
+#define GENL_REQ_ATTR_CHECK(info, attr) ({				\
+	struct genl_info *__info = (info);				\
+	bool __missing = !__info->attrs[attr];				\
+									\
+	if (__missing)							\
+		GENL_SET_ERR_MSG(__info, "missing attribute " #attr);	\
+	__missing;							\
+})
+#endif
+
+/*
+ * The flag that keeps listeners without CAP_NET_ADMIN out of a multicast
+ * group. A kernel that has neither form lets anyone listen: there tunpin
+ * offers no events group at all (TUNPIN_HAVE_EVENTS is 0).
+ */
+#if defined(GENL_MCAST_CAP_NET_ADMIN)
+#define TUNPIN_MCAST_CAP_NET_ADMIN	GENL_MCAST_CAP_NET_ADMIN
+#elif defined(TUNPIN_COMPAT_MCGRP_FLAGS)
+#define TUNPIN_MCAST_CAP_NET_ADMIN	GENL_UNS_ADMIN_PERM
+#endif
+
+#ifdef TUNPIN_MCAST_CAP_NET_ADMIN
+#define TUNPIN_HAVE_EVENTS	1
+#else
+#define TUNPIN_HAVE_EVENTS	0
+#endif
+
+#endif /* _TUNPIN_COMPAT_H */
