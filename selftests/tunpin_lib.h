@@ -24,6 +24,18 @@
 
 #include "../include/uapi/linux/tunpin.h"
 
+/*
+ * glibc before 2.32 (bullseye's) has no strerrorname_np(); the tests use
+ * the names in messages only.
+ */
+#if defined(__GLIBC__) && !__GLIBC_PREREQ(2, 32)
+static inline const char *strerrorname_np(int err)
+{
+	(void)err;
+	return "errno";
+}
+#endif
+
 #define TP_SYSFS	"/sys/kernel/tunpin"
 #define TP_LEVEL	TP_SYSFS "/level"
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "caps.h"
+#include "errnames-gen.h"
 #include "dump.h"
 
 /* TUNGETFEATURES flags (IFF_* in <linux/if_tun.h>), in the order printed. */
@@ -64,10 +65,26 @@ static json_object *names_to_json(const struct cap *table, size_t n,
 	return a;
 }
 
-/* "EINVAL" for an errno, or "errno:N" if the C library has no name. */
+/* The errno names of the C library's <errno.h> (errnames-gen.h). */
+static const struct {
+	const char *name;
+	int err;
+} tp_errnames[] = {
+	TP_ERRNO_TABLE
+};
+
+static const char *errno_name(int err)
+{
+	for (size_t i = 0; i < sizeof(tp_errnames) / sizeof(tp_errnames[0]); i++)
+		if (tp_errnames[i].err == err)
+			return tp_errnames[i].name;
+	return NULL;
+}
+
+/* "EINVAL" for an errno, or "errno:N" if it has no name. */
 static void result_name(int err, char *buf, size_t size)
 {
-	const char *name = err ? strerrorname_np(err) : "accepted";
+	const char *name = err ? errno_name(err) : "accepted";
 
 	if (name)
 		snprintf(buf, size, "%s", name);
@@ -273,13 +290,11 @@ static int parse_result(const char *s, int *err)
 		*err = last_err;
 		return 0;
 	}
-	for (int e = 1; e < 4096; e++) {
-		const char *name = strerrorname_np(e);
-
-		if (name && !strcmp(name, s)) {
-			last_name = name;	/* static in the C library */
-			last_err = e;
-			*err = e;
+	for (size_t i = 0; i < sizeof(tp_errnames) / sizeof(tp_errnames[0]); i++) {
+		if (!strcmp(tp_errnames[i].name, s)) {
+			last_name = tp_errnames[i].name;
+			last_err = tp_errnames[i].err;
+			*err = last_err;
 			return 0;
 		}
 	}
