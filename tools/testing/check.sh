@@ -109,9 +109,10 @@ done
 
 # vm JOB LANE TESTS...: one VM of LANE's root (common.sh run_vms).
 vm() {
-	local lane=$2 out=$BUILD/lanes/$2
-	TUNPIN_VM_CPUS=1 "$(dirname "$0")/vm/run.sh" \
-		-r "$("$(dirname "$0")/vm/root.sh" "$(lane_get "$lane" root)")" \
+	local lane=$2 out=$BUILD/lanes/$2 arch
+	arch=$(lane_get "$lane" arch)
+	TUNPIN_VM_CPUS=1 "$(dirname "$0")/vm/run.sh" -a "$arch" \
+		-r "$(lane_root "$lane")" \
 		-t "${TUNPIN_VM_TIMEOUT:-900}" -o "$out/vm$1" -m "$BUILD" -- \
 		env TUNPIN_HOST_DUMP="$BUILD/host-probe.json" \
 		TUNPIN_KO="$out/src/module/tunpin.ko" \

@@ -218,3 +218,9 @@ debian_uri() {
 		/^Suites:/ { $1 = ""; if (uri != "") pick(uri, $0) }
 		/^$/ { uri = "" }'
 }
+
+# lane_root LANE: the lane's root directory (made if need be: vm/root.sh).
+lane_root() {
+	"$TUNPIN_SRC/tools/testing/vm/root.sh" "$(lane_get "$1" root)" \
+		"$(lane_get "$1" arch)"
+}

@@ -13,9 +13,8 @@ echo "demo: building tunpin.ko in the $lane lane's root"
 mkdir -p "$out"
 "$(dirname "$0")/lane-build.sh" "$lane" "$out" copy module tool \
 	>"$out/demo-build.log" 2>&1 || { cat "$out/demo-build.log"; exit 1; }
-echo "demo: booting Debian's $(cat "$("$(dirname "$0")/vm/root.sh" \
-	"$(lane_get "$lane" root)")/.kver") under QEMU (about 10 s)"
-"$(dirname "$0")/vm/run.sh" -r "$("$(dirname "$0")/vm/root.sh" \
-	"$(lane_get "$lane" root)")" -t 300 -o "$out/demo" -m "$TUNPIN_SRC/build" -- \
+root=$(lane_root "$lane")
+echo "demo: booting Debian's $(cat "$root/.kver") under QEMU (about 10 s)"
+"$(dirname "$0")/vm/run.sh" -r "$root" -t 300 -o "$out/demo" -m "$TUNPIN_SRC/build" -- \
 	bash "$TUNPIN_SRC/tools/testing/demo-guest.sh" \
 	"$out/src/module/tunpin.ko" | grep -v '^\[ *[0-9.]*\] \(sysrq\|reboot\)'

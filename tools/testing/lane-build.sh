@@ -17,8 +17,7 @@ set -euo pipefail
 lane=${1:?usage: lane-build.sh LANE OUTDIR [PART...]} out=${2:?usage: lane-build.sh LANE OUTDIR [PART...]}
 shift 2
 parts=${*:-copy module tool selftests}
-root=$("$(dirname "$0")/vm/root.sh" "$(lane_get "$lane" root)" \
-	"$(lane_get "$lane" arch)")
+root=$(lane_root "$lane")
 kver=$(cat "$root/.kver")
 lsrc=$("$(dirname "$0")/linux-source.sh")
 
@@ -47,9 +46,26 @@ quiet() {	# quiet COMMAND...: fails on a warning, prints everything
 for part in $PARTS; do
 	case $part in
 	module)
-		make -C /lib/modules/$KVER/build M=/tunpin/src clean >/dev/null
-		quiet make -C /lib/modules/$KVER/build M=/tunpin/src modules \
-			W=1 C=2 >/tunpin/module.log || { cat /tunpin/module.log; exit 1; }
+		kdir=/lib/modules/$KVER/build checksrc=
+		# A kbuild without the scripts/checker-valid.sh its Makefile
+		# runs (Debian 7.2) turns sparse off: its test here, then
+		# sparse forced on (Documentation/compat.rst).
+		if grep -qs checker-valid.sh \
+			$(sed -n "s/^include //p" $kdir/Makefile) $kdir/Makefile &&
+		   [ ! -e $kdir/scripts/checker-valid.sh ]; then
+			printf "%s\n" "static inline int u(const int *q)" "{" \
+				"	__typeof_unqual__(*q) v = *q;" "	return v;" \
+				"}" >/tmp/cv.c
+			if sparse /tmp/cv.c 2>&1 | grep -q error; then
+				echo "lane-build: this sparse is too old for $KVER"
+				exit 1
+			fi
+			checksrc=KBUILD_CHECKSRC=2
+			echo "lane-build: $kdir has no checker-valid.sh: $checksrc"
+		fi
+		make -C $kdir M=/tunpin/src clean >/dev/null
+		quiet make -C $kdir M=/tunpin/src modules W=1 C=2 $checksrc \
+			>/tunpin/module.log || { cat /tunpin/module.log; exit 1; }
 		cat /tunpin/module.log
 		grep -q " CHECK " /tunpin/module.log ||
 			{ echo "lane-build: sparse did not run"; exit 1; } ;;

@@ -117,12 +117,14 @@ EOF
 # machine.
 vm_rc=0
 for lane in $(lanes); do
+	# The figures are x86-64 instruction counts: amd64 lanes only.
+	[ "$(lane_get "$lane" arch)" = amd64 ] || continue
 	lout=$out/lanes/$lane
 	echo "bench: lane $lane: building in its root"
 	tools/testing/lane-build.sh "$lane" "$lout" copy module tool bench \
 		>"$out/build-$lane.log" 2>&1 ||
 		{ cat "$out/build-$lane.log"; die "lane $lane does not build"; }
-	root=$(tools/testing/vm/root.sh "$(lane_get "$lane" root)")
+	root=$(lane_root "$lane")
 	lraw=$out/raw-$lane.txt
 	{
 		cat "$raw"

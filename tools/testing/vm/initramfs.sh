@@ -3,13 +3,15 @@
 # Build the VM's initramfs: busybox-static, the virtio, 9p and overlay
 # modules of a kernel tree (with their dependencies; none if built in) and
 # ./init. Usage:
-#   initramfs.sh KERNEL_TREE OUTPUT
+#   initramfs.sh KERNEL_TREE OUTPUT [ROOT]
+# busybox comes from ROOT (the root the VM boots: its architecture), else
+# from KERNEL_TREE, else from this machine.
 # A kernel tree holds .kver (the release), boot/vmlinuz-<release> and
 # lib/modules/<release>: a lane's root (vm/root.sh) is one.
 set -euo pipefail
 . "$(dirname "$0")/../common.sh"
 
-kdir=$1 out=$2
+kdir=$1 out=$2 root=${3:-$1}
 kver=$(cat "$kdir/.kver" 2>/dev/null || cat "$kdir/../kver")
 mods=$kdir/lib/modules/$kver
 want=(virtio_pci 9pnet_virtio 9p overlay)
@@ -18,7 +20,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work"/{bin,dev,proc,sys,newroot,lib/modules/"$kver"}
 
-cp /bin/busybox "$work/bin/busybox"
+for bb in "$root/bin/busybox" "$kdir/bin/busybox" /bin/busybox; do
+	[ -x "$bb" ] && break
+done
+cp "$bb" "$work/bin/busybox"
 cp "$(dirname "$0")/init" "$work/init"
 
 # The closure of $want over modules.dep, copied at the same paths.

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot a kernel under QEMU (TCG) on a Debian root and run one command in
 # it. Usage:
-#   run.sh [-r ROOT] [-k KERNEL_TREE] [-t SECONDS] [-o OUTDIR]
+#   run.sh [-a ARCH] [-r ROOT] [-k KERNEL_TREE] [-t SECONDS] [-o OUTDIR]
 #          [-m MOUNT_DIR]... -- COMMAND...
+# ARCH: amd64 (qemu-system-x86_64, the default) or arm64
+# (qemu-system-aarch64 -machine virt, TUNPIN_VM_ARM64_CPU: cortex-a57).
 # ROOT (TUNPIN_VM_ROOT) is the guest's userspace, shared read-only over 9p
 # under a tmpfs overlay (the guest writes anywhere, the root stays as it
 # is): a lane's root (vm/root.sh). KERNEL_TREE (TUNPIN_KERNEL_DIR; default
@@ -28,14 +30,16 @@ set -euo pipefail
 . "$(dirname "$0")/../common.sh"
 
 timeout=600 out= mdirs=() root=${TUNPIN_VM_ROOT:-} kdir=${TUNPIN_KERNEL_DIR:-}
-while getopts "r:k:t:o:m:" o; do
+arch=amd64
+while getopts "a:r:k:t:o:m:" o; do
 	case $o in
+	a) arch=$OPTARG ;;
 	r) root=$OPTARG ;;
 	k) kdir=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	o) out=$OPTARG ;;
 	m) mdirs+=("$(cd "$OPTARG" && pwd)") ;;
-	*) die "usage: run.sh [-r ROOT] [-k KERNEL_TREE] [-t SECONDS] [-o OUTDIR] [-m DIR]... -- COMMAND..." ;;
+	*) die "usage: run.sh [-a ARCH] [-r ROOT] [-k KERNEL_TREE] [-t SECONDS] [-o OUTDIR] [-m DIR]... -- COMMAND..." ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -53,14 +57,14 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 rm -f "$out/exit-code" "$out/dmesg" "$out/console.log"
 
-initrd=$TUNPIN_CACHE/initramfs/$kver-$(echo "$kdir" | sha1sum | cut -c1-8).cpio.gz
+initrd=$TUNPIN_CACHE/initramfs/$kver-$(echo "$kdir $root" | sha1sum | cut -c1-8).cpio.gz
 mkdir -p "$(dirname "$initrd")"
 # Under a lock: check-debug boots two VMs of one kernel side by side.
 (
 	flock 8
 	if [ ! -f "$initrd" ] ||
 	   [ -n "$(find "$(dirname "$0")" -newer "$initrd" -type f)" ]; then
-		"$(dirname "$0")/initramfs.sh" "$kdir" "$initrd.tmp"
+		"$(dirname "$0")/initramfs.sh" "$kdir" "$initrd.tmp" "$root"
 		mv "$initrd.tmp" "$initrd"
 	fi
 ) 8>"$initrd.lock"
@@ -79,8 +83,19 @@ done
 
 # log_buf_len: the stress tests log every level change they make, and the
 # log scanned at the end (the guest's dmesg) must still begin at the boot.
-cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic loglevel=4
-	 log_buf_len=32M tsc=unstable mitigations=off net.ifnames=0 rw
+case $arch in
+amd64)
+	qemu=(qemu-system-x86_64 -cpu max -vga none)
+	console="console=ttyS0 tsc=unstable" ;;
+arm64)
+	qemu=(qemu-system-aarch64 -machine virt
+	      -cpu "${TUNPIN_VM_ARM64_CPU:-cortex-a57}")
+	console="console=ttyAMA0" ;;
+*)
+	die "run.sh: no VM for architecture $arch" ;;
+esac
+cmdline="$console panic=-1 panic_on_warn=1 oops=panic loglevel=4
+	 log_buf_len=32M mitigations=off net.ifnames=0 rw
 	 tunpin.init=$TUNPIN_SRC/tools/testing/vm/guest-init.sh
 	 tunpin.src=$TUNPIN_SRC tunpin.mounts=$mounts tunpin.out=$out
 	 tunpin.modules=$kdir/lib/modules/$kver
@@ -95,10 +110,10 @@ read -ra more <<<"${TUNPIN_VM_QEMU_ARGS:-}"
 qemu_more+=("${more[@]}")
 
 set +e
-timeout -k 5 "$timeout" qemu-system-x86_64 \
-	-accel "$accel" "${qemu_more[@]}" -cpu max -smp "${TUNPIN_VM_CPUS:-2}" \
+timeout -k 5 "$timeout" "${qemu[@]}" \
+	-accel "$accel" "${qemu_more[@]}" -smp "${TUNPIN_VM_CPUS:-2}" \
 	-m "${TUNPIN_VM_MEM:-3G}" -display none -no-reboot \
-	-serial stdio -monitor none -nodefaults -vga none \
+	-serial stdio -monitor none -nodefaults \
 	-kernel "$kdir/boot/vmlinuz-$kver" -initrd "$initrd" \
 	-append "$(echo $cmdline)" \
 	-virtfs "local,path=$root,mount_tag=root,security_model=none,readonly=on,multidevs=remap" \
