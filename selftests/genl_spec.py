@@ -77,7 +77,15 @@ class Family:
         self.seq = 1000
 
     def socket(self, group=None):
-        sock = GenericNetlinkSocket(ext_ack=True)
+        global OLD_PYROUTE2
+        try:
+            sock = GenericNetlinkSocket(ext_ack=True)
+        except TypeError:
+            # pyroute2 before 0.6 (bullseye's 0.5.14): no ext_ack
+            # argument; ask the kernel for extack ourselves.
+            OLD_PYROUTE2 = True
+            sock = GenericNetlinkSocket()
+            sock.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
         sock.bind(self.name, self.msg)
         if group:
             sock.add_membership(group)
@@ -120,8 +128,21 @@ def expect_error(code, fn, *args, **kwargs):
     raise AssertionError(f'succeeded, want errno {codes}')
 
 
+SOL_NETLINK, NETLINK_EXT_ACK = 270, 11
+OLD_PYROUTE2 = False
+
+
+class Todo(Exception):
+    """A known gap of the client, not of tunpin: KTAP # TODO."""
+
+
 def has_extack(e):
-    return e.args[1] and e.args[1] != os.strerror(e.code)
+    if e.args[1] and e.args[1] != os.strerror(e.code):
+        return True
+    if OLD_PYROUTE2:
+        raise Todo('this pyroute2 (before 0.6) does not report the '
+                   'kernel\'s extack message')
+    return False
 
 
 def drain(sock):
@@ -325,6 +346,8 @@ class Tests:
     def test_lowering(self):
         """level-set below an open TAP's offer: EBUSY naming it, unchanged"""
         e = expect_error(errno.EBUSY, self.req, 'level-set', [('caps', 0x2)])
+        if not has_extack(e):
+            raise AssertionError(f'no extack message: {e.args}')
         assert 'csum' in e.args[1] and str(os.getpid()) in e.args[1], e.args
         self.check_level(0x3, 'spec:ntf@2')
 
@@ -381,7 +404,7 @@ def main():
     print(f'1..{len(tests)}')
     if not os.path.isdir(SYS):
         print(f'# {SYS} is missing: load tunpin first')
-    passed = failed = 0
+    passed = failed = todo = 0
     try:
         t = Tests(Family(SPEC_PATH))
     except Exception as e:
@@ -395,6 +418,9 @@ def main():
             fn(t)
             passed += 1
             print(f'ok {k} {desc}')
+        except Todo as e:
+            todo += 1
+            print(f'not ok {k} {desc} # TODO {e}')
         except Exception as e:
             failed += 1
             print(f'# {fn.__name__}: {e!r}')
@@ -402,6 +428,8 @@ def main():
         sys.stdout.flush()
     if t is not None:
         t.cleanup()
+    if todo:
+        print(f'# todo: {todo}')
     print(f'# Totals: pass:{passed} fail:{failed} xfail:0 xpass:0 skip:0 error:0')
     return 1 if failed else 0
 
