@@ -29,6 +29,11 @@ if [[ " $parts " = *" copy "* ]]; then
 	(cd "$TUNPIN_SRC" && git ls-files -z --cached --others --exclude-standard |
 		cpio -0pdm --quiet "$out/src")
 	cp "$lsrc"/tools/testing/selftests/kselftest*.h "$out/ksft/"
+	# The kernel's own tun selftest (selftests/upstream_tun.sh).
+	if [ -f "$lsrc/tools/testing/selftests/net/tun.c" ]; then
+		mkdir -p "$out/ksft/net"
+		cp "$lsrc/tools/testing/selftests/net/tun.c" "$out/ksft/net/"
+	fi
 fi
 
 # In the root: the module (kbuild prints "CHECK" for each file sparse
