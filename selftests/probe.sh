@@ -1,10 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# tunpin probe and tunpin pin-native in the VM (Linux 6.1), the module
-# loaded unpinned by the caller: the probe finds the 6.1 set (no uso, no
-# udp-tunnel bits), still finds it on a pinned host through the /dev/tunpin
-# exemption, refuses to run unexempted on a pinned host, and pin-native
-# pins exactly that set. With TUNPIN_OUT set, the VM's dump is saved to
+# tunpin probe and tunpin pin-native in the VM, the module loaded unpinned
+# by the caller: the probe finds the native set, still finds it on a pinned
+# host through the /dev/tunpin exemption, refuses to run unexempted on a
+# pinned host, and pin-native pins exactly that set. The native set is not
+# written down here: it is what this kernel's own tun answers to
+# TUNSETOFFLOAD with tunpin unloaded (asked below, before any test, the way
+# QEMU asks: each capability with its prerequisites), so the test holds on
+# every lane (6.1: csum..ufo; 6.2+: uso4 uso6 too; 6.17+: the udp_tunnel
+# bits). With TUNPIN_OUT set, the VM's dump is saved to
 # $TUNPIN_OUT/vm-probe.json (for the merge test). Prints the probe's wall
 # time (median of 20) as "# probe: N.N ms (kernel X)". KTAP; exits 1 on any
 # failure; leaves the host level unpinned and the module loaded.
@@ -13,7 +17,6 @@ set -u
 
 tool=${TUNPIN_TOOL:?TUNPIN_TOOL: the tunpin binary}
 sys=/sys/kernel/tunpin
-native="csum tso4 tso6 tso_ecn ufo"	# what Linux 6.1's tun offers
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tunpin-probe.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
@@ -30,6 +33,40 @@ try:
 except OSError as e:
     sys.exit(1 if e.errno == errno.EINVAL else 2)
 '
+
+# The stock kernel's answers, tunpin unloaded: the capabilities it accepts
+# (table order), one probe each with its prerequisites (csum for all; tso4
+# for tso_ecn and the tunnel bits; the two USO bits together, as tun wants
+# them), then the mask. Prints "NAMES\nMASK\nRESULTS" where RESULTS is the
+# answer to each probe, name=accepted|EINVAL|errno.
+stock_py='
+import errno, fcntl, os, struct
+TUNSETIFF, TUNSETOFFLOAD = 0x400454ca, 0x400454d0
+fd = os.open("/dev/net/tun", os.O_RDWR)
+fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH22x", b"", 0x0002 | 0x1000 | 0x4000))
+probes = [("csum", 0x1, 0x1), ("tso4", 0x2, 0x3), ("tso6", 0x4, 0x5),
+          ("tso_ecn", 0x8, 0xb), ("ufo", 0x10, 0x11),
+          ("uso4+uso6", 0x60, 0x61), ("udp_tunnel_gso", 0x80, 0x83),
+          ("udp_tunnel_gso_csum", 0x100, 0x183)]
+names, mask, res = [], 0, []
+for name, bits, req in probes:
+    try:
+        fcntl.ioctl(fd, TUNSETOFFLOAD, req)
+        names += name.split("+"); mask |= bits; res.append(name + "=accepted")
+    except OSError as e:
+        res.append(name + "=" + errno.errorcode.get(e.errno, str(e.errno)))
+print(" ".join(names)); print(hex(mask)); print(" ".join(res))
+'
+if [ -d /sys/module/tunpin ] && ! rmmod tunpin; then
+	echo "probe.sh: cannot unload tunpin to ask the stock kernel" >&2
+	exit 1
+fi
+{ read -r native; read -r native_mask; read -r stock_answers; } < \
+	<(python3 -c "$stock_py")
+insmod "$TUNPIN_KO" || exit 1
+all_caps="csum tso4 tso6 tso_ecn ufo uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum"
+non_native=$(for c in $all_caps; do
+	[[ " $native " = *" $c "* ]] || echo "$c"; done | xargs)
 
 # --- helpers ---------------------------------------------------------------
 
@@ -78,22 +115,36 @@ native_name=${native_name:0:63}
 
 # --- tests -----------------------------------------------------------------
 
-t_native() {		# probe -j: the 6.1 set, exempted, module version
+t_stock() {		# the stock kernel's answers (tunpin unloaded): the native set
+	echo "# stock $(uname -r): native '$native' ($native_mask); $stock_answers"
+	# Every kernel since 4.15 has the floor and UFO, in table order.
+	check "the floor and ufo first" [ "${native:0:26}" = "csum tso4 tso6 tso_ecn ufo" ]
+	check "uso4 and uso6 together or not at all" \
+		[ "$(grep -o 'uso[46]' <<<"$native" | wc -l)" != 1 ]
+	check "the udp_tunnel_gso_csum bit only with udp_tunnel_gso" bash -c \
+		'[[ $1 != *udp_tunnel_gso_csum* || " $1 " = *" udp_tunnel_gso "* ]]' \
+		_ "$native"
+}
+
+t_native() {		# probe -j: the stock set, exempted, module version
+	local cap want
 	taps >"$tmp/taps-before"
 	run probe -j
 	check "exit 0" [ $rc -eq 0 ]
-	check "native set is '$native'" [ "$(caps_of "$out")" = "$native" ]
-	for cap in uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum; do
-		check "$cap is not native on 6.1" \
+	check "native set is the stock '$native'" [ "$(caps_of "$out")" = "$native" ]
+	for cap in $non_native; do
+		check "$cap is not native on $(uname -r)" \
 			[ "$(jget "$out" "'$cap' in j['capabilities']")" = false ]
 	done
-	check "masks.capabilities 0x1f" [ "$(jget "$out" 'j["masks"]["capabilities"]')" = 0x1f ]
+	check "masks.capabilities $native_mask" [ "$(jget "$out" 'j["masks"]["capabilities"]')" = "$native_mask" ]
 	check "no unknown bit" [ "$(jget "$out" 'j["masks"]["unknown"]')" = 0x0 ]
 	check "module version" [ "$(jget "$out" 'j["module"]')" = "$(cat /sys/module/tunpin/version)" ]
 	check "exempt" [ "$(jget "$out" 'j["exempt"]')" = true ]
 	check "kernel" [ "$(jget "$out" 'j["kernel"]')" = "$(uname -r)" ]
-	check "uso pair refused on 6.1" [ "$(jget "$out" \
-		'[p["result"] for p in j["probes"] if p["tests"] == "uso4+uso6"]')" = '["EINVAL"]' ]
+	want=accepted
+	[[ " $native " = *" uso4 "* ]] || want=EINVAL
+	check "uso pair $want, as stock" [ "$(jget "$out" \
+		'[p["result"] for p in j["probes"] if p["tests"] == "uso4+uso6"]')" = "[\"$want\"]" ]
 	check "tap and vnet_hdr features" [ "$(jget "$out" \
 		'"tap" in j["features"] and "vnet_hdr" in j["features"]')" = true ]
 	taps >"$tmp/taps-after"
@@ -110,8 +161,16 @@ t_native() {		# probe -j: the 6.1 set, exempted, module version
 t_human() {		# probe: ethtool -k style
 	run probe
 	check "exit 0" [ $rc -eq 0 ]
-	for l in "csum: on" "ufo: on" "uso4: off" "udp_tunnel_gso_csum: off" \
-		 "unknown bits: none" "kernel: $(uname -r) $(uname -v) ($(uname -m))"; do
+	local c l lines=()
+	for c in $all_caps; do
+		if [[ " $native " = *" $c "* ]]; then
+			lines+=("$c: on")
+		else
+			lines+=("$c: off")
+		fi
+	done
+	for l in "${lines[@]}" "unknown bits: none" \
+		 "kernel: $(uname -r) $(uname -v) ($(uname -m))"; do
 		check "'$l'" grep -qxF "$l" <<<"$out"
 	done
 	check "features line" grep -q '^features: .*vnet_hdr' <<<"$out"
@@ -160,11 +219,14 @@ t_pin_native() {	# pin-native: exactly the native set, native-<release>
 	check "level_name $native_name" [ "$(sysfs level_name)" = "$native_name" ]
 	check "level_name starts with native-" [ "${native_name#native-}" != "$native_name" ]
 	check "prints the level" grep -qx "level: $native" <<<"$out"
-	# QEMU's way: uso is now refused, tso4 still accepted.
+	# QEMU's way: every native capability accepted, the others (and a
+	# bit no kernel knows) refused as the stock kernel refuses them.
 	python3 -c "$try_py" 0x3
 	check "tso4 accepted" [ $? -eq 0 ]
-	python3 -c "$try_py" 0x61
-	check "uso refused" [ $? -eq 1 ]
+	python3 -c "$try_py" "$native_mask"
+	check "the native set at once accepted" [ $? -eq 0 ]
+	python3 -c "$try_py" $((native_mask | 0x200))
+	check "an unknown bit refused" [ $? -eq 1 ]
 }
 
 t_pin_native_name() {	# pin-native --name NAME
@@ -227,22 +289,48 @@ t_bench() {		# the probe's time, median of 20 (< 50 ms wanted)
 		"$(uname -r)"
 }
 
-t_merge_real() {	# merge: the build host's real dump and this VM's give the 6.1 set
-	local host=${TUNPIN_HOST_DUMP:-} hname
+t_merge_real() {	# merge: the build host's real dump and this VM's: the common set
+	local host=${TUNPIN_HOST_DUMP:-} hname vname hcaps common hmore vmore c
 	check "TUNPIN_HOST_DUMP names the build host's dump (make check)" \
 		[ -s "$host" ] || return
 	run probe -o "$tmp/vm.json"
 	check "the VM probed" [ $rc -eq 0 ]
+	hcaps=$(caps_of "$(<"$host")")
+	common= hmore= vmore=
+	for c in $all_caps; do
+		case "$([[ " $hcaps " = *" $c "* ]] && echo h)$([[ " $native " = *" $c "* ]] && echo v)" in
+		hv) common+=" $c" ;;
+		h) hmore+=" $c" ;;
+		v) vmore+=" $c" ;;
+		esac
+	done
+	echo "# build host: $hcaps; this VM: $native"
 	run merge -j "$host" "$tmp/vm.json"
 	check "exit 0" [ $rc -eq 0 ]
-	check "the 6.1 set back" \
-		[ "$(jget "$out" '" ".join(j["capabilities"])')" = "$native" ]
+	check "the common set '${common# }'" \
+		[ "$(jget "$out" '" ".join(j["capabilities"])')" = "${common# }" ]
 	hname=$(jget "$(<"$host")" 'j["host"]')
+	vname=$(jget "$(<"$tmp/vm.json")" 'j["host"]')
 	run merge "$host" "$tmp/vm.json"
 	echo "$out" | sed 's/^/#     merge: /'
-	check "the build host named as having more" grep -qxF \
-		"$hname has more: uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum" \
-		<<<"$out"
+	if [ -n "$hmore" ]; then
+		check "the build host named as having more" grep -qxF \
+			"$hname has more:$hmore" <<<"$out"
+	else
+		check "the build host has nothing more" \
+			not_grep "^$hname has more:" <<<"$out"
+	fi
+	if [ -n "$vmore" ]; then
+		check "this VM named as having more" grep -qxF \
+			"$vname has more:$vmore" <<<"$out"
+	else
+		check "this VM has nothing more" \
+			not_grep "^$vname has more:" <<<"$out"
+	fi
+}
+
+not_grep() {	# not_grep RE: stdin has no line matching RE
+	! grep -q "$1"
 }
 
 t_restore() {		# back to unpinned, no label
@@ -252,7 +340,7 @@ t_restore() {		# back to unpinned, no label
 	check "no label" [ -z "$(sysfs level_name)" ]
 }
 
-tests=(t_native t_human t_pinned t_nobody_pinned t_nobody_unpinned
+tests=(t_stock t_native t_human t_pinned t_nobody_pinned t_nobody_unpinned
        t_pin_native t_pin_native_name t_usage t_no_module t_merge_real t_bench
        t_restore)
 

@@ -1,96 +1,374 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The real client: QEMU (the host's qemu-system-x86_64, run in the VM) on a
- * tun TAP (ifname=), on a macvtap (fd=) and on tun with vhost=on. QMP
- * x-query-virtio-status lists what the guest is offered after QEMU probed
- * the TAP: pinned without ufo, no HOST_UFO/GUEST_UFO but TSO stays; with
- * ufo, both; unpinned, exactly the stock offer. Also vhost-net's own check
- * (f_op == &tun_fops) on a governed fd: VHOST_NET_SET_BACKEND succeeds.
- * Through the control plane: a QEMU in a cgroup with an override is offered
- * the override's level while one outside gets the host's; lowering the
- * host level below what a running QEMU was granted is refused, naming it,
- * unless forced.
+ * The real client: QEMU (the lane's own qemu-system-x86_64, run in the VM)
+ * on a tun TAP (ifname=), on a macvtap (fd=) and on tun with vhost=on.
+ * What the guest is offered is read where a guest's driver reads it: the
+ * virtio-net device's feature registers (device_feature, all 128 bits),
+ * through the virtio PCI configuration access capability (PCI config space
+ * only, so the stopped, -S, machine needs no firmware and no BARs), with
+ * HMP's port I/O commands (o, i) over QMP. This works on every QEMU since
+ * 2.5: x-query-virtio-status appeared only in 7.1 (bullseye's 5.2 lacks
+ * it), and in QEMU 11.1 it aborts (qmp_x_query_virtio_status() no longer
+ * fills the required VirtioStatus.backend-features; the QAPI output
+ * visitor asserts on the NULL struct), and HMP "info virtio-status"
+ * dereferences it; the qmp_agrees test compares the two where it works.
  *
- * QEMU 7.2 probes only UFO (TUNSETOFFLOAD csum|ufo); csum, TSO and ECN are
- * assumed with vnet headers, so a level below "csum tso4 tso6 tso_ecn" does
- * not remove TSO from the offer: the csum-only case checks exactly that.
+ * The expectations come from the stock answers: the offer with tunpin
+ * unloaded, and what the stock kernel answers, on the same kind of device,
+ * to the TUNSETOFFLOAD probes QEMU makes (UFO: csum|ufo, all QEMUs; USO:
+ * csum|uso4|uso6, QEMU 8.2+; UDP-tunnel GSO: csum|tso4|udp_tunnel_gso,
+ * QEMU 10.2+). Unpinned, the offer is exactly the stock one. Pinned to a
+ * level, a probe asking for a capability outside it fails, and QEMU takes
+ * that probe's features out of the offer: the offer is the stock one minus
+ * exactly those. Also vhost-net's own check (f_op == &tun_fops) on a
+ * governed fd: VHOST_NET_SET_BACKEND succeeds. Through the control plane:
+ * a QEMU in a cgroup with an override is offered the override's level
+ * while one outside gets the host's; lowering the host level below what a
+ * running QEMU was granted is refused, naming it, unless forced.
+ *
+ * QEMU probes only UFO, USO and the tunnel; csum, TSO and ECN are assumed
+ * with vnet headers, so a level below "csum tso4 tso6 tso_ecn" does not
+ * remove TSO from the offer: the csum-only case checks exactly that.
  */
 #include "tunpin_lib.h"
 #include <json-c/json.h>
 #include <linux/vhost.h>
 #include <signal.h>
+#include <stdint.h>
 #include <sys/wait.h>
 #include "../tools/tunpin/nl.h"
 #include "kselftest_harness.h"
 
-#define TP_QEMU_TIMEOUT	120
-#define TP_MAXFEAT	64
+#define TP_QEMU_TIMEOUT	240
+#define TP_NWORDS	2		/* 128 feature bits */
 
 struct tp_offer {
-	int n;
-	char feat[TP_MAXFEAT][48];	/* "VIRTIO_NET_F_HOST_UFO", ... */
+	uint64_t f[TP_NWORDS];
 };
 
-static bool tp_offered(const struct tp_offer *o, const char *name)
+static bool tp_has(const struct tp_offer *o, int bit)
 {
-	for (int i = 0; i < o->n; i++)
-		if (!strcmp(o->feat[i], name))
-			return true;
-	return false;
+	return o->f[bit / 64] >> (bit % 64) & 1;
+}
+
+static void tp_clear(struct tp_offer *o, int bit)
+{
+	o->f[bit / 64] &= ~(1ULL << (bit % 64));
 }
 
 static bool tp_offer_eq(const struct tp_offer *a, const struct tp_offer *b)
 {
-	if (a->n != b->n)
-		return false;
-	for (int i = 0; i < a->n; i++)
-		if (!tp_offered(b, a->feat[i]))
-			return false;
-	return true;
+	return !memcmp(a->f, b->f, sizeof(a->f));
 }
 
-/* host-features.dev-features of one x-query-virtio-status reply. */
-static int tp_offer_parse(const char *line, struct tp_offer *o)
+/* The virtio-net feature bits (VIRTIO_NET_F_*, VIRTIO_F_*) we name. */
+static const struct tp_feat {
+	int bit;
+	const char *name;
+} tp_feats[] = {
+	{ 0, "CSUM" }, { 1, "GUEST_CSUM" }, { 2, "CTRL_GUEST_OFFLOADS" },
+	{ 3, "MTU" }, { 5, "MAC" }, { 6, "GSO" }, { 7, "GUEST_TSO4" },
+	{ 8, "GUEST_TSO6" }, { 9, "GUEST_ECN" }, { 10, "GUEST_UFO" },
+	{ 11, "HOST_TSO4" }, { 12, "HOST_TSO6" }, { 13, "HOST_ECN" },
+	{ 14, "HOST_UFO" }, { 15, "MRG_RXBUF" }, { 16, "STATUS" },
+	{ 17, "CTRL_VQ" }, { 18, "CTRL_RX" }, { 19, "CTRL_VLAN" },
+	{ 20, "CTRL_RX_EXTRA" }, { 21, "GUEST_ANNOUNCE" }, { 22, "MQ" },
+	{ 23, "CTRL_MAC_ADDR" }, { 24, "NOTIFY_ON_EMPTY" },
+	{ 27, "ANY_LAYOUT" }, { 28, "RING_INDIRECT_DESC" },
+	{ 29, "RING_EVENT_IDX" }, { 30, "VHOST_USER_PROTOCOL_FEATURES" },
+	{ 32, "VERSION_1" }, { 33, "ACCESS_PLATFORM" }, { 34, "RING_PACKED" },
+	{ 35, "IN_ORDER" }, { 40, "RING_RESET" }, { 53, "NOTF_COAL" },
+	{ 54, "GUEST_USO4" }, { 55, "GUEST_USO6" }, { 56, "HOST_USO" },
+	{ 57, "HASH_REPORT" }, { 60, "RSS" }, { 61, "RSC_EXT" },
+	{ 62, "STANDBY" }, { 63, "SPEED_DUPLEX" },
+	{ 65, "GUEST_UDP_TUNNEL_GSO" }, { 66, "GUEST_UDP_TUNNEL_GSO_CSUM" },
+	{ 67, "HOST_UDP_TUNNEL_GSO" }, { 68, "HOST_UDP_TUNNEL_GSO_CSUM" },
+};
+
+#define TP_ARRAY_SIZE(a)	((int)(sizeof(a) / sizeof((a)[0])))
+
+static const char *tp_feat_name(int bit, char *buf, size_t size)
 {
-	json_object *root, *ret, *hf, *df;
-	int i, rc = -ENOENT;
+	for (int i = 0; i < TP_ARRAY_SIZE(tp_feats); i++)
+		if (tp_feats[i].bit == bit)
+			return tp_feats[i].name;
+	snprintf(buf, size, "bit %d", bit);
+	return buf;
+}
 
-	root = json_tokener_parse(line);
-	if (!root)
-		return -EINVAL;
-	if (json_object_object_get_ex(root, "return", &ret) &&
-	    json_object_object_get_ex(ret, "host-features", &hf) &&
-	    json_object_object_get_ex(hf, "dev-features", &df)) {
-		o->n = 0;
-		for (i = 0; i < (int)json_object_array_length(df) &&
-			    o->n < TP_MAXFEAT; i++) {
-			const char *s = json_object_get_string(
-				json_object_array_get_idx(df, i));
+/* "A, B, ..." of the bits in @o (for the log). */
+static const char *tp_offer_text(const struct tp_offer *o, char *buf,
+				 size_t size)
+{
+	char nb[16];
+	size_t n = 0;
 
-			snprintf(o->feat[o->n], sizeof(o->feat[0]), "%.*s",
-				 (int)strcspn(s, ":"), s);
-			o->n++;
+	buf[0] = '\0';
+	for (int bit = 0; bit < 64 * TP_NWORDS && n < size; bit++)
+		if (tp_has(o, bit))
+			n += snprintf(buf + n, size - n, "%s%s", n ? " " : "",
+				      tp_feat_name(bit, nb, sizeof(nb)));
+	return n ? buf : "(none)";
+}
+
+/* Log what @got has that @want lacks, and the other way round. */
+static int tp_offer_diff(struct __test_metadata *_metadata, const char *what,
+			 const struct tp_offer *want,
+			 const struct tp_offer *got)
+{
+	char nb[16];
+	int bad = 0;
+
+	for (int bit = 0; bit < 64 * TP_NWORDS; bit++)
+		if (tp_has(want, bit) != tp_has(got, bit)) {
+			TH_LOG("%s: %s %s", what, tp_feat_name(bit, nb, sizeof(nb)),
+			       tp_has(got, bit) ? "offered, not expected"
+						: "expected, not offered");
+			bad++;
 		}
-		rc = 0;
-	}
-	json_object_put(root);
-	return rc;
+	return bad;
+}
+
+/*
+ * The TUNSETOFFLOAD probes QEMU makes (net/tap-linux.c) and the features it
+ * takes out of the offer when one fails (hw/net/virtio-net.c).
+ */
+static const struct tp_group {
+	const char *name;
+	uint32_t probe;		/* the bits QEMU asks for */
+	uint32_t caps;		/* the capabilities of the group */
+	int since;		/* QEMU version probing it: major * 100 + minor */
+	int feats[4];
+	int nfeats;
+} tp_groups[] = {
+	{ "ufo", TUNPIN_CAP_CSUM | TUNPIN_CAP_UFO, TUNPIN_CAP_UFO, 0,
+	  { 10, 14 }, 2 },
+	{ "uso", TUNPIN_CAP_CSUM | TUNPIN_CAP_USO4 | TUNPIN_CAP_USO6,
+	  TUNPIN_CAP_USO4 | TUNPIN_CAP_USO6, 802, { 54, 55, 56 }, 3 },
+	{ "udp_tunnel",
+	  TUNPIN_CAP_CSUM | TUNPIN_CAP_TSO4 | TUNPIN_CAP_UDP_TUNNEL_GSO,
+	  TUNPIN_CAP_UDP_TUNNEL_GSO | TUNPIN_CAP_UDP_TUNNEL_GSO_CSUM, 1002,
+	  { 65, 66, 67, 68 }, 4 },
+};
+
+static const char *const tp_cap_names[] = {
+	"csum", "tso4", "tso6", "tso_ecn", "ufo", "uso4", "uso6",
+	"udp_tunnel_gso", "udp_tunnel_gso_csum",
+};
+
+#define TP_FLOOR	(TUNPIN_CAP_CSUM | TUNPIN_CAP_TSO4 | TUNPIN_CAP_TSO6 | \
+			 TUNPIN_CAP_TSO_ECN)
+
+/* A level's names, joined with @sep ("," for level=, " " for sysfs). */
+static const char *tp_level_text(uint32_t caps, char sep, char *buf,
+				 size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < TP_ARRAY_SIZE(tp_cap_names); i++)
+		if (caps & (1u << i))
+			n += snprintf(buf + n, size - n, "%s%s",
+				      n ? (char[]){ sep, 0 } : "",
+				      tp_cap_names[i]);
+	return n ? buf : "none";
+}
+
+/* The offer QEMU makes under a pinned level: @stock minus the groups
+ * whose probe asks for a capability outside @level. */
+static struct tp_offer tp_expect(const struct tp_offer *stock, uint32_t level)
+{
+	struct tp_offer o = *stock;
+
+	for (int g = 0; g < TP_ARRAY_SIZE(tp_groups); g++)
+		if (tp_groups[g].probe & ~level)
+			for (int i = 0; i < tp_groups[g].nfeats; i++)
+				tp_clear(&o, tp_groups[g].feats[i]);
+	return o;
 }
 
 struct tp_qemu {
 	pid_t pid;
 	FILE *in, *out;		/* QMP */
+	int version;		/* major * 100 + minor */
+	char version_text[32];
 };
 
+/* The next QMP reply ("return" or "error"), events skipped; NULL if QEMU
+ * is gone. The caller puts it. */
+static json_object *tp_qmp_reply(struct tp_qemu *q)
+{
+	char line[65536];
+
+	while (fgets(line, sizeof(line), q->out)) {
+		json_object *root = json_tokener_parse(line);
+
+		if (root && (json_object_object_get_ex(root, "return", NULL) ||
+			     json_object_object_get_ex(root, "error", NULL)))
+			return root;
+		json_object_put(root);
+	}
+	return NULL;
+}
+
+static json_object *tp_qmp(struct tp_qemu *q, const char *cmd)
+{
+	fprintf(q->in, "%s\n", cmd);
+	fflush(q->in);
+	return tp_qmp_reply(q);
+}
+
+/* An HMP command through QMP; its output in @buf. */
+static int tp_hmp(struct tp_qemu *q, char *buf, size_t size,
+		  const char *fmt, ...)
+{
+	json_object *r, *ret;
+	char cmd[128];
+	va_list ap;
+	int rc = -EIO;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	fprintf(q->in, "{\"execute\":\"human-monitor-command\",\"arguments\":"
+		"{\"command-line\":\"%s\"}}\n", cmd);
+	fflush(q->in);
+	r = tp_qmp_reply(q);
+	if (!r)
+		return -EPIPE;
+	if (json_object_object_get_ex(r, "return", &ret) &&
+	    json_object_is_type(ret, json_type_string)) {
+		snprintf(buf, size, "%s", json_object_get_string(ret));
+		rc = 0;
+	}
+	json_object_put(r);
+	return rc;
+}
+
 /*
- * Start QEMU stopped (-S) with @netdev, in cgroup @cgroup if not NULL.
- * @tapfd, if >= 0, is passed as fd 3 (for "fd=3").
+ * PCI configuration space of the NIC (bus 0, device 2: "addr=0x2"), with
+ * configuration mechanism #1 (ports 0xcf8/0xcfc), from the monitor.
+ */
+#define TP_NIC_CFG	(0x80000000u | (2u << 11))
+
+static const char tp_fmt[] = { [1] = 'b', [2] = 'h', [4] = 'w' };
+
+static int tp_cfg_read(struct tp_qemu *q, int reg, int size, uint32_t *val)
+{
+	char out[256], *eq;
+	int rc;
+
+	rc = tp_hmp(q, out, sizeof(out), "o /w 0xcf8 %#x", TP_NIC_CFG | (reg & ~3));
+	if (!rc)
+		rc = tp_hmp(q, out, sizeof(out), "i /%c %#x", tp_fmt[size],
+			    0xcfc + (reg & 3));
+	if (rc)
+		return rc;
+	eq = strchr(out, '=');		/* "portl[0x0cfc] = 0x10001af4" */
+	if (!eq)
+		return -EINVAL;
+	*val = strtoul(eq + 1, NULL, 16);
+	return 0;
+}
+
+static int tp_cfg_write(struct tp_qemu *q, int reg, int size, uint32_t val)
+{
+	char out[256];
+	int rc;
+
+	rc = tp_hmp(q, out, sizeof(out), "o /w 0xcf8 %#x", TP_NIC_CFG | (reg & ~3));
+	if (!rc)
+		rc = tp_hmp(q, out, sizeof(out), "o /%c %#x %#x", tp_fmt[size],
+			    0xcfc + (reg & 3), val);
+	return rc;
+}
+
+/* virtio 1.x PCI capabilities (struct virtio_pci_cap). */
+#define TP_CAP_VNDR		0x09
+#define TP_CFG_COMMON		1
+#define TP_CFG_PCI		5
+/* struct virtio_pci_common_cfg */
+#define TP_DFSELECT		0x00
+#define TP_DF			0x04
+
+/* A 32-bit access to the common configuration, through the PCI
+ * configuration access capability at @pcicap. */
+static int tp_common_rw(struct tp_qemu *q, int pcicap, uint32_t bar,
+			uint32_t base, int off, uint32_t *val, bool write)
+{
+	int rc;
+
+	rc = tp_cfg_write(q, pcicap + 4, 1, bar);
+	if (!rc)
+		rc = tp_cfg_write(q, pcicap + 8, 4, base + off);
+	if (!rc)
+		rc = tp_cfg_write(q, pcicap + 12, 4, 4);
+	if (rc)
+		return rc;
+	return write ? tp_cfg_write(q, pcicap + 16, 4, *val)
+		     : tp_cfg_read(q, pcicap + 16, 4, val);
+}
+
+/* What the guest is offered: device_feature, word by word. */
+static int tp_qemu_query(struct tp_qemu *q, struct tp_offer *o)
+{
+	uint32_t id, cap, v, type, bar = 0, base = 0;
+	int pcicap = 0, common = 0, n, rc;
+
+	rc = tp_cfg_read(q, 0, 4, &id);
+	if (rc)
+		return rc;
+	if (id != 0x10001af4 && id != 0x10411af4)	/* virtio-net */
+		return -ENODEV;
+	rc = tp_cfg_read(q, 0x34, 1, &cap);
+	for (n = 0; !rc && cap >= 0x40 && cap < 0xff && n < 48; n++) {
+		rc = tp_cfg_read(q, cap, 1, &v);
+		if (!rc && v == TP_CAP_VNDR)
+			rc = tp_cfg_read(q, cap + 3, 1, &type);
+		if (!rc && v == TP_CAP_VNDR && type == TP_CFG_COMMON && !common) {
+			common = cap;
+			rc = tp_cfg_read(q, cap + 4, 1, &bar);
+			if (!rc)
+				rc = tp_cfg_read(q, cap + 8, 4, &base);
+		}
+		if (!rc && v == TP_CAP_VNDR && type == TP_CFG_PCI)
+			pcicap = cap;
+		if (!rc)
+			rc = tp_cfg_read(q, cap + 1, 1, &cap);
+	}
+	if (rc)
+		return rc;
+	if (!common || !pcicap)
+		return -ENOENT;
+	for (int w = 0; w < 2 * TP_NWORDS; w++) {
+		uint32_t sel = w, df;
+
+		rc = tp_common_rw(q, pcicap, bar, base, TP_DFSELECT, &sel, true);
+		if (!rc)
+			rc = tp_common_rw(q, pcicap, bar, base, TP_DF, &df, false);
+		if (rc)
+			return rc;
+		if (w % 2 == 0)
+			o->f[w / 2] = df;
+		else
+			o->f[w / 2] |= (uint64_t)df << 32;
+	}
+	return 0;
+}
+
+/*
+ * Start QEMU stopped (-S) with @netdev, in cgroup @cgroup if not NULL;
+ * QMP negotiated, the version known. @tapfd, if >= 0, is passed as fd 3
+ * (for "fd=3").
  */
 static int tp_qemu_start(struct tp_qemu *q, const char *netdev, int tapfd,
 			 const char *cgroup)
 {
-	int in[2], out[2];
+	json_object *r, *ret, *qemu, *v;
+	int in[2], out[2], maj = 0, min = 0, mic = 0;
 
+	/* A QEMU that died must not kill us with its pipe. */
+	signal(SIGPIPE, SIG_IGN);
 	if (pipe(in) || pipe(out))
 		return -errno;
 	q->pid = fork();
@@ -115,7 +393,7 @@ static int tp_qemu_start(struct tp_qemu *q, const char *netdev, int tapfd,
 		execlp("qemu-system-x86_64", "qemu-system-x86_64", "-S",
 		       "-machine", "q35,accel=tcg", "-display", "none",
 		       "-nodefaults", "-netdev", netdev, "-device",
-		       "virtio-net-pci,netdev=n0,id=nic0,romfile=",
+		       "virtio-net-pci,netdev=n0,id=nic0,romfile=,addr=0x2",
 		       "-qmp", "stdio", NULL);
 		_exit(127);
 	}
@@ -125,27 +403,31 @@ static int tp_qemu_start(struct tp_qemu *q, const char *netdev, int tapfd,
 	q->out = fdopen(out[0], "r");
 	if (!q->in || !q->out)
 		return -ENOMEM;
-	fputs("{\"execute\":\"qmp_capabilities\"}\n", q->in);
-	fflush(q->in);
-	return 0;
+	r = tp_qmp(q, "{\"execute\":\"qmp_capabilities\"}");
+	if (!r)
+		return -EPIPE;
+	json_object_put(r);
+	r = tp_qmp(q, "{\"execute\":\"query-version\"}");
+	if (!r)
+		return -EPIPE;
+	if (json_object_object_get_ex(r, "return", &ret) &&
+	    json_object_object_get_ex(ret, "qemu", &qemu)) {
+		if (json_object_object_get_ex(qemu, "major", &v))
+			maj = json_object_get_int(v);
+		if (json_object_object_get_ex(qemu, "minor", &v))
+			min = json_object_get_int(v);
+		if (json_object_object_get_ex(qemu, "micro", &v))
+			mic = json_object_get_int(v);
+	}
+	json_object_put(r);
+	q->version = maj * 100 + min;
+	snprintf(q->version_text, sizeof(q->version_text), "%d.%d.%d",
+		 maj, min, mic);
+	return maj ? 0 : -EPROTO;
 }
 
-/* The virtio-net offer of a running QEMU, once it has probed the TAP. */
-static int tp_qemu_query(struct tp_qemu *q, struct tp_offer *o)
-{
-	char line[16384];
-
-	fputs("{\"execute\":\"x-query-virtio-status\",\"arguments\":"
-	      "{\"path\":\"/machine/peripheral/nic0/virtio-backend\"}}\n",
-	      q->in);
-	fflush(q->in);
-	while (fgets(line, sizeof(line), q->out))
-		if (!tp_offer_parse(line, o))
-			return 0;
-	return -ENOENT;
-}
-
-static void tp_qemu_quit(struct tp_qemu *q)
+/* Quit QEMU (or reap it): its wait status. */
+static int tp_qemu_quit(struct tp_qemu *q)
 {
 	char line[16384];
 	int status;
@@ -156,18 +438,21 @@ static void tp_qemu_quit(struct tp_qemu *q)
 		;
 	fclose(q->out);
 	waitpid(q->pid, &status, 0);
+	return status;
 }
 
-/* Start QEMU, ask QMP for the virtio-net offer, quit. */
-static int tp_qemu_offer(const char *netdev, int tapfd, struct tp_offer *o)
+/* Start QEMU, read the virtio-net offer, quit. */
+static int tp_qemu_offer(const char *netdev, int tapfd, struct tp_offer *o,
+			 int *version)
 {
 	struct tp_qemu q;
 	int rc;
 
 	rc = tp_qemu_start(&q, netdev, tapfd, NULL);
-	if (rc)
-		return rc;
-	rc = tp_qemu_query(&q, o);
+	if (!rc)
+		rc = tp_qemu_query(&q, o);
+	if (version)
+		*version = q.version;
 	tp_qemu_quit(&q);
 	return rc;
 }
@@ -176,6 +461,9 @@ FIXTURE(qemu) {
 	int tapfd;		/* macvtap: the fd given to QEMU */
 	char netdev[256];
 	struct tp_offer stock;
+	uint32_t native;	/* what the stock tun accepts, as probe does */
+	uint32_t dev_probes;	/* QEMU's probes the stock device accepts */
+	int version;		/* QEMU's */
 };
 
 FIXTURE_VARIANT(qemu) {
@@ -186,8 +474,44 @@ FIXTURE_VARIANT_ADD(qemu, tun) { .kind = "tun" };
 FIXTURE_VARIANT_ADD(qemu, macvtap) { .kind = "macvtap" };
 FIXTURE_VARIANT_ADD(qemu, vhost) { .kind = "vhost" };
 
+/* The stock kernel's native set on tun, each capability asked for with
+ * its prerequisites, as tunpin probe does. */
+static uint32_t tp_stock_native(void)
+{
+	static const uint32_t req[] = {
+		0x1, 0x3, 0x5, 0xb, 0x11, 0x61, 0x61, 0x83, 0x183,
+	};
+	uint32_t caps = 0;
+	int fd = tp_tun_open("tpqnat0");
+
+	if (fd < 0)
+		return 0;
+	for (int i = 0; i < TP_ARRAY_SIZE(req); i++)
+		if (!tp_offload(fd, req[i]))
+			caps |= 1u << i;
+	close(fd);
+	return caps;
+}
+
+/* Whether this is the first test of @kind: a flag file per kind. */
+static bool tp_log_stock(const char *kind)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/tunpin-qemu-%d-%s", getppid(), kind);
+	fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 FIXTURE_SETUP(qemu)
 {
+	char buf[1024], lv[128];
+	int probefd;
+
 	ASSERT_EQ(0, tp_module_unload());
 	self->tapfd = -1;
 	if (!strcmp(variant->kind, "macvtap")) {
@@ -196,16 +520,60 @@ FIXTURE_SETUP(qemu)
 		ASSERT_LE(0, self->tapfd);
 		snprintf(self->netdev, sizeof(self->netdev),
 			 "tap,id=n0,fd=3,vhost=off");
+		probefd = dup(self->tapfd);
 	} else {
 		snprintf(self->netdev, sizeof(self->netdev),
 			 "tap,id=n0,ifname=tpq0,script=no,downscript=no,vhost=%s",
 			 strcmp(variant->kind, "vhost") ? "off" : "on");
+		probefd = tp_tun_open("tpqprobe0");
 	}
-	ASSERT_EQ(0, tp_qemu_offer(self->netdev, self->tapfd, &self->stock));
-	/* The stock 6.1 kernel offers the floor and UFO. */
-	ASSERT_TRUE(tp_offered(&self->stock, "VIRTIO_NET_F_HOST_UFO"));
-	ASSERT_TRUE(tp_offered(&self->stock, "VIRTIO_NET_F_GUEST_UFO"));
-	ASSERT_TRUE(tp_offered(&self->stock, "VIRTIO_NET_F_HOST_TSO4"));
+	ASSERT_LE(0, probefd);
+	/* The stock answers: the native set, QEMU's probes on this kind of
+	 * device, and the offer. */
+	self->native = tp_stock_native();
+	self->dev_probes = 0;
+	for (int g = 0; g < TP_ARRAY_SIZE(tp_groups); g++)
+		if (!tp_offload(probefd, tp_groups[g].probe))
+			self->dev_probes |= 1u << g;
+	close(probefd);
+	ASSERT_EQ(0, tp_qemu_offer(self->netdev, self->tapfd, &self->stock,
+				   &self->version));
+	/* Once per kind of device (the harness forks a test at a time). */
+	if (tp_log_stock(variant->kind))
+		TH_LOG("%s: QEMU %d.%d, kernel native: %s; stock offer: %s",
+		       variant->kind, self->version / 100, self->version % 100,
+		       tp_level_text(self->native, ' ', lv, sizeof(lv)),
+		       tp_offer_text(&self->stock, buf, sizeof(buf)));
+	/* Every kernel since 4.15 has the floor and UFO. */
+	ASSERT_EQ(TP_FLOOR | TUNPIN_CAP_UFO, self->native & (TP_FLOOR | TUNPIN_CAP_UFO));
+	ASSERT_TRUE(tp_has(&self->stock, 11));	/* HOST_TSO4 */
+	/*
+	 * The stock offer has a group's features iff the stock device
+	 * accepts QEMU's probe for it and this QEMU probes it. vhost-net
+	 * may take more away (its kernel_feature_bits): only the
+	 * "not without the probe" half holds there.
+	 */
+	for (int g = 0; g < TP_ARRAY_SIZE(tp_groups); g++) {
+		const struct tp_group *gr = &tp_groups[g];
+		bool want = (self->dev_probes & (1u << g)) &&
+			    self->version >= gr->since;
+
+		for (int i = 0; i < gr->nfeats; i++) {
+			bool got = tp_has(&self->stock, gr->feats[i]);
+			char nb[16];
+
+			if (got == want ||
+			    (!got && !strcmp(variant->kind, "vhost")))
+				continue;
+			TH_LOG("stock offer: %s %s, but the stock device %s QEMU's %s probe (QEMU %d.%d %s it)",
+			       tp_feat_name(gr->feats[i], nb, sizeof(nb)),
+			       got ? "offered" : "missing",
+			       self->dev_probes & (1u << g) ? "accepts" : "refuses",
+			       gr->name, self->version / 100, self->version % 100,
+			       self->version >= gr->since ? "makes" : "does not make");
+			ASSERT_EQ(want, got);
+		}
+	}
 }
 
 FIXTURE_TEARDOWN(qemu)
@@ -216,62 +584,200 @@ FIXTURE_TEARDOWN(qemu)
 	tp_module_unload();
 }
 
+/* Sum of the refusal counters of @caps. */
+static long long tp_refused(uint32_t caps)
+{
+	char name[64];
+	long long n = 0;
+
+	for (int i = 0; i < TP_ARRAY_SIZE(tp_cap_names); i++)
+		if (caps & (1u << i)) {
+			snprintf(name, sizeof(name), "refused/%s", tp_cap_names[i]);
+			n += tp_counter(name);
+		}
+	return n;
+}
+
+/*
+ * Pinned to @level (from load): the offer is the stock one minus the
+ * groups whose probe the level refuses, and each such group QEMU did ask
+ * for shows in the refusal counters.
+ */
+static void tp_check_pinned(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(qemu) *self, uint32_t level,
+			    struct tp_offer *got)
+{
+	struct tp_offer o = {}, want;
+	char param[160], lv[128];
+
+	snprintf(param, sizeof(param), "level=%s",
+		 tp_level_text(level, ',', lv, sizeof(lv)));
+	ASSERT_EQ(0, tp_module_load(param));
+	ASSERT_EQ(0, tp_qemu_offer(self->netdev, self->tapfd, &o, NULL));
+	want = tp_expect(&self->stock, level);
+	EXPECT_EQ(0, tp_offer_diff(_metadata, param, &want, &o));
+	for (int g = 0; g < TP_ARRAY_SIZE(tp_groups); g++) {
+		const struct tp_group *gr = &tp_groups[g];
+
+		if (!(gr->probe & ~level) || !tp_has(&self->stock, gr->feats[0]))
+			continue;
+		/* QEMU asked for it, the stock kernel said yes, tunpin no. */
+		EXPECT_LE(1, tp_refused(gr->probe & ~level)) {
+			TH_LOG("%s: no refusal of %s counted", param, gr->name);
+		}
+	}
+	if (got)
+		*got = o;
+}
+
 TEST_F_TIMEOUT(qemu, unpinned_is_stock, TP_QEMU_TIMEOUT)
 {
 	struct tp_offer o;
 
 	ASSERT_EQ(0, tp_module_load(NULL));
-	ASSERT_EQ(0, tp_qemu_offer(self->netdev, self->tapfd, &o));
+	ASSERT_EQ(0, tp_qemu_offer(self->netdev, self->tapfd, &o, NULL));
+	EXPECT_EQ(0, tp_offer_diff(_metadata, "unpinned", &self->stock, &o));
 	EXPECT_TRUE(tp_offer_eq(&self->stock, &o));
 }
 
+/* The native level changes nothing. */
+TEST_F_TIMEOUT(qemu, pinned_native, TP_QEMU_TIMEOUT)
+{
+	tp_check_pinned(_metadata, self, self->native, NULL);
+	EXPECT_EQ(0, tp_refused(TUNPIN_CAP_ALL));
+}
+
+/* The floor: no UFO, USO or tunnel GSO, TSO stays. */
 TEST_F_TIMEOUT(qemu, pinned_without_ufo, TP_QEMU_TIMEOUT)
 {
-	static const char *const kept[] = {
-		"VIRTIO_NET_F_CSUM", "VIRTIO_NET_F_GUEST_CSUM",
-		"VIRTIO_NET_F_HOST_TSO4", "VIRTIO_NET_F_HOST_TSO6",
-		"VIRTIO_NET_F_HOST_ECN", "VIRTIO_NET_F_GUEST_TSO4",
-		"VIRTIO_NET_F_GUEST_TSO6", "VIRTIO_NET_F_GUEST_ECN",
-	};
+	static const int kept[] = { 0, 1, 7, 8, 9, 11, 12, 13 };
 	struct tp_offer o;
-	int i, missing = 0;
+	char nb[16];
+	int missing = 0;
 
-	ASSERT_EQ(0, tp_module_load("level=csum,tso4,tso6,tso_ecn"));
-	ASSERT_EQ(0, tp_qemu_offer(self->netdev, self->tapfd, &o));
-	EXPECT_FALSE(tp_offered(&o, "VIRTIO_NET_F_HOST_UFO"));
-	EXPECT_FALSE(tp_offered(&o, "VIRTIO_NET_F_GUEST_UFO"));
-	for (i = 0; i < (int)(sizeof(kept) / sizeof(kept[0])); i++)
-		if (!tp_offered(&o, kept[i]))
-			fprintf(stderr, "# %s missing\n", kept[i]), missing++;
+	tp_check_pinned(_metadata, self, TP_FLOOR, &o);
+	EXPECT_FALSE(tp_has(&o, 14));	/* HOST_UFO */
+	EXPECT_FALSE(tp_has(&o, 10));	/* GUEST_UFO */
+	for (int i = 0; i < TP_ARRAY_SIZE(kept); i++)
+		if (!tp_has(&o, kept[i])) {
+			TH_LOG("%s missing", tp_feat_name(kept[i], nb, sizeof(nb)));
+			missing++;
+		}
 	EXPECT_EQ(0, missing);
-	/* Only UFO is gone: everything else is as stock. */
-	EXPECT_EQ(self->stock.n - 2, o.n);
-	EXPECT_LE(1, tp_counter("refused/ufo"));
 }
 
+/* linux-6.1's set: UFO stays, USO and tunnel GSO go. */
 TEST_F_TIMEOUT(qemu, pinned_with_ufo, TP_QEMU_TIMEOUT)
 {
-	struct tp_offer o;
+	tp_check_pinned(_metadata, self, TP_FLOOR | TUNPIN_CAP_UFO, NULL);
+	EXPECT_EQ(0, tp_refused(TUNPIN_CAP_UFO));
+}
 
-	ASSERT_EQ(0, tp_module_load("level=csum,tso4,tso6,tso_ecn,ufo"));
-	ASSERT_EQ(0, tp_qemu_offer(self->netdev, self->tapfd, &o));
-	EXPECT_TRUE(tp_offer_eq(&self->stock, &o));
-	EXPECT_EQ(0, tp_counter("refused/ufo"));
+/* The native set without USO (linux-6.1 where the kernel has no more). */
+TEST_F_TIMEOUT(qemu, pinned_without_uso, TP_QEMU_TIMEOUT)
+{
+	tp_check_pinned(_metadata, self,
+			self->native & ~(TUNPIN_CAP_USO4 | TUNPIN_CAP_USO6), NULL);
+}
+
+/* The native set without the UDP-tunnel GSO bits. */
+TEST_F_TIMEOUT(qemu, pinned_without_tunnel, TP_QEMU_TIMEOUT)
+{
+	tp_check_pinned(_metadata, self,
+			self->native & ~(TUNPIN_CAP_UDP_TUNNEL_GSO |
+					 TUNPIN_CAP_UDP_TUNNEL_GSO_CSUM), NULL);
 }
 
 /* Level changes reach the next QEMU without a reload. */
 TEST_F_TIMEOUT(qemu, level_change_no_reload, TP_QEMU_TIMEOUT)
 {
-	struct tp_offer o;
+	struct tp_offer o, want;
+	char param[160], lv[128];
 
-	ASSERT_EQ(0, tp_module_load("level=csum,tso4,tso6,tso_ecn,ufo"));
+	snprintf(param, sizeof(param), "level=%s",
+		 tp_level_text(self->native, ',', lv, sizeof(lv)));
+	ASSERT_EQ(0, tp_module_load(param));
 	ASSERT_EQ(0, tp_set_level("csum"));
-	ASSERT_EQ(0, tp_qemu_offer(self->netdev, self->tapfd, &o));
-	EXPECT_FALSE(tp_offered(&o, "VIRTIO_NET_F_HOST_UFO"));
-	EXPECT_FALSE(tp_offered(&o, "VIRTIO_NET_F_GUEST_UFO"));
+	ASSERT_EQ(0, tp_qemu_offer(self->netdev, self->tapfd, &o, NULL));
+	want = tp_expect(&self->stock, TUNPIN_CAP_CSUM);
+	EXPECT_EQ(0, tp_offer_diff(_metadata, "csum", &want, &o));
+	EXPECT_FALSE(tp_has(&o, 14));	/* HOST_UFO */
+	EXPECT_FALSE(tp_has(&o, 10));	/* GUEST_UFO */
 	/* QEMU assumes TSO/ECN with vnet headers: see the top comment. */
-	EXPECT_TRUE(tp_offered(&o, "VIRTIO_NET_F_HOST_TSO4"));
-	EXPECT_TRUE(tp_offered(&o, "VIRTIO_NET_F_CSUM"));
+	EXPECT_TRUE(tp_has(&o, 11));	/* HOST_TSO4 */
+	EXPECT_TRUE(tp_has(&o, 0));	/* CSUM */
+}
+
+/*
+ * The feature registers agree with x-query-virtio-status where QEMU has it
+ * (7.1+): the offload features, by name. A QEMU that dies of the query is
+ * the known QEMU 11.1 abort (see the top) and a TODO, anything else fails.
+ */
+TEST_F_TIMEOUT(qemu, qmp_agrees, TP_QEMU_TIMEOUT)
+{
+	json_object *r, *ret, *hf, *df;
+	struct tp_offer o, named = {};
+	struct tp_qemu q;
+	int status;
+
+	ASSERT_EQ(0, tp_qemu_start(&q, self->netdev, self->tapfd, NULL));
+	ASSERT_EQ(0, tp_qemu_query(&q, &o));
+	r = tp_qmp(&q, "{\"execute\":\"x-query-virtio-status\",\"arguments\":"
+		   "{\"path\":\"/machine/peripheral/nic0/virtio-backend\"}}");
+	if (!r) {
+		status = tp_qemu_quit(&q);
+		ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT) {
+			TH_LOG("QEMU %s died of x-query-virtio-status: status %#x",
+			       q.version_text, status);
+		}
+		SKIP(return, "TODO: QEMU %s aborts on x-query-virtio-status (VirtioStatus.backend-features left NULL): the registers are the only view",
+		     q.version_text);
+	}
+	if (!json_object_object_get_ex(r, "return", &ret)) {
+		json_object_put(r);
+		tp_qemu_quit(&q);
+		ASSERT_GT(701, q.version) {
+			TH_LOG("QEMU %s refused x-query-virtio-status", q.version_text);
+		}
+		SKIP(return, "QEMU %s has no x-query-virtio-status (7.1+)",
+		     q.version_text);
+	}
+	ASSERT_TRUE(json_object_object_get_ex(ret, "host-features", &hf));
+	ASSERT_TRUE(json_object_object_get_ex(hf, "dev-features", &df));
+	for (int i = 0; i < (int)json_object_array_length(df); i++) {
+		const char *s = json_object_get_string(json_object_array_get_idx(df, i));
+
+		/* QEMU's map names bit 55 "VIRTIO_NET_F_GUEST_USO4: Driver
+		 * can receive USOv6" (hw/virtio/virtio-qmp.c). */
+		if (strstr(s, "USOv6")) {
+			named.f[0] |= 1ULL << 55;
+			continue;
+		}
+		for (int k = 0; k < TP_ARRAY_SIZE(tp_feats); k++) {
+			char full[64];
+
+			snprintf(full, sizeof(full), "VIRTIO_NET_F_%s:", tp_feats[k].name);
+			if (!strncmp(s, full, strlen(full)))
+				named.f[tp_feats[k].bit / 64] |=
+					1ULL << (tp_feats[k].bit % 64);
+		}
+	}
+	json_object_put(r);
+	tp_qemu_quit(&q);
+	/* The offloads (GSO, bit 6, is legacy-only: not in the registers). */
+	for (int k = 0; k < TP_ARRAY_SIZE(tp_feats); k++) {
+		int bit = tp_feats[k].bit;
+
+		if (bit > 14 && bit != 54 && bit != 55 && bit != 56 && bit < 65)
+			continue;
+		if (bit == 6 || bit == 2 || bit == 3 || bit == 5)
+			continue;
+		EXPECT_EQ(tp_has(&named, bit), tp_has(&o, bit)) {
+			TH_LOG("%s: x-query-virtio-status %d, registers %d",
+			       tp_feats[k].name, tp_has(&named, bit), tp_has(&o, bit));
+		}
+	}
+	EXPECT_TRUE(tp_has(&named, 11));	/* the parse found HOST_TSO4 */
 }
 
 /* vhost-net accepts a tun fd governed by tunpin (its f_op is tun's). */
@@ -310,7 +816,6 @@ TEST(vhost_set_backend)
 	EXPECT_EQ(0, tp_module_unload());
 }
 
-#define TP_FLOOR	(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)
 #define TP_VM_CG	"/sys/fs/cgroup/tunpin-qemu-vm"
 
 FIXTURE(qemu_ctl) {
@@ -352,10 +857,10 @@ TEST_F_TIMEOUT(qemu_ctl, override_seen_by_qemu, TP_QEMU_TIMEOUT)
 				   -1, NULL));
 	EXPECT_EQ(0, tp_qemu_query(&in_vm, &o_in));
 	EXPECT_EQ(0, tp_qemu_query(&outside, &o_out));
-	EXPECT_TRUE(tp_offered(&o_in, "VIRTIO_NET_F_HOST_UFO"));
-	EXPECT_TRUE(tp_offered(&o_in, "VIRTIO_NET_F_GUEST_UFO"));
-	EXPECT_FALSE(tp_offered(&o_out, "VIRTIO_NET_F_HOST_UFO"));
-	EXPECT_FALSE(tp_offered(&o_out, "VIRTIO_NET_F_GUEST_UFO"));
+	EXPECT_TRUE(tp_has(&o_in, 14));
+	EXPECT_TRUE(tp_has(&o_in, 10));
+	EXPECT_FALSE(tp_has(&o_out, 14));
+	EXPECT_FALSE(tp_has(&o_out, 10));
 	tp_qemu_quit(&in_vm);
 	tp_qemu_quit(&outside);
 
@@ -393,7 +898,7 @@ TEST_F_TIMEOUT(qemu_ctl, lowering_refused_while_qemu_runs, TP_QEMU_TIMEOUT)
 	ASSERT_EQ(0, tp_qemu_start(&q, "tap,id=n0,ifname=tpqlow,script=no,downscript=no,vhost=off",
 				   -1, NULL));
 	ASSERT_EQ(0, tp_qemu_query(&q, &o));
-	ASSERT_TRUE(tp_offered(&o, "VIRTIO_NET_F_HOST_UFO"));
+	ASSERT_TRUE(tp_has(&o, 14));
 
 	taps.pid = q.pid;
 	EXPECT_EQ(0, tp_nl_taps(nl, tp_qemu_tap, &taps));

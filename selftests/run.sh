@@ -13,7 +13,7 @@
 # set (the full lane only, and `make check-debug`).
 set -u
 kernel=(module datapath offload offload_32 control genl_spec probe qemu
-	privilege)
+	privilege libvirt upstream_tun)
 tool=(tool state ansible libvirt_hook)
 stress=(stress_genl stress_sysfs stress_threads stress_load failslab)
 all=("${kernel[@]}" "${tool[@]}" "${stress[@]}")
@@ -44,10 +44,13 @@ export TUNPIN_TOOL=${TUNPIN_TOOL:-$TUNPIN_SRC/tools/tunpin/tunpin}
 
 # The scripts (genl_spec: a netlink client we did not write, driven by the
 # YAML spec; tool, probe: tunpin(8); ansible: contrib/ansible's playbook;
-# libvirt_hook: contrib/libvirt's hook) expect the module loaded, unpinned.
+# libvirt_hook: contrib/libvirt's hook; libvirt: the release's libvirt;
+# upstream_tun: the kernel's own tun selftest) expect the module loaded,
+# unpinned.
 run_one() {
 	case $1 in
-	genl_spec | tool | probe | state | ansible | libvirt_hook)
+	genl_spec | tool | probe | state | ansible | libvirt_hook | libvirt | \
+	upstream_tun)
 		insmod "$TUNPIN_KO" || return 1
 		"$TUNPIN_SRC/selftests/$1".*
 		local rc=$?

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Unpack the few files we use from Debian's linux-source tarball (checkpatch
-# and the kselftest harness headers) into the cache; print the directory.
+# Unpack the few files we use from Debian's linux-source tarball (checkpatch,
+# the kselftest harness headers and the kernel's own tun selftest) into the
+# cache; print the directory.
 # They are used where they are, never copied into the tree.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -15,11 +16,14 @@ files=(
 	scripts/const_structs.checkpatch
 	tools/testing/selftests/kselftest.h
 	tools/testing/selftests/kselftest_harness.h
+	tools/testing/selftests/net/tun.c
 )
-if [ ! -f "$dir/.done" ] || [ "$tarball" -nt "$dir/.done" ]; then
+# .done holds the list unpacked: a longer list unpacks anew.
+if [ ! -f "$dir/.done" ] || [ "$tarball" -nt "$dir/.done" ] ||
+   [ "$(cat "$dir/.done")" != "${files[*]}" ]; then
 	rm -rf "$dir" && mkdir -p "$dir"
 	tar -xJf "$tarball" -C "$dir" --strip-components=1 \
 		"${files[@]/#/$top/}"
-	touch "$dir/.done"
+	echo "${files[*]}" >"$dir/.done"
 fi
 echo "$dir"
