@@ -10,6 +10,8 @@
 #                   kernel built from Debian's linux-source-6.1 (cached; slow)
 #   make check-arm64  the module and the C kselftests on Debian's arm64 kernel
 #                   (cross-built, qemu-system-aarch64)
+#   make check-migrate  a running guest live-migrated from a newer host kernel
+#                   to an older one, unpinned and pinned (nested KVM in two VMs)
 #   make demo       boot the VM and show QEMU's offer pinned and unpinned
 #   make bench      benchmarks, stock vs tunpin in the VM, and the tool's
 #                   (reports, never fails on a figure; not part of check)
@@ -96,6 +98,11 @@ check-debug:
 check-arm64:
 	$(TESTING)/arm64/check.sh
 
+# The real live migration: 6.12 -> 6.1 and 7.2 -> 6.12, source and
+# destination host VMs side by side (tools/testing/migrate/check.sh).
+check-migrate:
+	$(TESTING)/migrate/check.sh
+
 demo:
 	$(TESTING)/demo.sh
 
@@ -103,4 +110,4 @@ bench:
 	$(TESTING)/bench/run.sh
 
 .PHONY: all module tool clean check demo install uninstall install-module \
-	install-dkms check-quick check-debug check-arm64 bench
+	install-dkms check-quick check-debug check-arm64 check-migrate bench
