@@ -8,9 +8,9 @@
 # "N passed, N failed" summing everything (the KTAP totals included) and
 # exits non-zero on any failure, warning or guest splat.
 # TUNPIN_LANES="6.1 7.2": some lanes; TUNPIN_TESTS="a b": some tests on
-# each; TUNPIN_ARM64=0: no arm64 lane. `make check-quick` (TUNPIN_QUICK=1):
-# the development loop: no packages, no arm64, lanes 6.1 and 7.2, the
-# kernel's tests only.
+# each; TUNPIN_ARM64=0: no arm64 lane; TUNPIN_MIGRATE=0: no migrations.
+# `make check-quick` (TUNPIN_QUICK=1): the development loop: no packages,
+# no arm64, no migrations, lanes 6.1 and 7.2, the kernel's tests only.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 cd "$TUNPIN_SRC" || exit
@@ -122,6 +122,29 @@ vm() {
 }
 
 run_vms check "${jobs[@]}"
+
+# The live migrations between kernels (tools/testing/migrate/check.sh),
+# after the lanes: their VMs take both cores. TUNPIN_MIGRATE=0 skips them,
+# as check-quick does.
+if [ "$quick" != 1 ] && [ "${TUNPIN_MIGRATE:-1}" != 0 ]; then
+	t0=$SECONDS
+	"$(dirname "$0")/migrate/check.sh" >"$log/migrate.log" 2>&1
+	mrc=$?
+	grep -aE '^(ok|FAILED|check-migrate):|^[^ ]+ (source|destination): (not )?ok ' \
+		"$log/migrate.log" | sed 's/^/migrate: /'
+	read -r mpass mfail < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
+		"$log/migrate.log" | tail -n1)
+	mtodo=$(sed -n 's/^\([0-9]*\) todo$/\1/p' "$log/migrate.log" | tail -n1)
+	passed=$((passed + ${mpass:-0}))
+	failed=$((failed + ${mfail:-0}))
+	todo=$((todo + ${mtodo:-0}))
+	if [ "$mrc" -ne 0 ] && [ "${mfail:-0}" -eq 0 ]; then
+		echo "FAILED: the migrations (status $mrc; log: $log/migrate.log)"
+		tail -n 20 "$log/migrate.log" | sed 's/^/    /'
+		failed=$((failed + 1))
+	fi
+	echo "check: the migrations took $((SECONDS - t0)) s"
+fi
 
 echo "check: $todo todo (known gaps, KTAP \"# TODO\", listed above)"
 echo "check: $SECONDS s in all"
