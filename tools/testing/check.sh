@@ -30,6 +30,24 @@ if [ "$quick" = 1 ]; then
 	export TUNPIN_LANES=${TUNPIN_LANES:-6.1 7.2}
 fi
 
+# count_run WHAT LOG STATUS: a script's own "N passed, N failed" (and
+# "N todo") lines from LOG, counted; one failure more if it ended badly
+# (STATUS) with no failed test.
+count_run() {
+	local p f t
+	read -r p f < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
+		"$2" | tail -n1)
+	t=$(sed -n 's/^\([0-9]*\) todo$/\1/p' "$2" | tail -n1)
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+	todo=$((todo + ${t:-0}))
+	if [ "$3" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
+		echo "FAILED: $1 (status $3; log: $2)"
+		tail -n 20 "$2" | sed 's/^/    /'
+		failed=$((failed + 1))
+	fi
+}
+
 # The arm64 lane (tools/testing/arm64/check.sh: its own packages, Debian's
 # arm64 kernel, cross builds, one-CPU qemu-system-aarch64) runs beside the
 # host steps below, which mostly leave a core idle; the x86 VM waits for
@@ -72,15 +90,7 @@ if [ -n "$a64_pid" ]; then
 	wait "$a64_pid"
 	a64_rc=$?
 	grep -aE '^(ok|not ok|FAILED|arm64:)' "$log/arm64.log" | sed 's/^/arm64: /'
-	read -r apass afail < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
-		"$log/arm64.log" | tail -n1)
-	passed=$((passed + ${apass:-0}))
-	failed=$((failed + ${afail:-0}))
-	if [ "$a64_rc" -ne 0 ] && [ "${afail:-0}" -eq 0 ]; then
-		echo "FAILED: the arm64 lane (status $a64_rc; log: $log/arm64.log)"
-		tail -n 20 "$log/arm64.log" | sed 's/^/    /'
-		failed=$((failed + 1))
-	fi
+	count_run "the arm64 lane" "$log/arm64.log" "$a64_rc"
 	echo "check: the arm64 lane ended $((SECONDS - a64_t0)) s after it started"
 fi
 
@@ -132,17 +142,7 @@ if [ "$quick" != 1 ] && [ "${TUNPIN_MIGRATE:-1}" != 0 ]; then
 	mrc=$?
 	grep -aE '^(ok|FAILED|check-migrate):|^[^ ]+ (source|destination): (not )?ok ' \
 		"$log/migrate.log" | sed 's/^/migrate: /'
-	read -r mpass mfail < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
-		"$log/migrate.log" | tail -n1)
-	mtodo=$(sed -n 's/^\([0-9]*\) todo$/\1/p' "$log/migrate.log" | tail -n1)
-	passed=$((passed + ${mpass:-0}))
-	failed=$((failed + ${mfail:-0}))
-	todo=$((todo + ${mtodo:-0}))
-	if [ "$mrc" -ne 0 ] && [ "${mfail:-0}" -eq 0 ]; then
-		echo "FAILED: the migrations (status $mrc; log: $log/migrate.log)"
-		tail -n 20 "$log/migrate.log" | sed 's/^/    /'
-		failed=$((failed + 1))
-	fi
+	count_run "the migrations" "$log/migrate.log" "$mrc"
 	echo "check: the migrations took $((SECONDS - t0)) s"
 fi
 
