@@ -21,7 +21,7 @@ jobs=$(nproc)
 # The copy: only changed files are rewritten, so make rebuilds only them.
 sync_tree() {
 	local f
-	(cd "$TUNPIN_SRC" && find Kbuild dkms.conf include tools/gen-caps.sh \
+	(cd "$TUNPIN_SRC" && find Kbuild dkms.conf include tools/gen-caps.sh tools/gen-errnames.sh \
 		module tools/tunpin -type f \
 		\( -name '*.[ch]' -o -name Kbuild -o -name Makefile \
 		   -o -name dkms.conf -o -name '*.sh' \) \

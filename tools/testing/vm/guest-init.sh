@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# PID 1 of the guest after switch_root into the host's root (read-only 9p).
-# Gives the guest fresh proc/sys/dev/tmp, the unpacked kernel's modules at
+# PID 1 of the guest after switch_root into the lane's root (vm/init).
+# Gives the guest fresh proc/sys/dev, the unpacked kernel's modules at
 # /lib/modules, the shared directories at their host paths, then runs the job
 # ($out/job) and records its exit code in $out/exit-code. Powers off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -21,9 +21,9 @@ mount -t devpts devpts /dev/pts
 # devtmpfs has no /dev/fd, which bash's <(...) needs.
 ln -s /proc/self/fd /dev/fd
 mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
-mount -t tmpfs tmpfs /var/tmp
+# /tmp, /run and /var/tmp are the root's own: the root is an overlay on a
+# tmpfs already (vm/init), and a tmpfs here would hide a source tree or
+# build directory shared at a path below them.
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
