@@ -21,11 +21,11 @@ jobs=$(nproc)
 # The copy: only changed files are rewritten, so make rebuilds only them.
 sync_tree() {
 	local f
-	(cd "$TUNPIN_SRC" && find Kbuild dkms.conf include tools/gen-caps.sh tools/gen-errnames.sh \
-		module tools/tunpin -type f \
-		\( -name '*.[ch]' -o -name Kbuild -o -name Makefile \
-		   -o -name dkms.conf -o -name '*.sh' \) \
-		! -name '*.mod.c' ! -name caps-gen.h) |
+	(cd "$TUNPIN_SRC" && find Kbuild dkms.conf include tools/gen-caps.sh \
+		tools/gen-errnames.sh module tools/tunpin -type f \
+		\( -name '*.[ch]' -o -name Kbuild -o -name 'Kbuild.*' \
+		   -o -name Makefile -o -name dkms.conf -o -name '*.sh' \) \
+		! -name '*.mod.c' ! -name caps-gen.h ! -name errnames-gen.h) |
 	while read -r f; do
 		cmp -s "$TUNPIN_SRC/$f" "$src/$f" && continue
 		mkdir -p "$src/$(dirname "$f")"
