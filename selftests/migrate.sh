@@ -41,7 +41,9 @@
 #   MIGRATE_KERNEL, MIGRATE_INITRD (the nested guest's kernel and
 #   initramfs, tools/testing/migrate/initramfs.sh: the same files on both
 #   sides), MIGRATE_WAIT (s, default 1800: the longest wait for the peer's
-#   next message), MIGRATE_MEM (the nested guest's memory, MiB, 128).
+#   next message), MIGRATE_MEM (the nested guest's memory, MiB, 128),
+#   MIGRATE_NET_ARGS (more virtio-net-pci properties, on both sides, e.g.
+#   ",in_order=on": QEMU offers VIRTIO_F_IN_ORDER only then).
 # Output: KTAP; "# TODO" cases are in neither the pass nor the fail count
 # of "# Totals:" but in "# todo: N". Exit 1 on a failure.
 set -u
@@ -148,7 +150,7 @@ start_qemu() {
 		-serial "file:$mbox/case-$k.$role.console" \
 		-qmp "unix:$work/qmp.sock,server=on,wait=off" \
 		-netdev "tap,id=n0,ifname=mig0,script=no,downscript=no,vhost=$vhost" \
-		-device virtio-net-pci,netdev=n0,id=net0,mac=52:54:00:4d:49:47,modern-pio-notify=on \
+		-device "virtio-net-pci,netdev=n0,id=net0,mac=52:54:00:4d:49:47,modern-pio-notify=on${MIGRATE_NET_ARGS:-}" \
 		"$@" </dev/null >"$mbox/case-$k.$role.qemu" 2>&1 &
 	qemu_pid=$!
 }
@@ -493,7 +495,7 @@ if [ "$role" = source ]; then
 else
 	echo "1..$((${#cases[@]} + 4))"
 fi
-echo "# migrate: $role, $(uname -r), mailbox $mbox"
+echo "# migrate: $role, $(uname -r), mailbox $mbox${MIGRATE_NET_ARGS:+, virtio-net-pci$MIGRATE_NET_ARGS}"
 
 setup >"$work/setup.log" 2>&1
 rc=$?

@@ -20,6 +20,7 @@
 # PAIR/mbox (the mailbox: dumps, level, the guests' consoles, QEMU's
 # messages).
 # TUNPIN_MIGRATE_TIMEOUT: a host VM's limit (s, 2400).
+# TUNPIN_MIGRATE_NET_ARGS: more virtio-net-pci properties (",in_order=on").
 # TUNPIN_MIGRATE_CPUS: each host VM's vCPUs (1: with two, TCG once let a
 # host kernel trip over its own text patching, an int3 Oops in
 # __schedule() as QEMU's KVM VM was destroyed).
@@ -105,7 +106,7 @@ side() {
 		env TUNPIN_KO="$top/lanes/$lane/src/module/tunpin.ko" \
 		TUNPIN_TOOL="$top/lanes/$tlane/src/tools/tunpin/tunpin" \
 		MIGRATE_KERNEL="$pd/vmlinuz" MIGRATE_INITRD="$pd/initrd.gz" \
-		KTAP="$pd/$role.ktap" \
+		KTAP="$pd/$role.ktap" MIGRATE_NET_ARGS="${TUNPIN_MIGRATE_NET_ARGS:-}" \
 		bash -c 'bash "$0" "$@" 2>&1 | tee "$KTAP"; exit "${PIPESTATUS[0]}"' \
 		"$TUNPIN_SRC/selftests/migrate.sh" "$role" "$pd/mbox" \
 		>"$log/$pair-$role.log" 2>&1
