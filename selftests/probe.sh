@@ -313,19 +313,18 @@ t_merge_real() {	# merge: the build host's real dump and this VM's: the common s
 	vname=$(jget "$(<"$tmp/vm.json")" 'j["host"]')
 	run merge "$host" "$tmp/vm.json"
 	echo "$out" | sed 's/^/#     merge: /'
-	if [ -n "$hmore" ]; then
-		check "the build host named as having more" grep -qxF \
-			"$hname has more:$hmore" <<<"$out"
+	has_more "the build host" "$hname" "$hmore"
+	has_more "this VM" "$vname" "$vmore"
+}
+
+# has_more WHO HOST MORE: merge's $out names HOST as having MORE (the
+# capabilities with a leading space), or, MORE empty, not at all.
+has_more() {
+	if [ -n "$3" ]; then
+		check "$1 named as having more" grep -qxF \
+			"$2 has more:$3" <<<"$out"
 	else
-		check "the build host has nothing more" \
-			not_grep "^$hname has more:" <<<"$out"
-	fi
-	if [ -n "$vmore" ]; then
-		check "this VM named as having more" grep -qxF \
-			"$vname has more:$vmore" <<<"$out"
-	else
-		check "this VM has nothing more" \
-			not_grep "^$vname has more:" <<<"$out"
+		check "$1 has nothing more" not_grep "^$2 has more:" <<<"$out"
 	fi
 }
 
