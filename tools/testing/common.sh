@@ -38,10 +38,10 @@ need_pkgs() {
 	[ ${#missing[@]} -eq 0 ] && return 0
 	[ "$(id -u)" -eq 0 ] ||
 		die "missing packages: ${missing[*]} (run as root or install them)"
-	echo "tunpin: installing ${missing[*]}"
+	echo "tunpin: installing ${missing[*]}" >&2
 	export DEBIAN_FRONTEND=noninteractive
 	# The arm64 lane may be installing beside us: wait for apt's locks.
-	apt-get -o DPkg::Lock::Timeout=600 update -qq &&
+	apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 &&
 	apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
 		--no-install-recommends "${missing[@]}" >/dev/null
 }
