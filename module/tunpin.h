@@ -15,12 +15,13 @@
 #include "caps-gen.h"	/* TUNPIN_NCAPS, TUNPIN_CAP_TABLE: from the uapi */
 
 /* Longest level string we accept or print: every name once, plus slack. */
-#define TUNPIN_LEVEL_MAX	256
+#define TUNPIN_LEVEL_MAX	512
 
 /* The capability table, in table order. */
 struct tunpin_cap_entry {
 	const char *name;
-	u32 bit;
+	u32 bit;	/* in a capability set (struct tunpin_level's caps) */
+	int vbit;	/* vhost-net: its virtio feature bit; TAP offload: -1 */
 };
 
 extern const struct tunpin_cap_entry tunpin_caps[TUNPIN_NCAPS];

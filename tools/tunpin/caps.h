@@ -13,7 +13,8 @@
 
 struct cap {
 	const char *name;
-	uint32_t bit;
+	uint32_t bit;	/* in a capability set (TUNPIN_A_CAPS) */
+	int vbit;	/* vhost-net: its virtio feature bit; TAP offload: -1 */
 };
 
 extern const struct cap caps[NCAPS];

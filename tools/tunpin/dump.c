@@ -15,17 +15,17 @@
 
 /* TUNGETFEATURES flags (IFF_* in <linux/if_tun.h>), in the order printed. */
 static const struct cap features[] = {
-	{ "tun",		0x0001 },
-	{ "tap",		0x0002 },
-	{ "no_pi",		0x1000 },
-	{ "one_queue",		0x2000 },
-	{ "vnet_hdr",		0x4000 },
-	{ "multi_queue",	0x0100 },
-	{ "napi",		0x0010 },
-	{ "napi_frags",		0x0020 },
-	{ "no_carrier",		0x0040 },
-	{ "detach_queue",	0x0400 },
-	{ "attach_queue",	0x0200 },
+	{ "tun",		0x0001, -1 },
+	{ "tap",		0x0002, -1 },
+	{ "no_pi",		0x1000, -1 },
+	{ "one_queue",		0x2000, -1 },
+	{ "vnet_hdr",		0x4000, -1 },
+	{ "multi_queue",	0x0100, -1 },
+	{ "napi",		0x0010, -1 },
+	{ "napi_frags",		0x0020, -1 },
+	{ "no_carrier",		0x0040, -1 },
+	{ "detach_queue",	0x0400, -1 },
+	{ "attach_queue",	0x0200, -1 },
 };
 #define NFEATURES (sizeof(features) / sizeof(features[0]))
 

@@ -5,9 +5,17 @@
  * enum tunpin_cap is the single source of truth for the capability table:
  * the module, the tunpin(8) tool and the documentation are generated from
  * it (tools/gen-caps.sh). Each capability's name is its identifier without
- * the TUNPIN_CAP_ prefix, in lower case ("tso_ecn"); table order is this
- * order. The values are the TUNSETOFFLOAD flags (TUN_F_* in
- * <linux/if_tun.h>; the last four postdate Linux 6.1).
+ * the TUNPIN_CAP_ prefix, in lower case ("tso_ecn", "vhost_ring_reset");
+ * table order is this order, and each value is one bit of a capability set
+ * (the u32 of TUNPIN_A_CAPS). A set covers both halves of the guest ABI a
+ * host kernel hands out:
+ *  - TAP offloads: the value is the TUNSETOFFLOAD flag itself (TUN_F_* in
+ *    <linux/if_tun.h>; the last four postdate Linux 6.1);
+ *  - vhost-net features (TUNPIN_CAP_VHOST_*): the virtio feature bit that
+ *    VHOST_GET_FEATURES (bits 0-63) or VHOST_GET_FEATURES_ARRAY (64 on)
+ *    reports is TUNPIN_VHOST_BIT_<same suffix>.
+ * The comment is the first upstream release; Documentation/ABI cites the
+ * commits.
  *
  * The generic netlink family "tunpin" is described, for any netlink client,
  * by Documentation/netlink/specs/tunpin.yaml; keep the two in step.
@@ -19,19 +27,52 @@
 #include <linux/ioctl.h>
 
 enum tunpin_cap {
-	TUNPIN_CAP_CSUM			= 0x001,	/* 2.6.27 */
-	TUNPIN_CAP_TSO4			= 0x002,	/* 2.6.27 */
-	TUNPIN_CAP_TSO6			= 0x004,	/* 2.6.27 */
-	TUNPIN_CAP_TSO_ECN		= 0x008,	/* 2.6.27 */
-	TUNPIN_CAP_UFO			= 0x010,	/* 2.6.x; not 4.14.0 */
-	TUNPIN_CAP_USO4			= 0x020,	/* 6.2 */
-	TUNPIN_CAP_USO6			= 0x040,	/* 6.2 */
-	TUNPIN_CAP_UDP_TUNNEL_GSO	= 0x080,	/* 6.17 */
-	TUNPIN_CAP_UDP_TUNNEL_GSO_CSUM	= 0x100,	/* 6.17 */
+	TUNPIN_CAP_CSUM			= 0x000001,	/* 2.6.27 */
+	TUNPIN_CAP_TSO4			= 0x000002,	/* 2.6.27 */
+	TUNPIN_CAP_TSO6			= 0x000004,	/* 2.6.27 */
+	TUNPIN_CAP_TSO_ECN		= 0x000008,	/* 2.6.27 */
+	TUNPIN_CAP_UFO			= 0x000010,	/* 2.6.x; not 4.14.0 */
+	TUNPIN_CAP_USO4			= 0x000020,	/* 6.2 */
+	TUNPIN_CAP_USO6			= 0x000040,	/* 6.2 */
+	TUNPIN_CAP_UDP_TUNNEL_GSO	= 0x000080,	/* 6.17 */
+	TUNPIN_CAP_UDP_TUNNEL_GSO_CSUM	= 0x000100,	/* 6.17 */
+	TUNPIN_CAP_VHOST_MRG_RXBUF	= 0x000200,	/* 2.6.33 */
+	TUNPIN_CAP_VHOST_NOTIFY_ON_EMPTY = 0x000400,	/* 2.6.33 */
+	TUNPIN_CAP_VHOST_LOG_ALL	= 0x000800,	/* 2.6.33 */
+	TUNPIN_CAP_VHOST_ANY_LAYOUT	= 0x001000,	/* 2.6.33 */
+	TUNPIN_CAP_VHOST_INDIRECT_DESC	= 0x002000,	/* 2.6.33 */
+	TUNPIN_CAP_VHOST_EVENT_IDX	= 0x004000,	/* 3.2 */
+	TUNPIN_CAP_VHOST_VERSION_1	= 0x008000,	/* 4.0 */
+	TUNPIN_CAP_VHOST_ACCESS_PLATFORM = 0x010000,	/* 4.14 */
+	TUNPIN_CAP_VHOST_IN_ORDER	= 0x020000,	/* 6.18 */
+	TUNPIN_CAP_VHOST_RING_RESET	= 0x040000,	/* 6.3 */
+	TUNPIN_CAP_VHOST_GUEST_UDP_TUNNEL_GSO = 0x080000,	/* 6.17 */
+	TUNPIN_CAP_VHOST_GUEST_UDP_TUNNEL_GSO_CSUM = 0x100000,	/* 6.17 */
+	TUNPIN_CAP_VHOST_HOST_UDP_TUNNEL_GSO = 0x200000,	/* 6.17 */
+	TUNPIN_CAP_VHOST_HOST_UDP_TUNNEL_GSO_CSUM = 0x400000,	/* 6.17 */
 };
 
-/* Every capability bit tunpin knows; any other bit is outside every level. */
-#define TUNPIN_CAP_ALL		0x1ff
+/* The virtio feature bit of each vhost-net capability. */
+#define TUNPIN_VHOST_BIT_MRG_RXBUF			15
+#define TUNPIN_VHOST_BIT_NOTIFY_ON_EMPTY		24
+#define TUNPIN_VHOST_BIT_LOG_ALL			26	/* VHOST_F_LOG_ALL */
+#define TUNPIN_VHOST_BIT_ANY_LAYOUT			27	/* also VHOST_NET_F_VIRTIO_NET_HDR */
+#define TUNPIN_VHOST_BIT_INDIRECT_DESC			28
+#define TUNPIN_VHOST_BIT_EVENT_IDX			29
+#define TUNPIN_VHOST_BIT_VERSION_1			32
+#define TUNPIN_VHOST_BIT_ACCESS_PLATFORM		33
+#define TUNPIN_VHOST_BIT_IN_ORDER			35
+#define TUNPIN_VHOST_BIT_RING_RESET			40
+#define TUNPIN_VHOST_BIT_GUEST_UDP_TUNNEL_GSO		65
+#define TUNPIN_VHOST_BIT_GUEST_UDP_TUNNEL_GSO_CSUM	66
+#define TUNPIN_VHOST_BIT_HOST_UDP_TUNNEL_GSO		67
+#define TUNPIN_VHOST_BIT_HOST_UDP_TUNNEL_GSO_CSUM	68
+
+/* The TAP offloads, the vhost-net features, and every capability. */
+#define TUNPIN_CAP_TAP		0x0001ff
+#define TUNPIN_CAP_VHOST	0x7ffe00
+/* Every capability tunpin knows; any other bit is outside every level. */
+#define TUNPIN_CAP_ALL		(TUNPIN_CAP_TAP | TUNPIN_CAP_VHOST)
 
 #define TUNPIN_GENL_NAME	"tunpin"
 #define TUNPIN_GENL_VERSION	1
