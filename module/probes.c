@@ -5,8 +5,10 @@
  * its arguments so that the kernel's own code refuses it with its own errno
  * (EBADFD on an unattached tun fd, EINVAL otherwise). A kretprobe on the
  * same handlers records which TUNSETOFFLOAD calls the kernel accepted, and a
- * kprobe on tun's and tap's release forgets the file. f_op is left alone,
- * so vhost-net's f_op checks still hold, and the datapath is never touched.
+ * kprobe on tun's, tap's and vhost-net's release forgets the file. A kprobe
+ * on vhost-net's ioctl handler hands its calls to vhost.c. f_op is left
+ * alone, so vhost-net's f_op checks still hold, and the datapath is never
+ * touched.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -102,6 +104,16 @@ static int tunpin_release_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * Only there to keep the kprobe from being optimized, and to have ftrace
+ * honour a changed instruction pointer (FTRACE_OPS_FL_IPMODIFY):
+ * tunpin_vhost_pre() may make the probed function return at once.
+ */
+static void tunpin_skip_post(struct kprobe *kp, struct pt_regs *regs,
+			     unsigned long flags)
+{
+}
+
 /* "module:symbol" pins the lookup to the right module when tun/tap are. */
 #define TUNPIN_SYM(mod, cfg, sym)	(IS_MODULE(cfg) ? #mod ":" #sym : #sym)
 
@@ -122,10 +134,22 @@ static struct kprobe tunpin_kprobes[] = {
 	/* macvtap and ipvtap; their compat_ioctl, compat_ptr_ioctl, calls it */
 	{ .symbol_name = TUNPIN_SYM(tap, CONFIG_TAP, tap_ioctl),
 	  .pre_handler = tunpin_ioctl_pre },
+#if IS_ENABLED(CONFIG_VHOST_NET)
+	/* vhost-net; its compat_ioctl, compat_ptr_ioctl, calls it */
+	{ .symbol_name = TUNPIN_SYM(vhost_net, CONFIG_VHOST_NET,
+				    vhost_net_ioctl),
+	  .pre_handler = tunpin_vhost_pre,
+	  .post_handler = tunpin_skip_post },
+#endif
 	{ .symbol_name = TUNPIN_SYM(tun, CONFIG_TUN, tun_chr_close),
 	  .pre_handler = tunpin_release_pre },
 	{ .symbol_name = TUNPIN_SYM(tap, CONFIG_TAP, tap_release),
 	  .pre_handler = tunpin_release_pre },
+#if IS_ENABLED(CONFIG_VHOST_NET)
+	{ .symbol_name = TUNPIN_SYM(vhost_net, CONFIG_VHOST_NET,
+				    vhost_net_release),
+	  .pre_handler = tunpin_release_pre },
+#endif
 };
 
 /*

@@ -55,8 +55,9 @@ enum tunpin_cap {
 /* The virtio feature bit of each vhost-net capability. */
 #define TUNPIN_VHOST_BIT_MRG_RXBUF			15
 #define TUNPIN_VHOST_BIT_NOTIFY_ON_EMPTY		24
-#define TUNPIN_VHOST_BIT_LOG_ALL			26	/* VHOST_F_LOG_ALL */
-#define TUNPIN_VHOST_BIT_ANY_LAYOUT			27	/* also VHOST_NET_F_VIRTIO_NET_HDR */
+#define TUNPIN_VHOST_BIT_LOG_ALL			26
+/* ANY_LAYOUT's bit is also VHOST_NET_F_VIRTIO_NET_HDR; LOG_ALL is VHOST_F_LOG_ALL */
+#define TUNPIN_VHOST_BIT_ANY_LAYOUT			27
 #define TUNPIN_VHOST_BIT_INDIRECT_DESC			28
 #define TUNPIN_VHOST_BIT_EVENT_IDX			29
 #define TUNPIN_VHOST_BIT_VERSION_1			32
@@ -115,6 +116,7 @@ enum {
 	TUNPIN_A_EXEMPT,	/* flag: exempted through /dev/tunpin */
 	TUNPIN_A_IOCTL,		/* u32: the refused ioctl command */
 	TUNPIN_A_OVERRIDE,	/* flag: governed by a cgroup override */
+	TUNPIN_A_VHOST,		/* flag: a vhost-net file, not a TAP */
 
 	__TUNPIN_A_MAX,
 	TUNPIN_A_MAX = __TUNPIN_A_MAX - 1
