@@ -18,6 +18,7 @@
 #include <linux/if_tun.h>
 #include <linux/if_tap.h>
 #include <linux/sockios.h>
+#include <linux/sysfs.h>
 #include "tunpin.h"
 #include "arch.h"
 
@@ -167,6 +168,41 @@ static struct kretprobe tunpin_kretprobes[] = {
 	TUNPIN_IOCTL(tap, CONFIG_TAP, tap_ioctl),
 };
 
+/* Set once every probe is registered, cleared before any is unregistered. */
+static bool tunpin_probes_armed;
+
+static const char *tunpin_probe_state(struct kprobe *kp)
+{
+	if (!READ_ONCE(tunpin_probes_armed))
+		return "unarmed";
+	return kprobe_gone(kp) ? "gone" : kprobe_disabled(kp) ? "disabled" :
+	       "armed";
+}
+
+/**
+ * tunpin_probes_show - one line per probe point: "SYMBOL entry|return STATE"
+ * @buf: a PAGE_SIZE sysfs buffer
+ *
+ * STATE is "armed", "disabled", "gone" (its module went away) or
+ * "unarmed" (tunpin is loading or unloading).
+ *
+ * Return: the length printed.
+ */
+int tunpin_probes_show(char *buf)
+{
+	int i, len = 0;
+
+	for (i = 0; i < ARRAY_SIZE(tunpin_kprobes); i++)
+		len += sysfs_emit_at(buf, len, "%s entry %s\n",
+				     tunpin_kprobes[i].symbol_name,
+				     tunpin_probe_state(&tunpin_kprobes[i]));
+	for (i = 0; i < ARRAY_SIZE(tunpin_kretprobes); i++)
+		len += sysfs_emit_at(buf, len, "%s return %s\n",
+				     tunpin_kretprobes[i].kp.symbol_name,
+				     tunpin_probe_state(&tunpin_kretprobes[i].kp));
+	return len;
+}
+
 int tunpin_probes_init(void)
 {
 	int i, j, err;
@@ -188,6 +224,7 @@ int tunpin_probes_init(void)
 			goto unwind;
 		}
 	}
+	WRITE_ONCE(tunpin_probes_armed, true);
 	return 0;
 
 unwind:
@@ -203,6 +240,7 @@ void tunpin_probes_exit(void)
 {
 	int i;
 
+	WRITE_ONCE(tunpin_probes_armed, false);
 	for (i = 0; i < ARRAY_SIZE(tunpin_kprobes); i++)
 		unregister_kprobe(&tunpin_kprobes[i]);
 	for (i = 0; i < ARRAY_SIZE(tunpin_kretprobes); i++)

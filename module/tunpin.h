@@ -136,6 +136,7 @@ void tunpin_files_exit(void);
 
 /* probes.c */
 int tunpin_probes_init(void);
+int tunpin_probes_show(char *buf);
 void tunpin_probes_exit(void);
 
 /* vhost.c: vhost-net, asked for its native features at load */
