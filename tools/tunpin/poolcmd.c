@@ -14,7 +14,7 @@
 enum { X_OK = 0, X_ERR = 1, X_USAGE = 2, X_BELOW = 3 };
 
 #define DEFAULT_NAME	"merged"
-#define TEXT		512	/* any capability or feature list */
+#define TEXT		1024	/* any capability or feature list */
 
 static bool json_wanted(const struct cli *c)
 {

@@ -43,7 +43,7 @@ enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2, EXIT_BELOW = 3,
        EXIT_NOMOD = 4 };
 
 /* Room for every name, unknown bits included. */
-#define LEVEL_BUF 256
+#define LEVEL_BUF 1024
 
 static void usage(FILE *f)
 {

@@ -117,6 +117,7 @@ enum {
 	TUNPIN_A_EXEMPT,	/* flag: exempted through /dev/tunpin */
 	TUNPIN_A_IOCTL,		/* u32: the refused ioctl command */
 	TUNPIN_A_OVERRIDE,	/* flag: governed by a cgroup override */
+	TUNPIN_A_VHOST,		/* flag: a vhost-net file, not a TAP */
 
 	__TUNPIN_A_MAX,
 	TUNPIN_A_MAX = __TUNPIN_A_MAX - 1
@@ -135,10 +136,10 @@ enum {
 
 /*
  * /dev/tunpin, the control device (CAP_NET_ADMIN). TUNPIN_EXEMPT takes the
- * number of an open TAP file descriptor (/dev/net/tun or /dev/tapN) and
- * exempts exactly that open file from every level until it, or the control
- * file, is closed: this is how tunpin(8) probes the native set on a pinned
- * host. Nothing is keyed by name, so nothing can be reused by a tenant.
+ * number of an open TAP file descriptor (/dev/net/tun or /dev/tapN) or
+ * /dev/vhost-net file descriptor and exempts exactly that open file from
+ * every level until it, or the control file, is closed: this is how
+ * tunpin(8) probes the native set on a pinned host. Nothing is keyed by name, so nothing can be reused by a tenant.
  */
 #define TUNPIN_EXEMPT		_IOW('T', 0xf0, __s32)
 
