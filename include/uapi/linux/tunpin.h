@@ -76,7 +76,7 @@ enum tunpin_cap {
 #define TUNPIN_CAP_TAP		0x0001ff
 #define TUNPIN_CAP_VHOST	0x7ffe00
 /* Every capability tunpin knows; any other bit is outside every level. */
-#define TUNPIN_CAP_ALL		(TUNPIN_CAP_TAP | TUNPIN_CAP_VHOST)
+#define TUNPIN_CAP_ALL		0x7fffff	/* TUNPIN_CAP_TAP | TUNPIN_CAP_VHOST */
 
 #define TUNPIN_GENL_NAME	"tunpin"
 #define TUNPIN_GENL_VERSION	1
