@@ -27,6 +27,29 @@ int caps_parse(const char *s, uint32_t *bits);
  * returns the length that was needed, like snprintf. */
 int caps_print(uint32_t bits, const char *sep, char *buf, size_t size);
 
+/*
+ * TUNSETOFFLOAD flags outside TUNPIN_CAP_TAP (a newer kernel's offloads;
+ * not capability bits), one "unknown:0x200" each, as caps_print() does.
+ */
+int offload_unknown_print(uint32_t flags, const char *sep, char *buf,
+			  size_t size);
+
+/* The words of a vhost-net feature set: VHOST_GET_FEATURES is word 0,
+ * VHOST_GET_FEATURES_ARRAY's second u64 (bits 64-127) word 1. */
+#define VHOST_WORDS	2
+
+/* The capability bits of vhost-net features @w; in @unknown (if not NULL)
+ * the feature bits the table has no name for. */
+uint32_t vhost_caps(const uint64_t w[VHOST_WORDS],
+		    uint64_t unknown[VHOST_WORDS]);
+/* The features of vhost capabilities @bits, the inverse of vhost_caps(). */
+void vhost_features(uint32_t bits, uint64_t w[VHOST_WORDS]);
+/* Feature bits the table lacks, one "vhost_unknown:41" each (bit number). */
+int vhost_unknown_print(const uint64_t u[VHOST_WORDS], const char *sep,
+			char *buf, size_t size);
+/* "vhost_unknown:N": its feature bit N (0-127), or -1. */
+int vhost_unknown_parse(const char *s);
+
 /* A level: capability names separated by spaces or commas, or "none" or
  * "unpinned" alone. 0, or -1 with the reason in @err. */
 int level_parse(const char *s, uint32_t *bits, bool *pinned,

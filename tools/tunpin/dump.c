@@ -28,6 +28,7 @@ static const struct cap features[] = {
 	{ "attach_queue",	0x0200, -1 },
 };
 #define NFEATURES (sizeof(features) / sizeof(features[0]))
+#define TUNGETFEATURES_KNOWN	0x7773	/* the flags above */
 
 static void add_string(json_object *o, const char *key, const char *s)
 {
@@ -63,6 +64,67 @@ static json_object *names_to_json(const struct cap *table, size_t n,
 			json_object_array_add(a, json_object_new_string(buf));
 		}
 	return a;
+}
+
+/* Capability names, then the TUNSETOFFLOAD flags the table lacks. */
+static json_object *caps_list_json(uint32_t bits, uint32_t flags)
+{
+	json_object *a = names_to_json(caps, NCAPS, bits & TUNPIN_CAP_ALL);
+	char buf[24];
+
+	for (int b = 0; b < 32; b++)
+		if (flags & (1u << b) & ~(uint32_t)TUNPIN_CAP_TAP) {
+			snprintf(buf, sizeof(buf), "unknown:%#x", 1u << b);
+			json_object_array_add(a, json_object_new_string(buf));
+		}
+	return a;
+}
+
+const char *vhost_state_name(enum tp_vhost_state s)
+{
+	switch (s) {
+	case TP_VHOST_PROBED:
+		return "probed";
+	case TP_VHOST_ABSENT:
+		return "absent";
+	default:
+		return "unknown";
+	}
+}
+
+static void add_hex64(json_object *a, uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%#llx", (unsigned long long)v);
+	json_object_array_add(a, json_object_new_string(v ? buf : "0x0"));
+}
+
+static json_object *vhost_to_json(const struct tp_vhost *v)
+{
+	json_object *o = json_object_new_object(), *a, *u;
+	char buf[24];
+
+	add_string(o, "state", vhost_state_name(v->state));
+	add_string(o, "device", TP_VHOST_DEV);
+	if (v->state != TP_VHOST_PROBED) {
+		add_string(o, "reason", v->reason);
+		return o;
+	}
+	json_object_object_add(o, "exempt", json_object_new_boolean(v->exempt));
+	json_object_object_add(o, "array", json_object_new_boolean(v->array));
+	a = json_object_new_array();
+	for (int k = 0; k < VHOST_WORDS; k++)
+		add_hex64(a, v->features[k]);
+	json_object_object_add(o, "features", a);
+	u = json_object_new_array();
+	for (int b = 0; b < 64 * VHOST_WORDS; b++)
+		if (v->unknown[b / 64] & (1ull << (b % 64))) {
+			snprintf(buf, sizeof(buf), "vhost_unknown:%d", b);
+			json_object_array_add(u, json_object_new_string(buf));
+		}
+	json_object_object_add(o, "unknown", u);
+	return o;
 }
 
 /* The errno names of the C library's <errno.h> (errnames-gen.h). */
@@ -110,14 +172,14 @@ json_object *dump_to_json(const struct tp_dump *d)
 	add_string(o, "timestamp", d->timestamp);
 	json_object_object_add(o, "exempt", json_object_new_boolean(d->exempt));
 	json_object_object_add(o, "capabilities",
-		names_to_json(caps, NCAPS, (d->caps & TUNPIN_CAP_ALL) |
-			      (d->unknown & ~(uint32_t)TUNPIN_CAP_ALL)));
+			       caps_list_json(d->caps, d->unknown));
 	add_hex(masks, "capabilities", d->caps);
 	add_hex(masks, "unknown", d->unknown);
 	add_hex(masks, "features", d->features);
 	json_object_object_add(o, "masks", masks);
 	json_object_object_add(o, "features",
 			       names_to_json(features, NFEATURES, d->features));
+	json_object_object_add(o, "vhost", vhost_to_json(&d->vhost));
 	for (int i = 0; i < d->nprobes && i < TP_PROBES_MAX; i++) {
 		json_object *p = json_object_new_object();
 
@@ -232,14 +294,16 @@ static int parse_unknown(const char *s, uint32_t known, uint32_t *bit)
 	return 0;
 }
 
-/* A list of names from @table (or unknown:0x... bits): their bits. */
+/*
+ * A list of names from @table, or unknown:0x... bits (outside @known):
+ * their bits, the unknown ones apart in @unk (or with the rest if NULL).
+ */
 static int parse_names(struct rd *r, const char *key, json_object *a,
-		       const struct cap *table, size_t n, uint32_t *out)
+		       const struct cap *table, size_t n, uint32_t known,
+		       uint32_t *out, uint32_t *unk)
 {
-	uint32_t known = 0, bits = 0, bit;
+	uint32_t bits = 0, ubits = 0, bit;
 
-	for (size_t i = 0; i < n; i++)
-		known |= table[i].bit;
 	for (size_t i = 0; i < json_object_array_length(a); i++) {
 		json_object *v = json_object_array_get_idx(a, i);
 		const char *s;
@@ -252,17 +316,120 @@ static int parse_names(struct rd *r, const char *key, json_object *a,
 		for (j = 0; j < n; j++)
 			if (!strcmp(s, table[j].name))
 				break;
-		if (j < n)
+		if (j < n) {
 			bit = table[j].bit;
-		else if (parse_unknown(s, known, &bit))
+			if (bits & bit)
+				return fail(r, "field '%s': '%s' listed twice",
+					    key, s);
+			bits |= bit;
+			continue;
+		}
+		if (parse_unknown(s, known, &bit))
 			return fail(r, "field '%s': unknown %s '%s'", key,
 				    table == caps ? "capability" : "feature",
 				    s);
-		if (bits & bit)
+		if (ubits & bit)
 			return fail(r, "field '%s': '%s' listed twice", key, s);
-		bits |= bit;
+		ubits |= bit;
 	}
-	*out = bits;
+	if (unk) {
+		*out = bits;
+		*unk = ubits;
+	} else {
+		*out = bits | ubits;
+	}
+	return 0;
+}
+
+/* A 64-bit word: "0x" and 1 to 16 hex digits. */
+static int parse_hex64(struct rd *r, const char *what, json_object *v,
+		       uint64_t *out)
+{
+	const char *s;
+	size_t n;
+
+	if (!json_object_is_type(v, json_type_string))
+		return fail(r, "%s: expected a hex string like \"0x33d008000\", "
+			    "got %s", what, type_name(v));
+	s = json_object_get_string(v);
+	n = strlen(s);
+	if (n < 3 || n > 18 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X') ||
+	    strspn(s + 2, "0123456789abcdefABCDEF") != n - 2)
+		return fail(r, "%s: bad hex word '%s'", what, s);
+	*out = strtoull(s + 2, NULL, 16);
+	return 0;
+}
+
+/* "vhost" of a schema 2 dump; @vcaps: the vhost names of its capabilities. */
+static int parse_vhost(struct rd *r, json_object *o, uint32_t vcaps,
+		       struct tp_vhost *vh)
+{
+	json_object *v, *a;
+	uint64_t unk[VHOST_WORDS] = { 0 }, left[VHOST_WORDS];
+	const char *s;
+	char what[40];
+	size_t n;
+
+	if (!json_object_is_type(o, json_type_object))
+		return fail(r, "field 'vhost': expected object, got %s",
+			    type_name(o));
+	if (member(r, o, "state", json_type_string, true, &v))
+		return -1;
+	s = json_object_get_string(v);
+	if (!strcmp(s, "probed"))
+		vh->state = TP_VHOST_PROBED;
+	else if (!strcmp(s, "absent"))
+		vh->state = TP_VHOST_ABSENT;
+	else if (!strcmp(s, "unknown"))
+		vh->state = TP_VHOST_UNKNOWN;
+	else
+		return fail(r, "vhost.state: '%.32s' is none of probed, "
+			    "absent, unknown", s);
+	if (vh->state != TP_VHOST_PROBED) {
+		if (vcaps)
+			return fail(r, "vhost-net capabilities listed, but "
+				    "vhost.state is %s", s);
+		return get_string(r, o, "reason", true, vh->reason,
+				  sizeof(vh->reason));
+	}
+	if (member(r, o, "exempt", json_type_boolean, false, &v))
+		return -1;
+	vh->exempt = v && json_object_get_boolean(v);
+	if (member(r, o, "array", json_type_boolean, false, &v))
+		return -1;
+	vh->array = v && json_object_get_boolean(v);
+	if (member(r, o, "features", json_type_array, true, &a))
+		return -1;
+	n = json_object_array_length(a);
+	if (n < 1 || n > VHOST_WORDS)
+		return fail(r, "vhost.features: 1 or %d words, got %zu",
+			    VHOST_WORDS, n);
+	for (size_t k = 0; k < n; k++) {
+		snprintf(what, sizeof(what), "vhost.features[%zu]", k);
+		if (parse_hex64(r, what, json_object_array_get_idx(a, k),
+				&vh->features[k]))
+			return -1;
+	}
+	if (vhost_caps(vh->features, left) != vcaps)
+		return fail(r, "vhost.features and the vhost-net names of the "
+			    "capabilities list disagree");
+	if (member(r, o, "unknown", json_type_array, false, &a))
+		return -1;
+	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+		json_object *e = json_object_array_get_idx(a, i);
+		int b = json_object_is_type(e, json_type_string) ?
+			vhost_unknown_parse(json_object_get_string(e)) : -1;
+
+		if (b < 0)
+			return fail(r, "vhost.unknown[%zu]: expected "
+				    "vhost_unknown:N", i);
+		unk[b / 64] |= 1ull << (b % 64);
+	}
+	for (int k = 0; k < VHOST_WORDS; k++)
+		if (unk[k] != left[k])
+			return fail(r, "vhost.unknown and the feature bits "
+				    "without a name disagree");
+	memcpy(vh->unknown, unk, sizeof(unk));
 	return 0;
 }
 
@@ -314,8 +481,8 @@ static bool valid_tests(const char *s)
 	if (buf[0] == '+' || buf[strlen(buf) - 1] == '+' || strstr(buf, "++"))
 		return false;
 	for (w = strtok_r(buf, "+", &save); w; w = strtok_r(NULL, "+", &save))
-		if (!cap_bit(w, strlen(w)) &&
-		    parse_unknown(w, TUNPIN_CAP_ALL, &bit))
+		if (!(cap_bit(w, strlen(w)) & TUNPIN_CAP_TAP) &&
+		    parse_unknown(w, TUNPIN_CAP_TAP, &bit))
 			return false;
 	return true;
 }
@@ -357,7 +524,7 @@ static int parse_probes(struct rd *r, json_object *a, struct tp_dump *d)
 }
 
 static int parse_masks(struct rd *r, json_object *m, uint32_t names,
-		       struct tp_dump *d, bool *has_features)
+		       uint32_t unames, struct tp_dump *d, bool *has_features)
 {
 	json_object *v;
 	uint32_t c, u;
@@ -373,11 +540,12 @@ static int parse_masks(struct rd *r, json_object *m, uint32_t names,
 	if (c & ~(uint32_t)TUNPIN_CAP_ALL)
 		return fail(r, "masks.capabilities %#x has bits outside the "
 			    "table (%#x)", c, TUNPIN_CAP_ALL);
-	if (u & TUNPIN_CAP_ALL)
+	if (u & TUNPIN_CAP_TAP)
 		return fail(r, "masks.unknown %#x has known bits", u);
-	if ((c | u) != names)
-		return fail(r, "masks (%#x) and the capabilities list (%#x) "
-			    "disagree", c | u, names);
+	if (c != names || u != unames)
+		return fail(r, "masks (%#x, unknown %#x) and the capabilities "
+			    "list (%#x, unknown %#x) disagree", c, u, names,
+			    unames);
 	*has_features = json_object_object_get_ex(m, "features", &v);
 	if (*has_features && parse_hex(r, "masks.features", v, &d->features))
 		return -1;
@@ -390,22 +558,24 @@ int dump_from_json(json_object *o, struct tp_dump *d, char *err,
 	struct rd rd = { err, errsize }, *r = &rd;
 	struct tp_dump t;
 	json_object *v;
-	uint32_t names, feats;
+	uint32_t names, unames, feats;
 	bool mask_features = false;
 	const char *kind;
+	int64_t schema;
 
 	memset(&t, 0, sizeof(t));
 	if (!json_object_is_type(o, json_type_object))
 		return fail(r, "expected a JSON object, got %s", type_name(o));
 	if (!json_object_object_get_ex(o, "schema", &v))
 		return fail(r, "unsupported schema: none given (this tunpin "
-			    "reads %d)",
-			    TP_SCHEMA);
-	if (!json_object_is_type(v, json_type_int) ||
-	    json_object_get_int64(v) != TP_SCHEMA)
-		return fail(r, "unsupported schema %s (this tunpin reads %d)",
-			    json_object_to_json_string(v), TP_SCHEMA);
-	t.schema = TP_SCHEMA;
+			    "reads %d to %d)", TP_SCHEMA_MIN, TP_SCHEMA);
+	schema = json_object_is_type(v, json_type_int) ?
+		 json_object_get_int64(v) : 0;
+	if (schema < TP_SCHEMA_MIN || schema > TP_SCHEMA)
+		return fail(r, "unsupported schema %s (this tunpin reads %d "
+			    "to %d)", json_object_to_json_string(v),
+			    TP_SCHEMA_MIN, TP_SCHEMA);
+	t.schema = (int)schema;
 	if (member(r, o, "kind", json_type_string, true, &v))
 		return -1;
 	kind = json_object_get_string(v);
@@ -427,17 +597,31 @@ int dump_from_json(json_object *o, struct tp_dump *d, char *err,
 		return -1;
 	t.exempt = v && json_object_get_boolean(v);
 	if (member(r, o, "capabilities", json_type_array, true, &v) ||
-	    parse_names(r, "capabilities", v, caps, NCAPS, &names))
+	    parse_names(r, "capabilities", v, caps, NCAPS, TUNPIN_CAP_TAP,
+			&names, &unames))
 		return -1;
-	t.caps = names & TUNPIN_CAP_ALL;
-	t.unknown = names & ~(uint32_t)TUNPIN_CAP_ALL;
+	t.caps = names;
+	t.unknown = unames;
 	if (member(r, o, "masks", json_type_object, false, &v) ||
-	    (v && parse_masks(r, v, names, &t, &mask_features)))
+	    (v && parse_masks(r, v, names, unames, &t, &mask_features)))
 		return -1;
+	if (t.schema < 2) {
+		if (names & TUNPIN_CAP_VHOST)
+			return fail(r, "vhost-net capabilities in a schema %d "
+				    "dump", t.schema);
+		t.vhost.state = TP_VHOST_UNKNOWN;
+		snprintf(t.vhost.reason, sizeof(t.vhost.reason),
+			 "a schema %d dump: probed before tunpin knew "
+			 "vhost-net", t.schema);
+	} else if (member(r, o, "vhost", json_type_object, true, &v) ||
+		   parse_vhost(r, v, names & TUNPIN_CAP_VHOST, &t.vhost)) {
+		return -1;
+	}
 	if (member(r, o, "features", json_type_array, false, &v))
 		return -1;
 	if (v) {
-		if (parse_names(r, "features", v, features, NFEATURES, &feats))
+		if (parse_names(r, "features", v, features, NFEATURES,
+				TUNGETFEATURES_KNOWN, &feats, NULL))
 			return -1;
 		if (mask_features && t.features != feats)
 			return fail(r, "masks.features (%#x) and the features "

@@ -15,8 +15,30 @@
 #include <stdint.h>
 #include <json-c/json.h>
 
-#define TP_SCHEMA	1
+/*
+ * Schema 2 adds "vhost", the native vhost-net features; schema 1 dumps
+ * and levels still load, their vhost-net part unknown.
+ */
+#define TP_SCHEMA	2
+#define TP_SCHEMA_MIN	1
 #define TP_PROBES_MAX	64
+#define TP_VHOST_DEV	"/dev/vhost-net"
+
+/* What a dump knows of the host's vhost-net. */
+enum tp_vhost_state {
+	TP_VHOST_UNKNOWN,	/* schema 1, or it could not be read: reason */
+	TP_VHOST_ABSENT,	/* no /dev/vhost-net on the host: reason */
+	TP_VHOST_PROBED,	/* features read (VHOST_GET_FEATURES) */
+};
+
+struct tp_vhost {
+	enum tp_vhost_state state;
+	char reason[160];	/* why not probed */
+	bool array;		/* VHOST_GET_FEATURES_ARRAY answered */
+	bool exempt;		/* read through the /dev/tunpin exemption */
+	uint64_t features[2];	/* raw: word 0 and bits 64-127 */
+	uint64_t unknown[2];	/* of those, bits the table has no name for */
+};
 
 /* One TUNSETOFFLOAD the probe tried, and the kernel's answer. */
 struct tp_probe {
@@ -34,12 +56,16 @@ struct tp_dump {
 	char module[32];	/* tunpin module version; "" if not loaded */
 	char timestamp[32];	/* ISO 8601, UTC: 2026-11-26T01:45:08Z */
 	bool exempt;		/* probed through the /dev/tunpin exemption */
-	uint32_t caps;		/* native capabilities (known bits) */
-	uint32_t unknown;	/* accepted bits outside the table, raw */
+	uint32_t caps;		/* native capabilities, TAP and vhost-net */
+	uint32_t unknown;	/* TUNSETOFFLOAD flags outside TUNPIN_CAP_TAP */
 	uint32_t features;	/* TUNGETFEATURES, raw */
+	struct tp_vhost vhost;
 	int nprobes;
 	struct tp_probe probes[TP_PROBES_MAX];
 };
+
+/* "probed", "absent" or "unknown". */
+const char *vhost_state_name(enum tp_vhost_state s);
 
 /* The JSON form of a dump (new reference). */
 json_object *dump_to_json(const struct tp_dump *d);

@@ -291,6 +291,7 @@ static const enum mnl_attr_data_type tp_policy[TUNPIN_A_MAX + 1] = {
 	[TUNPIN_A_EXEMPT]	  = MNL_TYPE_FLAG,
 	[TUNPIN_A_IOCTL]	  = MNL_TYPE_U32,
 	[TUNPIN_A_OVERRIDE]	  = MNL_TYPE_FLAG,
+	[TUNPIN_A_VHOST]	  = MNL_TYPE_FLAG,
 };
 
 typedef const struct nlattr *tp_attrs[TUNPIN_A_MAX + 1];
@@ -531,6 +532,7 @@ static int tp_tap_msg(const struct nlmsghdr *nlh, void *arg)
 	tap.offered = tp_u32(tb[TUNPIN_A_OFFERED]);
 	tap.exempt = tb[TUNPIN_A_EXEMPT];
 	tap.override = tb[TUNPIN_A_OVERRIDE];
+	tap.vhost = tb[TUNPIN_A_VHOST];
 	return w->cb(&tap, w->arg);
 }
 

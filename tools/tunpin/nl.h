@@ -52,6 +52,7 @@ struct tp_tap {
 	uint32_t offered;	/* everything accepted since open */
 	bool exempt;		/* exempted through /dev/tunpin */
 	bool override;		/* governed by a cgroup override */
+	bool vhost;		/* a vhost-net file: capability bits above */
 };
 
 enum tp_event_type { TP_EV_LEVEL, TP_EV_REFUSED, TP_EV_LOST };

@@ -85,6 +85,9 @@ json_object *leveldoc_to_json(const struct tp_leveldoc *l)
 
 	json_object_object_add(o, "schema", json_object_new_int(TP_SCHEMA));
 	json_object_object_add(o, "kind", json_object_new_string("level"));
+	/* written from a schema 1 level: still one (its vhost part unknown) */
+	if (!l->vhost_known)
+		json_object_object_add(o, "schema", json_object_new_int(1));
 	json_object_object_add(o, "name", json_object_new_string(l->name));
 	json_object_object_add(o, "capabilities", caps_json(l->caps));
 	h = json_object_new_array();
@@ -97,6 +100,14 @@ json_object *leveldoc_to_json(const struct tp_leveldoc *l)
 			json_object_object_add(m, l->hosts[i],
 					       caps_json(l->missing[i]));
 		json_object_object_add(o, "missing", m);
+	}
+	if (l->vhost_known) {
+		h = json_object_new_array();
+		for (int i = 0; i < l->nhosts; i++)
+			if (l->vhost_absent[i])
+				json_object_array_add(h,
+					json_object_new_string(l->hosts[i]));
+		json_object_object_add(o, "vhost_absent", h);
 	}
 	if (l->created[0])
 		json_object_object_add(o, "created",
@@ -328,6 +339,41 @@ out:
 	return ret;
 }
 
+/* "vhost_absent": hosts of the level (schema 2), each once. */
+static int vhost_absent_from_json(json_object *a, struct tp_leveldoc *l,
+				  char *err, size_t errsize)
+{
+	struct names names = { l->hosts[0], TP_HOST_SIZE };
+	int *idx, ret = -1;
+
+	if (!l->vhost_known)
+		return fail(err, errsize, "vhost_absent in a schema 1 level");
+	idx = sort_names(&names, l->nhosts);
+	if (!idx)
+		return fail(err, errsize, "out of memory");
+	for (size_t k = 0; k < json_object_array_length(a); k++) {
+		json_object *e = json_object_array_get_idx(a, k);
+		int i = json_object_is_type(e, json_type_string) ?
+			find_host(l, idx, json_object_get_string(e)) : -1;
+
+		if (i < 0) {
+			fail(err, errsize, "vhost_absent[%zu]: not a host of "
+			     "the level", k);
+			goto out;
+		}
+		if (l->vhost_absent[i]) {
+			fail(err, errsize, "vhost_absent: '%s' listed twice",
+			     l->hosts[i]);
+			goto out;
+		}
+		l->vhost_absent[i] = true;
+	}
+	ret = 0;
+out:
+	free(idx);
+	return ret;
+}
+
 /* @src into @dst: the head and the entries of its hosts only. */
 static void leveldoc_copy(struct tp_leveldoc *dst,
 			  const struct tp_leveldoc *src)
@@ -335,6 +381,8 @@ static void leveldoc_copy(struct tp_leveldoc *dst,
 	memcpy(dst, src, TP_LEVELDOC_HEAD);
 	memcpy(dst->missing, src->missing,
 	       (size_t)src->nhosts * sizeof(src->missing[0]));
+	memcpy(dst->vhost_absent, src->vhost_absent,
+	       (size_t)src->nhosts * sizeof(src->vhost_absent[0]));
 	memcpy(dst->hosts, src->hosts,
 	       (size_t)src->nhosts * sizeof(src->hosts[0]));
 }
@@ -345,6 +393,7 @@ int leveldoc_from_json(json_object *o, struct tp_leveldoc *l, char *err,
 	struct tp_leveldoc *t;
 	json_object *v;
 	const char *s;
+	int64_t schema;
 	int ret = -1;
 
 	if (!json_object_is_type(o, json_type_object))
@@ -352,12 +401,14 @@ int leveldoc_from_json(json_object *o, struct tp_leveldoc *l, char *err,
 			    type_name(o));
 	if (!json_object_object_get_ex(o, "schema", &v))
 		return fail(err, errsize, "unsupported schema: none given "
-			    "(this tunpin reads %d)", TP_SCHEMA);
-	if (!json_object_is_type(v, json_type_int) ||
-	    json_object_get_int64(v) != TP_SCHEMA)
-		return fail(err, errsize, "unsupported schema %s (this tunpin "
-			    "reads %d)", json_object_to_json_string(v),
+			    "(this tunpin reads %d to %d)", TP_SCHEMA_MIN,
 			    TP_SCHEMA);
+	schema = json_object_is_type(v, json_type_int) ?
+		 json_object_get_int64(v) : 0;
+	if (schema < TP_SCHEMA_MIN || schema > TP_SCHEMA)
+		return fail(err, errsize, "unsupported schema %s (this tunpin "
+			    "reads %d to %d)", json_object_to_json_string(v),
+			    TP_SCHEMA_MIN, TP_SCHEMA);
 	if (member(o, "kind", json_type_string, true, &v, err, errsize))
 		return -1;
 	if (strcmp(json_object_get_string(v), "level"))
@@ -380,11 +431,21 @@ int leveldoc_from_json(json_object *o, struct tp_leveldoc *l, char *err,
 		   errsize) ||
 	    caps_from_json("capabilities", v, &t->caps, err, errsize))
 		goto out;
+	t->vhost_known = schema >= 2;
+	if (!t->vhost_known && (t->caps & TUNPIN_CAP_VHOST)) {
+		fail(err, errsize, "vhost-net capabilities in a schema 1 "
+		     "level");
+		goto out;
+	}
 	if (member(o, "hosts", json_type_array, false, &v, err, errsize) ||
 	    (v && hosts_from_json(v, t, err, errsize)))
 		goto out;
 	if (member(o, "missing", json_type_object, false, &v, err, errsize) ||
 	    (v && missing_from_json(v, t, err, errsize)))
+		goto out;
+	if (member(o, "vhost_absent", json_type_array, false, &v, err,
+		   errsize) ||
+	    (v && vhost_absent_from_json(v, t, err, errsize)))
 		goto out;
 	if (member(o, "created", json_type_string, false, &v, err, errsize))
 		goto out;
@@ -431,6 +492,7 @@ static int doc_from_catalog(const struct tp_catalog *c, struct tp_doc *doc)
 {
 	doc_clear(doc);
 	doc->catalog = true;
+	doc->level.vhost_known = true;
 	snprintf(doc->level.name, sizeof(doc->level.name), "%s", c->name);
 	doc->level.caps = c->caps;
 	return 0;
@@ -483,9 +545,10 @@ static void member_from_dump(const struct tp_dump *d, struct tp_member *m)
 	snprintf(m->name, sizeof(m->name), "%s", d->host);
 	snprintf(m->kernel, sizeof(m->kernel), "%s", d->kernel);
 	m->caps = d->caps & TUNPIN_CAP_ALL;
-	m->unknown = d->unknown & ~(uint32_t)TUNPIN_CAP_ALL;
+	m->unknown = d->unknown & ~(uint32_t)TUNPIN_CAP_TAP;
 	m->features = d->features;
 	m->has_features = true;
+	m->vhost = d->vhost.state;
 }
 
 static void member_from_level(const struct tp_leveldoc *l,
@@ -495,6 +558,7 @@ static void member_from_level(const struct tp_leveldoc *l,
 	snprintf(m->name, sizeof(m->name), "level:%s", l->name);
 	m->is_level = true;
 	m->caps = l->caps;
+	m->vhost = l->vhost_known ? TP_VHOST_PROBED : TP_VHOST_UNKNOWN;
 }
 
 int doc_members(const struct tp_doc *doc, struct tp_member *m, int max)
@@ -521,6 +585,9 @@ int doc_members(const struct tp_doc *doc, struct tp_member *m, int max)
 		snprintf(m[i].name, sizeof(m[i].name), "%s", l->hosts[i]);
 		m[i].caps = uni & ~l->missing[i];
 		m[i].is_level = !strncmp(l->hosts[i], "level:", 6);
+		m[i].vhost = !l->vhost_known ? TP_VHOST_UNKNOWN :
+			     l->vhost_absent[i] ? TP_VHOST_ABSENT :
+			     TP_VHOST_PROBED;
 	}
 	return n;
 }
@@ -538,9 +605,10 @@ int pool_merge(const struct tp_member *m, int n, const char *name,
 	       size_t errsize)
 {
 	struct tp_leveldoc *l = &out->level;
-	uint32_t and = TUNPIN_CAP_ALL, unk = ~(uint32_t)0;
+	uint32_t and = TUNPIN_CAP_ALL, unk = ~(uint32_t)0, own;
 	struct names v = { m->name, sizeof(*m) };
-	int dup, first;
+	int dup, first, nunknown = 0, nvhost = 0;
+	size_t len;
 
 	memset(out, 0, offsetof(struct tp_merge, level) + TP_LEVELDOC_HEAD);
 	if (n <= 0)
@@ -560,18 +628,44 @@ int pool_merge(const struct tp_member *m, int n, const char *name,
 	if (dup >= 0)
 		return fail(err, errsize, "duplicate host '%s': each host may "
 			    "be merged once", m[dup].name);
+	for (int i = 0; i < n; i++)
+		nunknown += m[i].vhost == TP_VHOST_UNKNOWN;
+	if (nunknown) {
+		len = (size_t)snprintf(err, errsize, "the vhost-net features "
+				       "of %d host%s are unknown (a schema 1 "
+				       "dump or level, or a probe that could "
+				       "not read %s):", nunknown,
+				       nunknown > 1 ? "s" : "", TP_VHOST_DEV);
+		for (int i = 0, k = 0; i < n && len < errsize; i++)
+			if (m[i].vhost == TP_VHOST_UNKNOWN)
+				len += (size_t)snprintf(err + len, errsize - len,
+							"%s %s", k++ ? "," : "",
+							m[i].name);
+		if (len < errsize)
+			snprintf(err + len, errsize - len, "; probe them again "
+				 "with this tunpin");
+		return -1;
+	}
 	for (int i = 0; i < n; i++) {
 		snprintf(l->hosts[l->nhosts++], TP_HOST_SIZE, "%s", m[i].name);
-		and &= m[i].caps;
+		/* no /dev/vhost-net: it does not limit the vhost part */
+		l->vhost_absent[i] = m[i].vhost == TP_VHOST_ABSENT;
+		nvhost += !l->vhost_absent[i];
+		own = m[i].caps | (l->vhost_absent[i] ? TUNPIN_CAP_VHOST : 0);
+		and &= own;
 		out->uni |= m[i].caps;
 		/* levels accept no unknown bit: they end the common ones */
 		unk &= m[i].is_level ? 0 : m[i].unknown;
 	}
+	if (!nvhost)
+		and &= ~(uint32_t)TUNPIN_CAP_VHOST;
 	for (int i = 0; i < n; i++)
-		l->missing[i] = out->uni & ~m[i].caps;
+		l->missing[i] = out->uni & ~(m[i].caps | (l->vhost_absent[i] ?
+					     TUNPIN_CAP_VHOST : 0));
 	l->has_missing = true;
+	l->vhost_known = true;
 	l->caps = and;
-	out->unknown = unk & ~(uint32_t)TUNPIN_CAP_ALL;
+	out->unknown = unk & ~(uint32_t)TUNPIN_CAP_TAP;
 	strcpy(l->name, name);
 	snprintf(l->created, sizeof(l->created), "%s", created ? created : "");
 	return 0;
@@ -649,6 +743,13 @@ int level_resolve(const char *arg, uint32_t *caps, bool *pinned, char *name,
 		return fail(err, errsize, "out of memory");
 	if (doc_load(arg, doc, err, errsize)) {
 		ret = -1;
+	} else if (doc->is_dump ? doc->dump.vhost.state == TP_VHOST_UNKNOWN :
+		   !doc->level.vhost_known) {
+		/* pinned, it would hide every vhost-net feature: refuse */
+		ret = fail(err, errsize, "%s: its vhost-net features are "
+			   "unknown (%s): probe or merge again with this "
+			   "tunpin", arg, doc->is_dump ? doc->dump.vhost.reason :
+			   "a schema 1 level");
 	} else if (doc->is_dump) {
 		*caps = doc->dump.caps & TUNPIN_CAP_ALL;
 		*pinned = true;

@@ -35,8 +35,10 @@ struct tp_leveldoc {
 	uint32_t caps;			/* known capabilities only */
 	int nhosts;
 	bool has_missing;		/* "missing" was given (merge) */
+	bool vhost_known;		/* schema 2: the set has a vhost part */
 	char created[32];		/* ISO 8601 UTC, "" if not given */
 	uint32_t missing[TP_POOL_MAX];	/* hosts[i] lacks, vs the union */
+	bool vhost_absent[TP_POOL_MAX];	/* hosts[i] has no /dev/vhost-net */
 	char hosts[TP_POOL_MAX][TP_HOST_SIZE];
 };
 #define TP_LEVELDOC_HEAD	offsetof(struct tp_leveldoc, missing)
@@ -61,7 +63,14 @@ struct tp_member {
 	uint32_t unknown;		/* accepted bits outside the table */
 	uint32_t features;		/* TUNGETFEATURES (from a dump) */
 	bool has_features;
+	enum tp_vhost_state vhost;	/* what is known of its vhost-net */
 };
+
+/* Whether @m's vhost-net part can be compared: probed (or a level's). */
+static inline bool member_vhost_known(const struct tp_member *m)
+{
+	return m->vhost == TP_VHOST_PROBED;
+}
 
 /* Whether @name may label a level: 1..TUNPIN_NAME_MAX of [A-Za-z0-9._:+@-]. */
 bool level_name_valid(const char *name);
@@ -90,8 +99,12 @@ struct tp_merge {
 
 /*
  * The pool level of @n members: their intersection, and what each lacks
- * compared with the union. -1 with the reason in @err on an empty set,
- * too many hosts, a duplicate host or a bad @name.
+ * compared with the union. A host without /dev/vhost-net does not limit
+ * the vhost-net part (it is recorded in vhost_absent); with no host that
+ * has one, the level has no vhost-net feature. -1 with the reason in @err
+ * on an empty set, too many hosts, a duplicate host, a bad @name, or a
+ * host whose vhost-net set is unknown (a schema 1 dump or level, or a
+ * probe that could not read it): those are named.
  */
 int pool_merge(const struct tp_member *m, int n, const char *name,
 	       const char *created, struct tp_merge *out, char *err,

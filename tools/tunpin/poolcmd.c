@@ -14,7 +14,7 @@
 enum { X_OK = 0, X_ERR = 1, X_USAGE = 2, X_BELOW = 3 };
 
 #define DEFAULT_NAME	"merged"
-#define TEXT		512	/* any capability or feature list */
+#define TEXT		1024	/* any capability or feature list */
 
 static bool json_wanted(const struct cli *c)
 {
@@ -50,7 +50,7 @@ static json_object *unknown_json(uint32_t bits)
 	char buf[24];
 
 	for (int b = 0; b < 32; b++)
-		if (bits & (1u << b) & ~(uint32_t)TUNPIN_CAP_ALL) {
+		if (bits & (1u << b) & ~(uint32_t)TUNPIN_CAP_TAP) {
 			snprintf(buf, sizeof(buf), "unknown:%#x", 1u << b);
 			json_object_array_add(a, json_object_new_string(buf));
 		}
@@ -114,7 +114,32 @@ static json_object *member_json(const struct tp_member *m)
 			json_object_new_string(m->kernel) : NULL);
 	}
 	json_object_object_add(o, "capabilities", caps_json(m->caps));
+	json_object_object_add(o, "vhost", json_object_new_string(
+		m->is_level && m->vhost == TP_VHOST_PROBED ? "level" :
+		vhost_state_name(m->vhost)));
 	return o;
+}
+
+/* What of the capability sets of @a and @b can be compared: the vhost-net
+ * part only if both know theirs. */
+static uint32_t comparable(const struct tp_member *a,
+			   const struct tp_member *b)
+{
+	if (member_vhost_known(a) && member_vhost_known(b))
+		return TUNPIN_CAP_ALL;
+	return TUNPIN_CAP_TAP;
+}
+
+/* The line saying why the vhost-net part was not compared. */
+static void vhost_note(const struct tp_member *a, const struct tp_member *b)
+{
+	const struct tp_member *x = member_vhost_known(a) ? b : a;
+
+	if (comparable(a, b) == TUNPIN_CAP_ALL)
+		return;
+	printf("vhost-net: not compared (%s: %s)\n", x->name,
+	       x->vhost == TP_VHOST_ABSENT ? "no /dev/vhost-net" :
+	       "vhost-net features unknown");
 }
 
 int cmd_levels(const struct cli *c)
@@ -228,6 +253,15 @@ static void print_merge(const struct tp_merge *r, const struct tp_member *m,
 	if (r->unknown)
 		printf("every host also accepts %s, which this tunpin cannot "
 		       "pin\n", list_text(unknown_json(r->unknown), buf));
+	for (int i = 0, first = 1; i < n; i++)
+		if (l->vhost_absent[i]) {
+			printf("%s %s", first ? "no /dev/vhost-net (does not "
+			       "limit the vhost-net part):" : ",", m[i].name);
+			first = 0;
+			if (i == n - 1 || !memchr(l->vhost_absent + i + 1, 1,
+						  (size_t)(n - i - 1)))
+				printf("\n");
+		}
 }
 
 int cmd_merge(const struct cli *c)
@@ -323,7 +357,7 @@ static int probe_side(struct tp_member *m)
 int cmd_compare(const struct cli *c)
 {
 	struct tp_member ref, host;
-	uint32_t missing, extra, fmiss = 0;
+	uint32_t missing, extra, fmiss = 0, mask;
 	enum tp_verdict v;
 	char buf[TEXT], w1[TP_HOST_SIZE + 160], w2[TP_HOST_SIZE + 160];
 	json_object *o;
@@ -340,7 +374,8 @@ int cmd_compare(const struct cli *c)
 				     probe_side(&host);
 	if (ret)
 		return ret;
-	v = pool_compare(ref.caps, host.caps, &missing, &extra);
+	mask = comparable(&ref, &host);
+	v = pool_compare(ref.caps & mask, host.caps & mask, &missing, &extra);
 	if (ref.has_features && host.has_features)
 		fmiss = ref.features & ~host.features;
 	if (json_wanted(c)) {
@@ -353,6 +388,8 @@ int cmd_compare(const struct cli *c)
 		json_object_object_add(o, "more", caps_json(extra));
 		json_object_object_add(o, "features_missing",
 				       features_json(fmiss));
+		json_object_object_add(o, "vhost_compared",
+			json_object_new_boolean(mask == TUNPIN_CAP_ALL));
 		ret = put_json(c, o);
 		return ret ? ret : v == TP_INCOMPATIBLE ? X_BELOW : X_OK;
 	}
@@ -365,6 +402,7 @@ int cmd_compare(const struct cli *c)
 	if (fmiss)
 		printf("features missing: %s\n",
 		       list_text(features_json(fmiss), buf));
+	vhost_note(&ref, &host);
 	return v == TP_INCOMPATIBLE ? X_BELOW : X_OK;
 }
 
@@ -374,6 +412,7 @@ int cmd_diff(const struct cli *c)
 	struct tp_diff d;
 	char buf[TEXT], w[TP_HOST_SIZE + 160];
 	json_object *o;
+	uint32_t mask;
 	int ret;
 
 	ret = load_side(c->argv[0], &old);
@@ -381,6 +420,9 @@ int cmd_diff(const struct cli *c)
 		ret = load_side(c->argv[1], &new);
 	if (ret)
 		return ret;
+	mask = comparable(&old, &new);
+	old.caps &= mask;
+	new.caps &= mask;
 	pool_diff(&old, &new, &d);
 	if (json_wanted(c)) {
 		o = json_object_new_object();
@@ -398,6 +440,8 @@ int cmd_diff(const struct cli *c)
 				       features_json(d.features_added));
 		json_object_object_add(o, "features_removed",
 				       features_json(d.features_removed));
+		json_object_object_add(o, "vhost_compared",
+			json_object_new_boolean(mask == TUNPIN_CAP_ALL));
 		return put_json(c, o);
 	}
 	printf("old: %s\n", who(&old, w, sizeof(w)));
@@ -418,6 +462,7 @@ int cmd_diff(const struct cli *c)
 	if (d.features_removed)
 		printf("features removed: %s\n",
 		       list_text(features_json(d.features_removed), buf));
+	vhost_note(&old, &new);
 	return X_OK;
 }
 
@@ -436,6 +481,10 @@ int set_check_host(uint32_t caps_wanted, const char *label)
 			"the level\n");
 		return ret;
 	}
+	/* without /dev/vhost-net the vhost-net part cannot be provided,
+	 * nor is it needed */
+	if (host.vhost == TP_VHOST_ABSENT)
+		caps_wanted &= TUNPIN_CAP_TAP;
 	if (pool_compare(caps_wanted, host.caps, &missing, &extra) !=
 	    TP_INCOMPATIBLE)
 		return X_OK;

@@ -12,6 +12,11 @@
  *     udp_tunnel_gso_csum needs udp_tunnel_gso too (6.17+).
  * Bits outside the table are tried one by one on top of the native set, so
  * that a future kernel's new bit shows up as unknown:0x....
+ *
+ * The vhost-net half is read as QEMU reads it with vhost=on: open
+ * /dev/vhost-net (a throw-away device, gone when closed), exempted through
+ * /dev/tunpin like the TAP, VHOST_GET_FEATURES and, where the kernel has
+ * it (6.17+), VHOST_GET_FEATURES_ARRAY for the bits above 63.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +28,7 @@
 #include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <linux/if_tun.h>
+#include <linux/vhost.h>
 #include "caps.h"
 #include "probe.h"
 
@@ -36,6 +42,13 @@
 #define USO6		TUNPIN_CAP_USO6
 #define TNL		TUNPIN_CAP_UDP_TUNNEL_GSO
 #define TNL_CSUM	TUNPIN_CAP_UDP_TUNNEL_GSO_CSUM
+
+/*
+ * VHOST_GET_FEATURES_ARRAY (<linux/vhost.h> of 6.17+): the size in the
+ * command is that of struct vhost_features_array { __u64 count; __u64
+ * features[]; }, one u64; defined here for older headers.
+ */
+#define TP_VHOST_GET_FEATURES_ARRAY	_IOR(VHOST_VIRTIO, 0x83, __u64)
 
 /* The first line of a small file, without its newline: 0 or -errno. */
 static int read_line(const char *path, char *buf, size_t size)
@@ -126,13 +139,13 @@ static void probe_offloads(int fd, struct tp_dump *d)
 			 "udp_tunnel_gso_csum"))
 			c |= TNL_CSUM;
 	}
-	d->caps = c & (c & CSUM ? TUNPIN_CAP_ALL : 0);
+	d->caps = c & (c & CSUM ? TUNPIN_CAP_TAP : 0);
 
 	/* Every other bit, on top of what the kernel accepts today. */
 	for (int b = 0; b < 32; b++) {
 		uint32_t bit = 1u << b;
 
-		if (bit & TUNPIN_CAP_ALL)
+		if (bit & TUNPIN_CAP_TAP)
 			continue;
 		snprintf(what, sizeof(what), "unknown:%#x", bit);
 		if (!try(fd, d, CSUM | d->caps | bit, what))
@@ -159,10 +172,98 @@ static int refuse_pinned(const char *level, const char *why, int e,
 	return -1;
 }
 
+void vhost_record(struct tp_vhost *v, uint64_t word0, int aerr,
+		  const uint64_t *word1)
+{
+	v->state = TP_VHOST_PROBED;
+	v->features[0] = word0;
+	v->array = !aerr;
+	v->features[1] = aerr ? 0 : *word1;
+	vhost_caps(v->features, v->unknown);
+}
+
+bool vhost_no_array(int err)
+{
+	/* no such ioctl (ENOTTY, as vhost answers), or refused by a module */
+	return err == ENOTTY || err == EPERM || err == EINVAL ||
+	       err == EOPNOTSUPP;
+}
+
+/*
+ * The native vhost-net features into d->vhost and d->caps. Without the
+ * device the dump says why; a host pinned whose probe cannot be exempted
+ * leaves the set unknown (never the pinned one). -1 only for the pinned
+ * host refused by TUNPIN_EXEMPT without privilege, as for the TAP.
+ */
+static int probe_vhost(struct tp_dump *d, int ctl, bool pinned,
+		       const char *level, char *err, size_t errsize)
+{
+	struct tp_vhost *v = &d->vhost;
+	struct { uint64_t count; uint64_t features[VHOST_WORDS]; } arr;
+	uint64_t w0 = 0;
+	int fd, e, aerr;
+
+	fd = open(TP_VHOST_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		v->state = e == ENOENT || e == ENODEV || e == ENXIO ?
+			   TP_VHOST_ABSENT : TP_VHOST_UNKNOWN;
+		snprintf(v->reason, sizeof(v->reason), "cannot open %s: %s",
+			 TP_VHOST_DEV, strerror(e));
+		return 0;
+	}
+	if (ctl >= 0) {
+		if (!ioctl(ctl, TUNPIN_EXEMPT, &fd)) {
+			v->exempt = true;
+		} else if (pinned) {
+			e = errno;
+			close(fd);
+			if (e == EPERM || e == EACCES)
+				return refuse_pinned(level, "TUNPIN_EXEMPT on "
+						     TP_VHOST_DEV, e, err,
+						     errsize);
+			v->state = TP_VHOST_UNKNOWN;
+			snprintf(v->reason, sizeof(v->reason), "pinned, and "
+				 "TUNPIN_EXEMPT refused %s: %s", TP_VHOST_DEV,
+				 strerror(e));
+			return 0;
+		}
+	}
+	if (ioctl(fd, VHOST_GET_FEATURES, &w0)) {
+		e = errno;
+		close(fd);
+		v->state = TP_VHOST_UNKNOWN;
+		snprintf(v->reason, sizeof(v->reason), "VHOST_GET_FEATURES: "
+			 "%s", strerror(e));
+		return 0;
+	}
+	memset(&arr, 0, sizeof(arr));
+	arr.count = VHOST_WORDS;
+	aerr = ioctl(fd, TP_VHOST_GET_FEATURES_ARRAY, &arr) ? errno : 0;
+	close(fd);
+	if (aerr && !vhost_no_array(aerr)) {
+		v->state = TP_VHOST_UNKNOWN;
+		snprintf(v->reason, sizeof(v->reason), "VHOST_GET_FEATURES_"
+			 "ARRAY: %s", strerror(aerr));
+		return 0;
+	}
+	if (!aerr && arr.features[0] != w0) {
+		v->state = TP_VHOST_UNKNOWN;
+		snprintf(v->reason, sizeof(v->reason), "VHOST_GET_FEATURES "
+			 "(%#llx) and the array's first word (%#llx) differ",
+			 (unsigned long long)w0,
+			 (unsigned long long)arr.features[0]);
+		return 0;
+	}
+	vhost_record(v, w0, aerr, &arr.features[1]);
+	d->caps |= vhost_caps(v->features, NULL);
+	return 0;
+}
+
 int tp_probe(struct tp_dump *d, char *err, size_t errsize)
 {
 	bool loaded = !access(SYS_TUNPIN, F_OK), pinned = false;
-	char level[256] = "";
+	char level[1024] = "";
 	struct ifreq ifr;
 	int ctl = -1, tap, e;
 
@@ -212,6 +313,8 @@ int tp_probe(struct tp_dump *d, char *err, size_t errsize)
 		snprintf(err, errsize, "TUNGETFEATURES: %s", strerror(e));
 		goto fail;
 	}
+	if (probe_vhost(d, ctl, pinned, level, err, errsize))
+		goto fail;
 	close(tap);
 	if (ctl >= 0)
 		close(ctl);

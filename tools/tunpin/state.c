@@ -15,7 +15,7 @@
 #include "pool.h"
 #include "state.h"
 
-#define LEVEL_BUF 256
+#define LEVEL_BUF 1024
 
 void state_free(struct tp_state *st)
 {
@@ -123,7 +123,7 @@ static int write_atomic(const char *path, const char *text, char *err,
 int state_write(const char *root, const struct tp_state *st, char *err,
 		size_t errsize)
 {
-	char path[4096], stamp[32], lvl[LEVEL_BUF], conf[1024];
+	char path[4096], stamp[32], lvl[LEVEL_BUF], conf[LEVEL_BUF + 512];
 	json_object *o = json_object_new_object(), *a;
 	int ret;
 

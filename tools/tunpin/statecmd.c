@@ -25,7 +25,7 @@
 
 enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
 
-#define LEVEL_BUF 256
+#define LEVEL_BUF 1024
 
 static const char *level_text(const struct tp_level *l, char *buf)
 {

@@ -43,7 +43,7 @@ enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2, EXIT_BELOW = 3,
        EXIT_NOMOD = 4 };
 
 /* Room for every name, unknown bits included. */
-#define LEVEL_BUF 256
+#define LEVEL_BUF 1024
 
 static void usage(FILE *f)
 {
@@ -117,6 +117,42 @@ static json_object *json_caps(uint32_t bits)
 		json_object_array_add(a, json_object_new_string(buf));
 	}
 	return a;
+}
+
+/* A TAP's TUNSETOFFLOAD flags (its bits above TUNPIN_CAP_TAP are flags
+ * of a newer kernel, not vhost capabilities) or a vhost file's bits. */
+static json_object *json_file_bits(uint32_t bits, bool vhost)
+{
+	json_object *a;
+	char buf[LEVEL_BUF];
+
+	if (vhost)
+		return json_caps(bits);
+	a = json_caps(bits & TUNPIN_CAP_TAP);
+	for (int b = 0; b < 32; b++)
+		if (bits & (1u << b) & ~(uint32_t)TUNPIN_CAP_TAP) {
+			offload_unknown_print(1u << b, " ", buf, sizeof(buf));
+			json_object_array_add(a, json_object_new_string(buf));
+		}
+	return a;
+}
+
+static const char *file_bits_str(uint32_t bits, bool vhost, char *buf)
+{
+	size_t n;
+
+	if (vhost || !(bits & ~(uint32_t)TUNPIN_CAP_TAP)) {
+		level_print(bits, true, " ", buf, LEVEL_BUF);
+		return buf;
+	}
+	n = bits & TUNPIN_CAP_TAP ?
+	    (size_t)caps_print(bits & TUNPIN_CAP_TAP, " ", buf, LEVEL_BUF) : 0;
+	if (n < LEVEL_BUF - 1) {
+		if (n)
+			buf[n++] = ' ';
+		offload_unknown_print(bits, " ", buf + n, LEVEL_BUF - n);
+	}
+	return buf;
 }
 
 static const char *level_str(const struct tp_level *l, char *buf)
@@ -364,16 +400,18 @@ static int print_tap(const struct tp_tap *t, void *arg)
 		o = json_object_new_object();
 		json_add(o, "pid", json_object_new_int64(t->pid));
 		json_add(o, "comm", json_object_new_string(t->comm));
-		json_add(o, "active", json_caps(t->active));
-		json_add(o, "offered", json_caps(t->offered));
+		json_add(o, "vhost", json_object_new_boolean(t->vhost));
+		json_add(o, "active", json_file_bits(t->active, t->vhost));
+		json_add(o, "offered", json_file_bits(t->offered, t->vhost));
 		json_add(o, "exempt", json_object_new_boolean(t->exempt));
 		json_add(o, "override", json_object_new_boolean(t->override));
 		json_object_array_add(a, o);
 		return 0;
 	}
-	printf("pid %u (%s)\n", t->pid, t->comm);
-	printf("\tactive: %s\n", bits_str(t->active, buf));
-	printf("\toffered: %s\n", bits_str(t->offered, buf));
+	printf("pid %u (%s)%s\n", t->pid, t->comm,
+	       t->vhost ? ": " TP_VHOST_DEV : "");
+	printf("\tactive: %s\n", file_bits_str(t->active, t->vhost, buf));
+	printf("\toffered: %s\n", file_bits_str(t->offered, t->vhost, buf));
 	printf("\texempt: %s\n", t->exempt ? "yes" : "no");
 	printf("\toverride: %s\n", t->override ? "yes" : "no");
 	return 0;
@@ -418,11 +456,15 @@ static int print_event(const struct tp_event *ev, void *arg)
 		if (o) {
 			json_add(o, "event", json_object_new_string("refused"));
 			json_add(o, "ioctl", json_object_new_int64(ev->ioctl));
-			json_add(o, "caps", json_caps(ev->caps));
+			json_add(o, "caps", json_file_bits(ev->caps,
+				 ev->ioctl != TUNSETOFFLOAD));
 			break;
 		}
 		if (ev->ioctl == TUNSETOFFLOAD)
 			printf("refused TUNSETOFFLOAD %s",
+			       file_bits_str(ev->caps, false, buf));
+		else if (ev->caps)
+			printf("refused ioctl %#x %s", ev->ioctl,
 			       bits_str(ev->caps, buf));
 		else
 			printf("refused ioctl %#x", ev->ioctl);
@@ -473,11 +515,23 @@ static void print_probe(const struct tp_dump *d, double ms)
 		printf("module: not loaded\n");
 	printf("probed: %s in %.1f ms\n", d->timestamp, ms);
 	for (int i = 0; i < NCAPS; i++)
-		printf("%s: %s\n", caps[i].name,
-		       d->caps & caps[i].bit ? "on" : "off");
-	caps_print(d->unknown & ~(uint32_t)TUNPIN_CAP_ALL, " ", buf,
-		   sizeof(buf));
+		if (caps[i].vbit < 0 || d->vhost.state == TP_VHOST_PROBED)
+			printf("%s: %s\n", caps[i].name,
+			       d->caps & caps[i].bit ? "on" : "off");
+	offload_unknown_print(d->unknown, " ", buf, sizeof(buf));
 	printf("unknown bits: %s\n", buf[0] ? buf : "none");
+	if (d->vhost.state == TP_VHOST_PROBED) {
+		vhost_unknown_print(d->vhost.unknown, " ", buf, sizeof(buf));
+		printf("vhost-net: %#llx %#llx%s%s\n",
+		       (unsigned long long)d->vhost.features[0],
+		       (unsigned long long)d->vhost.features[1],
+		       d->vhost.array ? "" : " (no VHOST_GET_FEATURES_ARRAY)",
+		       d->vhost.exempt ? " (probe exempted)" : "");
+		printf("unknown vhost bits: %s\n", buf[0] ? buf : "none");
+	} else {
+		printf("vhost-net: %s (%s)\n",
+		       vhost_state_name(d->vhost.state), d->vhost.reason);
+	}
 	printf("features:");
 	a = json_object_object_get(o, "features");
 	for (size_t i = 0; i < json_object_array_length(a); i++)
@@ -514,9 +568,12 @@ static int cmd_probe(const struct cli *c)
 	}
 	json_object_put(o);
 	if (c->output) {
-		caps_print(d.caps | d.unknown, " ", buf, sizeof(buf));
-		fprintf(stderr, "tunpin: %s: %s (kernel %s): %s\n", c->output,
-			d.host, d.kernel, buf[0] ? buf : "none");
+		caps_print(d.caps, " ", buf, sizeof(buf));
+		fprintf(stderr, "tunpin: %s: %s (kernel %s): %s%s%s\n",
+			c->output, d.host, d.kernel, buf[0] ? buf : "none",
+			d.vhost.state == TP_VHOST_PROBED ? "" : "; vhost-net ",
+			d.vhost.state == TP_VHOST_PROBED ? "" :
+			vhost_state_name(d.vhost.state));
 	}
 	return EXIT_OK;
 }
@@ -532,10 +589,22 @@ static int cmd_pin_native(struct tp_nl *h, const struct cli *c)
 		fprintf(stderr, "tunpin: probe: %s\n", err);
 		return EXIT_ERR;
 	}
+	if (d.vhost.state == TP_VHOST_UNKNOWN) {
+		/* pinning would hide every vhost-net feature: fail closed */
+		fprintf(stderr, "tunpin: the native vhost-net features are "
+			"unknown (%s): not pinned\n", d.vhost.reason);
+		return EXIT_ERR;
+	}
 	if (d.unknown) {
-		caps_print(d.unknown, " ", buf, sizeof(buf));
+		offload_unknown_print(d.unknown, " ", buf, sizeof(buf));
 		fprintf(stderr, "tunpin: warning: this kernel also offers %s, "
 			"which tunpin cannot pin\n", buf);
+	}
+	if (d.vhost.state == TP_VHOST_PROBED &&
+	    (d.vhost.unknown[0] | d.vhost.unknown[1])) {
+		vhost_unknown_print(d.vhost.unknown, " ", buf, sizeof(buf));
+		fprintf(stderr, "tunpin: warning: its vhost-net also offers "
+			"%s, which tunpin cannot pin\n", buf);
 	}
 	memset(&l, 0, sizeof(l));
 	l.caps = d.caps;

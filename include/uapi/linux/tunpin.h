@@ -14,10 +14,12 @@
  *  - vhost-net features (TUNPIN_CAP_VHOST_*): the virtio feature bit that
  *    VHOST_GET_FEATURES (bits 0-63) or VHOST_GET_FEATURES_ARRAY (64 on)
  *    reports is TUNPIN_VHOST_BIT_<same suffix>. Only features some
- *    kernel's vhost-net offers are here: 7.2's offers the UDP-tunnel GSO
- *    features but not their _CSUM variants.
- * The comment is the first upstream release; Documentation/ABI cites the
- * commits.
+ *    kernel's vhost-net offers are here: 7.2's (vhost_net_bits[]) offers
+ *    the UDP-tunnel GSO features but not their _CSUM variants.
+ * The comment is the first upstream release (and, for vhost-net, the
+ * torvalds/linux commit that put the bit in VHOST_NET_FEATURES or
+ * VHOST_FEATURES); tools/tunpin/catalog.c cites the evidence. "?": the
+ * release is not confirmed against upstream history yet.
  *
  * The generic netlink family "tunpin" is described, for any netlink client,
  * by Documentation/netlink/specs/tunpin.yaml; keep the two in step.
@@ -38,18 +40,18 @@ enum tunpin_cap {
 	TUNPIN_CAP_USO6			= 0x000040,	/* 6.2 */
 	TUNPIN_CAP_UDP_TUNNEL_GSO	= 0x000080,	/* 6.17 */
 	TUNPIN_CAP_UDP_TUNNEL_GSO_CSUM	= 0x000100,	/* 6.17 */
-	TUNPIN_CAP_VHOST_MRG_RXBUF	= 0x000200,	/* 2.6.33 */
-	TUNPIN_CAP_VHOST_NOTIFY_ON_EMPTY = 0x000400,	/* 2.6.33 */
-	TUNPIN_CAP_VHOST_LOG_ALL	= 0x000800,	/* 2.6.33 */
-	TUNPIN_CAP_VHOST_ANY_LAYOUT	= 0x001000,	/* 2.6.33 */
-	TUNPIN_CAP_VHOST_INDIRECT_DESC	= 0x002000,	/* 2.6.33 */
-	TUNPIN_CAP_VHOST_EVENT_IDX	= 0x004000,	/* 3.2 */
-	TUNPIN_CAP_VHOST_VERSION_1	= 0x008000,	/* 4.0 */
-	TUNPIN_CAP_VHOST_ACCESS_PLATFORM = 0x010000,	/* 4.14 */
-	TUNPIN_CAP_VHOST_IN_ORDER	= 0x020000,	/* 6.18 */
-	TUNPIN_CAP_VHOST_RING_RESET	= 0x040000,	/* 6.3 */
-	TUNPIN_CAP_VHOST_GUEST_UDP_TUNNEL_GSO = 0x080000,	/* 6.17 */
-	TUNPIN_CAP_VHOST_HOST_UDP_TUNNEL_GSO = 0x100000,	/* 6.17 */
+	TUNPIN_CAP_VHOST_MRG_RXBUF	= 0x000200,	/* 2.6.36: 8dd014adfea6 */
+	TUNPIN_CAP_VHOST_NOTIFY_ON_EMPTY = 0x000400,	/* 2.6.33: 3a4d5c94e959 */
+	TUNPIN_CAP_VHOST_LOG_ALL	= 0x000800,	/* 2.6.33: 3a4d5c94e959 */
+	TUNPIN_CAP_VHOST_ANY_LAYOUT	= 0x001000,	/* 2.6.33: 3a4d5c94e959 */
+	TUNPIN_CAP_VHOST_INDIRECT_DESC	= 0x002000,	/* 2.6.33? */
+	TUNPIN_CAP_VHOST_EVENT_IDX	= 0x004000,	/* 3.0: 8ea8cf89e19a */
+	TUNPIN_CAP_VHOST_VERSION_1	= 0x008000,	/* 4.0: 41e3e42108bc */
+	TUNPIN_CAP_VHOST_ACCESS_PLATFORM = 0x010000,	/* 4.8: 6b1e6cc7855b */
+	TUNPIN_CAP_VHOST_IN_ORDER	= 0x020000,	/* 6.17: 45347e79b544 */
+	TUNPIN_CAP_VHOST_RING_RESET	= 0x040000,	/* 6.3: 313389be06ff */
+	TUNPIN_CAP_VHOST_GUEST_UDP_TUNNEL_GSO = 0x080000,	/* 6.17: bbca931fce26 */
+	TUNPIN_CAP_VHOST_HOST_UDP_TUNNEL_GSO = 0x100000,	/* 6.17: bbca931fce26 */
 };
 
 /* The virtio feature bit of each vhost-net capability. */
@@ -71,7 +73,7 @@ enum tunpin_cap {
 #define TUNPIN_CAP_TAP		0x0001ff
 #define TUNPIN_CAP_VHOST	0x1ffe00
 /* Every capability tunpin knows; any other bit is outside every level. */
-#define TUNPIN_CAP_ALL		(TUNPIN_CAP_TAP | TUNPIN_CAP_VHOST)
+#define TUNPIN_CAP_ALL		0x1fffff	/* TUNPIN_CAP_TAP | TUNPIN_CAP_VHOST */
 
 #define TUNPIN_GENL_NAME	"tunpin"
 #define TUNPIN_GENL_VERSION	1
@@ -135,10 +137,10 @@ enum {
 
 /*
  * /dev/tunpin, the control device (CAP_NET_ADMIN). TUNPIN_EXEMPT takes the
- * number of an open TAP file descriptor (/dev/net/tun or /dev/tapN) and
- * exempts exactly that open file from every level until it, or the control
- * file, is closed: this is how tunpin(8) probes the native set on a pinned
- * host. Nothing is keyed by name, so nothing can be reused by a tenant.
+ * number of an open TAP file descriptor (/dev/net/tun or /dev/tapN) or
+ * /dev/vhost-net file descriptor and exempts exactly that open file from
+ * every level until it, or the control file, is closed: this is how
+ * tunpin(8) probes the native set on a pinned host. Nothing is keyed by name, so nothing can be reused by a tenant.
  */
 #define TUNPIN_EXEMPT		_IOW('T', 0xf0, __s32)
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include "../caps.h"
 #include "../dump.h"
+#include "../probe.h"
 #include "unit.h"
 
 static void sample(struct tp_dump *d)
@@ -21,8 +22,11 @@ static void sample(struct tp_dump *d)
 	strcpy(d->timestamp, "2026-11-26T01:45:08Z");
 	d->exempt = true;
 	d->caps = 0x1f;
-	d->unknown = 0x200;
+	d->unknown = 0x200;	/* a future TUNSETOFFLOAD flag */
 	d->features = 0x7173;
+	d->vhost.state = TP_VHOST_ABSENT;
+	strcpy(d->vhost.reason, "cannot open /dev/vhost-net: No such file "
+	       "or directory");
 	d->nprobes = 3;
 	d->probes[0] = (struct tp_probe){ 0x11, 0, "ufo" };
 	d->probes[1] = (struct tp_probe){ 0x21, EINVAL, "uso4" };
@@ -101,7 +105,9 @@ static void test_round_trip(void)
 				  json_type_null));
 	memset(&b, 0xff, sizeof(b));
 	CHECK(dump_from_json(o, &b, err, sizeof(err)) == 0);
-	CHECK(b.schema == 1 && b.caps == a.caps && b.unknown == a.unknown);
+	CHECK(b.schema == 2 && b.caps == a.caps && b.unknown == a.unknown);
+	CHECK(b.vhost.state == TP_VHOST_ABSENT &&
+	      !strcmp(b.vhost.reason, a.vhost.reason));
 	CHECK(b.features == a.features && b.exempt && !b.module[0]);
 	CHECK(!strcmp(b.host, a.host) && !strcmp(b.kernel, a.kernel));
 	CHECK(!strcmp(b.kernel_version, a.kernel_version));
@@ -114,14 +120,33 @@ static void test_round_trip(void)
 
 	/* A module version; no unknown bits; everything known. */
 	strcpy(a.module, "0.5");
-	a.caps = TUNPIN_CAP_ALL;
 	a.unknown = 0;
 	a.nprobes = 0;
+	/* vhost-net probed: 7.2's words, bit 41 without a name */
+	vhost_record(&a.vhost, 0x10b3d008000ull | 1ull << 41, 0,
+		     (const uint64_t[]){ 0xa });
+	a.caps = TUNPIN_CAP_TAP | vhost_caps(a.vhost.features, NULL);
 	o = dump_to_json(&a);
+	CHECK(!strcmp(json_object_to_json_string_ext(
+		json_object_object_get(o, "vhost"), JSON_C_TO_STRING_PLAIN |
+		JSON_C_TO_STRING_NOSLASHESCAPE),
+		"{\"state\":\"probed\",\"device\":\"/dev/vhost-net\","
+		"\"exempt\":false,\"array\":true,\"features\":"
+		"[\"0x30b3d008000\",\"0xa\"],\"unknown\":"
+		"[\"vhost_unknown:41\"]}"));
 	CHECK(dump_from_json(o, &b, err, sizeof(err)) == 0);
-	CHECK(!strcmp(b.module, "0.5") && b.caps == TUNPIN_CAP_ALL &&
+	CHECK(!strcmp(b.module, "0.5") && b.caps == a.caps &&
+	      (b.caps & TUNPIN_CAP_VHOST_IN_ORDER) &&
+	      (b.caps & TUNPIN_CAP_VHOST_HOST_UDP_TUNNEL_GSO) &&
 	      !b.unknown && !b.nprobes);
+	CHECK(b.vhost.state == TP_VHOST_PROBED && b.vhost.array &&
+	      b.vhost.unknown[0] == 1ull << 41 && !b.vhost.unknown[1]);
 	json_object_put(o);
+	/* no array (ENOTTY): word 1 is 0 */
+	vhost_record(&a.vhost, 0x33d008000ull, ENOTTY, NULL);
+	CHECK(!a.vhost.array && !a.vhost.features[1] && !a.vhost.unknown[0]);
+	CHECK(vhost_no_array(ENOTTY) && vhost_no_array(EPERM) &&
+	      vhost_no_array(EINVAL) && !vhost_no_array(EFAULT));
 
 	/* The minimum a hand-written dump needs. */
 	CHECK(parse("{\"schema\":1,\"kind\":\"dump\",\"host\":\"x\","
@@ -131,10 +156,10 @@ static void test_round_trip(void)
 
 static void test_bad_dumps(void)
 {
-	bad("\"schema\": 1", "\"schema\": 2",
-	    "unsupported schema 2 (this tunpin reads 1)");
+	bad("\"schema\": 1", "\"schema\": 3",
+	    "unsupported schema 3 (this tunpin reads 1 to 2)");
 	bad("\"schema\": 1", "\"schema\": \"1\"",
-	    "unsupported schema \"1\" (this tunpin reads 1)");
+	    "unsupported schema \"1\" (this tunpin reads 1 to 2)");
 	bad("\"schema\": 1,", "", "unsupported schema: none given");
 	bad("\"kind\": \"dump\"", "\"kind\": \"level\"",
 	    "expected a dump, got kind 'level'");
@@ -175,7 +200,7 @@ static void test_bad_dumps(void)
 	    "masks.capabilities: expected a hex string");
 	bad("\"capabilities\": \"0x3\"", "\"capabilities\": \"0x7\"",
 	    "disagree");
-	bad("\"capabilities\": \"0x3\"", "\"capabilities\": \"0x203\"",
+	bad("\"capabilities\": \"0x3\"", "\"capabilities\": \"0x80000003\"",
 	    "outside the table");
 	bad("\"unknown\": \"0x0\"", "\"unknown\": \"0x1\"", "known bits");
 	bad("\"unknown\": \"0x0\", ", "", "missing field 'masks.unknown'");

@@ -89,8 +89,8 @@ run merge linux-6.2 dump-6.18.json
 check "catalog + dump" has "level: csum tso4 tso6 tso_ecn ufo uso4 uso6"
 
 # --- merge: bad input, exit 2, one line, nothing written
-for bad in bad/truncated.json bad/schema-2.json bad/unknown-cap.json \
-	   bad/level-unknown-cap.json bad/level-schema-2.json \
+for bad in bad/truncated.json bad/schema-3.json bad/unknown-cap.json \
+	   bad/level-unknown-cap.json bad/level-schema-3.json \
 	   bad/empty.json bad/kind.json no-such.json; do
 	run merge -o "$tmp/bad.json" dump-6.1.json "$bad"
 	check "$bad: exit 2" [ $rc -eq 2 ]
@@ -100,7 +100,7 @@ for bad in bad/truncated.json bad/schema-2.json bad/unknown-cap.json \
 done
 run merge -o "$tmp/bad.json" bad/truncated.json dump-6.1.json
 check "truncated" says "truncated JSON"
-run merge -o "$tmp/bad.json" dump-6.1.json bad/schema-2.json
+run merge -o "$tmp/bad.json" dump-6.1.json bad/schema-3.json
 check "wrong schema" says "unsupported schema 2 (this tunpin reads 1)"
 run merge -o "$tmp/bad.json" dump-6.1.json bad/unknown-cap.json
 check "unknown capability" says "unknown capability 'warp'"

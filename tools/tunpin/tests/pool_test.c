@@ -17,6 +17,14 @@
 #define C(x)	TUNPIN_CAP_##x
 #define BASE	(C(CSUM) | C(TSO4) | C(TSO6) | C(TSO_ECN))
 #define ALL	TUNPIN_CAP_ALL
+#define TAP	TUNPIN_CAP_TAP
+/* every vhost-net since 4.8: 0x33d008000 */
+#define VB	(C(VHOST_MRG_RXBUF) | C(VHOST_NOTIFY_ON_EMPTY) | C(VHOST_LOG_ALL) | \
+		 C(VHOST_ANY_LAYOUT) | C(VHOST_INDIRECT_DESC) |		\
+		 C(VHOST_EVENT_IDX) | C(VHOST_VERSION_1) |			\
+		 C(VHOST_ACCESS_PLATFORM))
+#define V617	(VB | C(VHOST_RING_RESET) | C(VHOST_IN_ORDER) |		\
+		 C(VHOST_GUEST_UDP_TUNNEL_GSO) | C(VHOST_HOST_UDP_TUNNEL_GSO))
 
 static char data[PATH_MAX];
 
@@ -90,16 +98,21 @@ static void test_catalog(void)
 		      (b & (C(TSO4) | C(TSO6) | C(USO4))));
 	}
 	CHECK(aliases == 1);
-	CHECK(catalog_find("minimal")->caps == BASE);
-	CHECK(catalog_find("linux-2.6.27")->caps == BASE);
-	CHECK(catalog_find("linux-4.14")->caps == BASE);	/* UFO refused */
-	CHECK(catalog_find("linux-4.15")->caps == (BASE | C(UFO)));
-	CHECK(catalog_find("linux-6.1")->caps == 0x1f);
-	CHECK(catalog_find("linux-6.2")->caps == 0x7f);
-	CHECK(catalog_find("linux-6.17")->caps == ALL);
+	CHECK(catalog_find("minimal")->caps == (BASE | VB));
+	CHECK(catalog_find("linux-2.6.27")->caps == BASE);	/* no vhost */
+	CHECK(catalog_find("linux-4.14")->caps == (BASE | VB));	/* no UFO */
+	CHECK(catalog_find("linux-4.15")->caps == (BASE | C(UFO) | VB));
+	CHECK(catalog_find("linux-6.1")->caps == (0x1f | VB));
+	CHECK(catalog_find("linux-6.2")->caps == (0x7f | VB));
+	CHECK(catalog_find("linux-6.3")->caps ==
+	      (0x7f | VB | C(VHOST_RING_RESET)));
+	CHECK(catalog_find("linux-6.17")->caps == (TAP | V617));
+	/* the catalog's newest level names every vhost-net feature */
+	CHECK((catalog_find("linux-6.17")->caps & TUNPIN_CAP_VHOST) ==
+	      TUNPIN_CAP_VHOST);
 	c = catalog_find("latest");
-	CHECK(c && !strcmp(c->name, "linux-6.17") && c->caps == ALL);
-	CHECK(!catalog_find("linux-6.3"));
+	CHECK(c && !strcmp(c->name, "linux-6.17") && c->caps == (TAP | V617));
+	CHECK(!catalog_find("linux-6.4"));
 	CHECK(!catalog_find(""));
 	CHECK(!catalog_find("Latest"));
 }
@@ -167,8 +180,14 @@ static void test_leveldoc(void)
 	bad_level("[]", "expected a JSON object");
 	bad_level("{\"kind\":\"level\",\"name\":\"x\",\"capabilities\":[]}",
 		  "unsupported schema: none given");
+	bad_level("{\"schema\":3,\"kind\":\"level\",\"name\":\"x\","
+		  "\"capabilities\":[]}", "unsupported schema 3");
+	bad_level("{\"schema\":1,\"kind\":\"level\",\"name\":\"x\","
+		  "\"capabilities\":[\"vhost_ring_reset\"]}",
+		  "vhost-net capabilities in a schema 1 level");
 	bad_level("{\"schema\":2,\"kind\":\"level\",\"name\":\"x\","
-		  "\"capabilities\":[]}", "unsupported schema 2");
+		  "\"capabilities\":[],\"hosts\":[\"a\"],"
+		  "\"vhost_absent\":[\"b\"]}", "not a host of the level");
 	bad_level("{\"schema\":\"1\",\"kind\":\"level\",\"name\":\"x\","
 		  "\"capabilities\":[]}", "unsupported schema \"1\"");
 	bad_level("{\"schema\":1,\"kind\":\"dump\",\"name\":\"x\","
@@ -255,26 +274,47 @@ static void test_files(void)
 	char err[768];
 	struct tp_doc *d;
 
+	/* Schema 1: they load, their vhost-net set unknown. */
 	d = load("dump-6.18.json", err, sizeof(err));
-	CHECK(d && d->is_dump && !d->catalog && d->dump.caps == ALL);
+	CHECK(d && d->is_dump && !d->catalog && d->dump.caps == TAP);
 	CHECK(d && !strcmp(d->dump.host, "hv-618"));
+	CHECK(d && d->dump.schema == 1 &&
+	      d->dump.vhost.state == TP_VHOST_UNKNOWN &&
+	      strstr(d->dump.vhost.reason, "schema 1"));
 	d = load("dump-6.1.json", err, sizeof(err));
 	CHECK(d && d->is_dump && d->dump.caps == 0x1f && !d->dump.unknown);
 	d = load("dump-future.json", err, sizeof(err));
-	CHECK(d && d->dump.caps == ALL && d->dump.unknown == 0x200);
+	/* unknown:0x200 is a TUNSETOFFLOAD flag, not vhost_mrg_rxbuf */
+	CHECK(d && d->dump.caps == TAP && d->dump.unknown == 0x200);
 	d = load("level-pool-x.json", err, sizeof(err));
 	CHECK(d && !d->is_dump && d->level.caps == BASE && !d->level.nhosts);
+	CHECK(d && !d->level.vhost_known);
+	/* Schema 2. */
+	d = load("v2-dump-6.1.json", err, sizeof(err));
+	CHECK(d && d->dump.caps == (0x1f | VB) &&
+	      d->dump.vhost.state == TP_VHOST_PROBED &&
+	      d->dump.vhost.features[0] == 0x33d008000ull &&
+	      !d->dump.vhost.features[1] && !d->dump.vhost.array);
+	d = load("v2-dump-7.2.json", err, sizeof(err));
+	CHECK(d && d->dump.caps == (TAP | V617) && d->dump.vhost.array &&
+	      d->dump.vhost.features[1] == 0xa &&
+	      d->dump.vhost.unknown[0] == 1ull << 41 &&
+	      !d->dump.vhost.unknown[1]);
+	d = load("v2-dump-novhost.json", err, sizeof(err));
+	CHECK(d && d->dump.caps == TAP &&
+	      d->dump.vhost.state == TP_VHOST_ABSENT &&
+	      strstr(d->dump.vhost.reason, "No such file"));
 
 	bad_file("bad/truncated.json", "truncated JSON");
 	bad_file("bad/empty.json", "empty file");
 	bad_file("bad/not-json.json", "invalid JSON");
 	bad_file("bad/trailing.json", "invalid JSON");	/* a 2nd document */
-	bad_file("bad/schema-2.json", "unsupported schema 2 (this tunpin "
-		 "reads 1)");
+	bad_file("bad/schema-3.json", "unsupported schema 3 (this tunpin "
+		 "reads 1 to 2)");
 	bad_file("bad/no-schema.json", "unsupported schema: none given");
 	bad_file("bad/unknown-cap.json", "unknown capability 'warp'");
 	bad_file("bad/kind.json", "unknown kind 'pool'");
-	bad_file("bad/level-schema-2.json", "unsupported schema 2");
+	bad_file("bad/level-schema-3.json", "unsupported schema 3");
 	bad_file("bad/level-unknown-cap.json", "unknown capability 'warp'");
 	bad_file("bad/level-unknown-bit.json", "cannot be in a level");
 	bad_file("bad/level-dup-hosts.json", "duplicate host 'a'");
@@ -289,11 +329,12 @@ static void test_files(void)
 		static struct tp_doc doc;
 
 		CHECK(doc_load("linux-6.2", &doc, err, sizeof(err)) == 0);
-		CHECK(doc.catalog && !doc.is_dump && doc.level.caps == 0x7f);
+		CHECK(doc.catalog && !doc.is_dump &&
+		      doc.level.caps == (0x7f | VB) && doc.level.vhost_known);
 		CHECK(doc_load("latest", &doc, err, sizeof(err)) == 0);
 		CHECK(!strcmp(doc.level.name, "linux-6.17"));
-		CHECK(doc_load("linux-6.3", &doc, err, sizeof(err)) == -1);
-		CHECK(!strcmp(err, "linux-6.3: no such file or catalog level "
+		CHECK(doc_load("linux-6.4", &doc, err, sizeof(err)) == -1);
+		CHECK(!strcmp(err, "linux-6.4: no such file or catalog level "
 			      "(see tunpin levels)"));
 		CHECK(doc_load("./latest", &doc, err, sizeof(err)) == -1);
 		CHECK(strstr(err, "./latest: ") == err);
@@ -312,6 +353,7 @@ static struct tp_member host(const char *name, const char *kernel,
 	m.unknown = unknown;
 	m.features = 0x7173;
 	m.has_features = true;
+	m.vhost = TP_VHOST_PROBED;
 	return m;
 }
 
@@ -332,8 +374,7 @@ static void test_merge(void)
 	CHECK(r.level.caps == 0x1f && r.uni == ALL && !r.unknown);
 	CHECK(r.level.nhosts == 2 && r.level.has_missing);
 	CHECK(r.level.missing[0] == 0);
-	CHECK(r.level.missing[1] == (C(USO4) | C(USO6) | C(UDP_TUNNEL_GSO) |
-				     C(UDP_TUNNEL_GSO_CSUM)));
+	CHECK(r.level.missing[1] == (ALL & ~0x1fu));
 	CHECK(!strcmp(r.level.name, "pool-a"));
 	CHECK(!strcmp(r.level.created, "2026-11-26T02:00:00Z"));
 
@@ -358,6 +399,7 @@ static void test_merge(void)
 	memset(&doc, 0, sizeof(doc));
 	strcpy(doc.level.name, "linux-6.1");
 	doc.level.caps = 0x1f;
+	doc.level.vhost_known = true;
 	CHECK(doc_members(&doc, back, TP_POOL_MAX) == 1);
 	CHECK(back[0].is_level && !strcmp(back[0].name, "level:linux-6.1"));
 	m[2] = back[0];
@@ -428,10 +470,43 @@ static void test_merge_files(void)
 	if (d)
 		n += doc_members(d, m + n, TP_POOL_MAX - n);
 	CHECK(n == 2);
+	/* Schema 1 dumps: their vhost-net sets unknown, merge names them. */
+	CHECK(pool_merge(m, n, "merged", NULL, &r, err, sizeof(err)) == -1);
+	CHECK(one_line(err) && strstr(err, "of 2 hosts are unknown") &&
+	      strstr(err, ": hv-618, tunpin-vm;") &&
+	      strstr(err, "probe them again"));
+	/* Schema 2: the vhost-net sets intersect like the TAP ones. */
+	n = 0;
+	d = load("v2-dump-7.2.json", err, sizeof(err));
+	if (d)
+		n += doc_members(d, m + n, TP_POOL_MAX - n);
+	d = load("v2-dump-6.1.json", err, sizeof(err));
+	if (d)
+		n += doc_members(d, m + n, TP_POOL_MAX - n);
+	CHECK(n == 2);
 	CHECK(pool_merge(m, n, "merged", NULL, &r, err, sizeof(err)) == 0);
 	CHECK(r.level.caps == catalog_find("linux-6.1")->caps);
-	CHECK(!strcmp(r.level.hosts[0], "hv-618") && !r.level.missing[0]);
-	CHECK(r.level.missing[1] == (ALL & ~0x1fu));
+	CHECK(r.level.missing[1] == ((TAP & ~0x1fu) | (V617 & ~VB)));
+	/* A host without /dev/vhost-net does not limit the vhost part. */
+	d = load("v2-dump-novhost.json", err, sizeof(err));
+	if (d)
+		n += doc_members(d, m + n, TP_POOL_MAX - n);
+	CHECK(pool_merge(m, 2, "merged", NULL, &r, err, sizeof(err)) == 0);
+	CHECK(pool_merge(m, n, "merged", NULL, &r, err, sizeof(err)) == 0);
+	CHECK(r.level.caps == catalog_find("linux-6.1")->caps);
+	CHECK(!r.level.vhost_absent[0] && r.level.vhost_absent[2]);
+	CHECK(r.level.missing[2] == 0);
+	/* alone with the 7.2 host: the 7.2 vhost set, no more */
+	m[1] = m[2];
+	CHECK(pool_merge(m, 2, "merged", NULL, &r, err, sizeof(err)) == 0);
+	CHECK(r.level.caps == (TAP | V617));
+	/* only hosts without the device: no vhost feature at all */
+	CHECK(pool_merge(m + 1, 1, "merged", NULL, &r, err, sizeof(err)) == 0);
+	CHECK(r.level.caps == TAP && r.level.vhost_absent[0]);
+	n = 2;
+	d = load("dump-6.1.json", err, sizeof(err));
+	if (d)
+		n += doc_members(d, m + n, TP_POOL_MAX - n);
 	/* The same VM dumped twice is a duplicate host. */
 	d = load("dump-6.1-again.json", err, sizeof(err));
 	CHECK(d);
@@ -491,19 +566,24 @@ static void test_resolve(void)
 
 	CHECK(level_resolve("linux-6.2", &caps, &pinned, name, sizeof(name),
 			    err, sizeof(err)) == 0);
-	CHECK(caps == 0x7f && pinned && !strcmp(name, "linux-6.2"));
+	CHECK(caps == (0x7f | VB) && pinned && !strcmp(name, "linux-6.2"));
 	CHECK(level_resolve("latest", &caps, &pinned, name, sizeof(name),
 			    err, sizeof(err)) == 0);
-	CHECK(caps == ALL && !strcmp(name, "linux-6.17"));
+	CHECK(caps == (TAP | V617) && !strcmp(name, "linux-6.17"));
+	/* schema 1: pinned, their sets would hide every vhost feature */
 	CHECK(level_resolve(path("dump-6.1.json"), &caps, &pinned, name,
-			    sizeof(name), err, sizeof(err)) == 0);
-	CHECK(caps == 0x1f && pinned && !strcmp(name, "native-6.1.0-56-amd64"));
-	CHECK(level_resolve(path("dump-future.json"), &caps, &pinned, name,
-			    sizeof(name), err, sizeof(err)) == 0);
-	CHECK(caps == ALL);	/* unknown bits cannot be pinned */
+			    sizeof(name), err, sizeof(err)) == -1);
+	CHECK(strstr(err, "vhost-net features are unknown") && one_line(err));
 	CHECK(level_resolve(path("level-pool-x.json"), &caps, &pinned, name,
+			    sizeof(name), err, sizeof(err)) == -1);
+	CHECK(strstr(err, "a schema 1 level"));
+	CHECK(level_resolve(path("v2-dump-6.1.json"), &caps, &pinned, name,
 			    sizeof(name), err, sizeof(err)) == 0);
-	CHECK(caps == BASE && !strcmp(name, "pool-x"));
+	CHECK(caps == (0x1f | VB) && pinned &&
+	      !strcmp(name, "native-6.1.0-57-amd64"));
+	CHECK(level_resolve(path("v2-dump-7.2.json"), &caps, &pinned, name,
+			    sizeof(name), err, sizeof(err)) == 0);
+	CHECK(caps == (TAP | V617));	/* vhost_unknown:41 cannot be pinned */
 	/* Capability names, none, unpinned: no name. */
 	strcpy(name, "x");
 	CHECK(level_resolve("csum,tso4", &caps, &pinned, name, sizeof(name),

@@ -13,7 +13,7 @@ static void test_caps_table(void)
 {
 	uint32_t all = 0;
 
-	CHECK(NCAPS == 9);
+	CHECK(NCAPS == 21);
 	for (int i = 0; i < NCAPS; i++) {
 		CHECK(!(all & caps[i].bit));	/* one bit each */
 		all |= caps[i].bit;
@@ -34,8 +34,40 @@ static void test_caps_parse_print(void)
 	CHECK(!strcmp(buf, "csum tso4 ufo"));
 	CHECK(caps_parse("csum bogus", &bits) == -1);
 	CHECK(caps_parse("CSUM", &bits) == -1);
-	caps_print(TUNPIN_CAP_USO4 | 0x200, ",", buf, sizeof(buf));
-	CHECK(!strcmp(buf, "uso4,unknown:0x200"));
+	caps_print(TUNPIN_CAP_USO4 | 0x800000, ",", buf, sizeof(buf));
+	CHECK(!strcmp(buf, "uso4,unknown:0x800000"));
+	/* vhost-net names, in table order, parsed and printed alike */
+	CHECK(caps_parse("vhost_ring_reset,csum vhost_in_order", &bits) == 0);
+	CHECK(bits == (TUNPIN_CAP_CSUM | TUNPIN_CAP_VHOST_RING_RESET |
+		       TUNPIN_CAP_VHOST_IN_ORDER));
+	caps_print(bits, " ", buf, sizeof(buf));
+	CHECK(!strcmp(buf, "csum vhost_in_order vhost_ring_reset"));
+	CHECK(caps_parse("ring_reset", &bits) == -1);
+	/* 0x200 is vhost_mrg_rxbuf in a set, a future offload in TUNSETOFFLOAD */
+	caps_print(0x200, " ", buf, sizeof(buf));
+	CHECK(!strcmp(buf, "vhost_mrg_rxbuf"));
+	offload_unknown_print(0x201, " ", buf, sizeof(buf));
+	CHECK(!strcmp(buf, "unknown:0x200"));
+	{
+		uint64_t w[2] = { 0x10b3d008000ull | 1ull << 41 | 1, 0xa | 1ull << 63 };
+		uint64_t u[2], back[2];
+		uint32_t v = vhost_caps(w, u);
+
+		CHECK(v == TUNPIN_CAP_VHOST);
+		CHECK(u[0] == (1ull << 41 | 1) && u[1] == 1ull << 63);
+		vhost_unknown_print(u, " ", buf, sizeof(buf));
+		CHECK(!strcmp(buf, "vhost_unknown:0 vhost_unknown:41 vhost_unknown:127"));
+		vhost_features(v, back);
+		CHECK(back[0] == 0x10b3d008000ull && back[1] == 0xa);
+		CHECK(vhost_unknown_parse("vhost_unknown:41") == 41);
+		CHECK(vhost_unknown_parse("vhost_unknown:127") == 127);
+		CHECK(vhost_unknown_parse("vhost_unknown:128") == -1);
+		CHECK(vhost_unknown_parse("vhost_unknown:041") == -1);
+		CHECK(vhost_unknown_parse("vhost_unknown:") == -1);
+	}
+	/* every vbit in the table names a distinct vhost feature */
+	for (int i = 0; i < NCAPS; i++)
+		CHECK((caps[i].vbit >= 0) == !!(caps[i].bit & TUNPIN_CAP_VHOST));
 	/* Truncation is reported like snprintf. */
 	CHECK(caps_print(TUNPIN_CAP_ALL, " ", buf, 4) > 4 && strlen(buf) == 3);
 }
