@@ -32,6 +32,7 @@
 #include <linux/kernel.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/kmod.h>
 #include <linux/kprobes.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
@@ -285,6 +286,9 @@ int tunpin_vhost_init(void)
 		pr_info("this kernel has no vhost-net: nothing of it to govern\n");
 		return 0;
 	}
+	/* As MODULE_SOFTDEP does for modprobe, for insmod and finit_module. */
+	if (IS_MODULE(CONFIG_VHOST_NET))
+		request_module("vhost_net");
 	f = filp_open("/dev/vhost-net", O_RDWR, 0);
 	if (IS_ERR(f)) {
 		pr_err("cannot open /dev/vhost-net (%ld) to ask its features; not loading\n",

@@ -12,7 +12,7 @@ cache=$1 build=$2 out=$3
 kver=$(cat "$cache/kver")
 mods=$cache/kernel/lib/modules/$kver
 sysroot=$cache/sysroot
-want=(tun tap macvlan macvtap dummy)
+want=(tun tap macvlan macvtap dummy vhost_net)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
