@@ -73,11 +73,24 @@ static struct tunpin_file *tunpin_file_lookup(const struct file *file)
 }
 
 /* tunpin_files_lock from a kprobe handler, maybe in NMI context. */
-static void tunpin_files_lock_handler(void)
+void tunpin_files_lock_handler(void)
 	__acquires(&tunpin_files_lock)
 {
 	while (!spin_trylock(&tunpin_files_lock))
 		cpu_relax();
+}
+
+/* tunpin_files_lock from process context (tunpin_level_set()). */
+void tunpin_files_lock_admin(void)
+	__acquires(&tunpin_files_lock)
+{
+	spin_lock(&tunpin_files_lock);
+}
+
+void tunpin_files_unlock(void)
+	__releases(&tunpin_files_lock)
+{
+	spin_unlock(&tunpin_files_lock);
 }
 
 static void tunpin_file_owner(struct tunpin_file_info *fi)
@@ -170,44 +183,50 @@ static struct tunpin_file *tunpin_file_get(const struct file *file)
 }
 
 /**
- * tunpin_file_watch - account for a TAP ioctl before it runs
+ * tunpin_file_judge - judge a TAP ioctl, and account for it before it runs
  * @file: the TAP file
  * @cmd: the ioctl command
  * @arg: its argument
- * @pass: whether tunpin lets the call through
  *
  * TUNSETIFF and TUNSETOFFLOAD make @file's entry. A TUNSETOFFLOAD is
  * counted until tunpin_file_returned() sees it return, and the bits of one
- * let through count as in use meanwhile.
+ * let through count as in use meanwhile. The judgement (tunpin_judge())
+ * and that record are made under tunpin_files_lock, which a level change
+ * holds from its admission check to its publication.
  *
  * Context: kprobe pre-handler of the ioctl, in the calling task; atomic,
  * maybe NMI.
- * Return: 0, or -ENOMEM or -ENODEV if @file needed an entry and none could
- * be had: the caller refuses the call.
+ * Return: the verdict; a call let through for which no entry could be had
+ * is refused.
  */
-int tunpin_file_watch(struct file *file, unsigned int cmd, unsigned long arg,
-		      bool pass)
+enum tunpin_verdict tunpin_file_judge(struct file *file, unsigned int cmd,
+				      unsigned long arg)
 {
+	enum tunpin_verdict verdict;
 	struct tunpin_file *tf;
 
 	if (cmd != TUNSETIFF && cmd != TUNSETOFFLOAD)
-		return 0;
+		return tunpin_judge(file, cmd, arg);
 	tunpin_files_lock_handler();
+	verdict = tunpin_judge(file, cmd, arg);
 	tf = tunpin_file_get(file);
 	if (IS_ERR(tf)) {
 		spin_unlock(&tunpin_files_lock);
 		pr_warn_ratelimited("cannot track a TAP of %s[%d] (%ld): refusing its ioctl 0x%x\n",
 				    current->comm, task_pid_nr(current),
 				    PTR_ERR(tf), cmd);
-		return PTR_ERR(tf);
+		if (verdict == TUNPIN_PASS)
+			verdict = cmd == TUNSETOFFLOAD ? TUNPIN_REFUSE_ARG :
+							 TUNPIN_REFUSE_CMD;
+		return verdict;
 	}
 	if (cmd == TUNSETOFFLOAD) {
 		tf->inflight++;
-		if (pass)
+		if (verdict == TUNPIN_PASS)
 			tf->pending |= tunpin_tap_caps(arg);
 	}
 	spin_unlock(&tunpin_files_lock);
-	return 0;
+	return verdict;
 }
 
 /**
@@ -253,11 +272,13 @@ void tunpin_file_returned(struct file *file, u32 bits, bool accepted)
  * count as in use from now on (lowering admission errs towards refusing).
  *
  * Context: kprobe pre-handler of the ioctl, in the calling task; atomic,
- * maybe NMI.
+ * maybe NMI; under tunpin_files_lock (tunpin_files_lock_handler()), taken
+ * before the call was judged.
  * Return: 0, or -ENOMEM or -ENODEV if no entry could be had: the caller
  * refuses the call.
  */
 int tunpin_file_vhost_set(struct file *file, u32 caps)
+	__must_hold(&tunpin_files_lock)
 {
 	struct tunpin_file *tf;
 	bool override;
@@ -266,10 +287,8 @@ int tunpin_file_vhost_set(struct file *file, u32 caps)
 	override = tunpin_override_find(current);
 	rcu_read_unlock();
 
-	tunpin_files_lock_handler();
 	tf = tunpin_file_get(file);
 	if (IS_ERR(tf)) {
-		spin_unlock(&tunpin_files_lock);
 		pr_warn_ratelimited("cannot track a vhost-net file of %s[%d] (%ld): refusing its VHOST_SET_FEATURES\n",
 				    current->comm, task_pid_nr(current),
 				    PTR_ERR(tf));
@@ -280,7 +299,6 @@ int tunpin_file_vhost_set(struct file *file, u32 caps)
 	tf->info.offered |= caps;
 	tf->info.override = override;
 	tunpin_file_owner(&tf->info);
-	spin_unlock(&tunpin_files_lock);
 	return 0;
 }
 
@@ -369,6 +387,25 @@ void tunpin_file_exempt_drop(const void *owner)
 		tf->info.exempt = false;
 		atomic_dec(&tunpin_nexempt);
 	}
+	spin_unlock(&tunpin_files_lock);
+}
+
+/**
+ * tunpin_files_override_reset - an override is gone: recount every file
+ *
+ * A file's override flag was sampled at its last accepted call. Which
+ * files the deleted override governed is not known here, so every file
+ * counts as governed by the host level again until its next accepted call
+ * samples the flag anew: lowering admission errs towards refusing.
+ */
+void tunpin_files_override_reset(void)
+{
+	struct tunpin_file *tf;
+	int bkt;
+
+	spin_lock(&tunpin_files_lock);
+	hash_for_each(tunpin_files, bkt, tf, node)
+		tf->info.override = false;
 	spin_unlock(&tunpin_files_lock);
 }
 

@@ -320,6 +320,7 @@ static const struct genl_ops tunpin_genl_ops[] = {
 		.dumpit = tunpin_override_get_dumpit,
 		.policy = tunpin_none_policy,
 		.maxattr = TUNPIN_A_MAX,
+		.flags = GENL_ADMIN_PERM,	/* the paths name VMs */
 	},
 	{
 		.cmd = TUNPIN_CMD_OVERRIDE_ADD,

@@ -170,6 +170,8 @@ int tunpin_override_del(const char *path, struct netlink_ext_ack *extack)
 	}
 	pr_info("override for cgroup %s removed by %s[%d]\n", found->path,
 		current->comm, task_pid_nr(current));
+	/* Its VMs are the host level's now, for lowering admission too. */
+	tunpin_files_override_reset();
 	synchronize_rcu();
 	cgroup_put(found->cgrp);
 	kfree(found);

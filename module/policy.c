@@ -205,8 +205,8 @@ static void tunpin_refuse_lowering(struct netlink_ext_ack *extack,
 				   u32 removed, unsigned int nfiles,
 				   const char *who)
 {
-	char *msg = tunpin_msgs[atomic_inc_return(&tunpin_msg_next) %
-				TUNPIN_MSG_SLOTS];
+	unsigned int slot = atomic_inc_return(&tunpin_msg_next);
+	char *msg = tunpin_msgs[slot % TUNPIN_MSG_SLOTS];
 	char bits[TUNPIN_LEVEL_MAX];
 
 	tunpin_bits_print(removed, bits, sizeof(bits));
@@ -235,34 +235,45 @@ int tunpin_level_set(const struct tunpin_level *level, bool force,
 		     struct netlink_ext_ack *extack)
 {
 	char was[TUNPIN_LEVEL_MAX], now[TUNPIN_LEVEL_MAX], who[TUNPIN_WHO_MAX];
+	char name[TUNPIN_NAME_MAX + 1];
 	struct tunpin_level *new, *old;
 	unsigned int nfiles;
-	u32 removed;
+	u32 removed = 0;
 
 	new = kmemdup(level, sizeof(*level), GFP_KERNEL);
 	if (!new)
 		return -ENOMEM;
 
+	/*
+	 * The check and the change are one step for the ioctl handlers: they
+	 * judge a call and record what it may use under the same lock, so a
+	 * call judged by the old level is counted in use here, and any later
+	 * one is judged by the new level.
+	 */
 	mutex_lock(&tunpin_level_lock);
-	if (new->pinned && !force) {
+	tunpin_files_lock_admin();
+	if (new->pinned && !force)
 		removed = tunpin_files_in_use(new->caps, &nfiles, who,
 					      sizeof(who));
-		if (removed) {
-			mutex_unlock(&tunpin_level_lock);
-			kfree(new);
-			tunpin_refuse_lowering(extack, removed, nfiles, who);
-			return -EBUSY;
-		}
+	if (removed) {
+		tunpin_files_unlock();
+		mutex_unlock(&tunpin_level_lock);
+		kfree(new);
+		tunpin_refuse_lowering(extack, removed, nfiles, who);
+		return -EBUSY;
 	}
 	old = rcu_replace_pointer(tunpin_cur, new,
 				  lockdep_is_held(&tunpin_level_lock));
+	tunpin_files_unlock();
 	tunpin_genl_notify_level(new);
-	mutex_unlock(&tunpin_level_lock);
-
+	/* Once the mutex is dropped, another writer may free @new. */
 	tunpin_level_print(old, was, sizeof(was));
 	tunpin_level_print(new, now, sizeof(now));
+	strscpy(name, new->name, sizeof(name));
+	mutex_unlock(&tunpin_level_lock);
+
 	pr_info("level set to %s%s%s%s (was %s)%s by %s[%d]\n", now,
-		new->name[0] ? " [" : "", new->name, new->name[0] ? "]" : "",
+		name[0] ? " [" : "", name, name[0] ? "]" : "",
 		was, force ? " with force" : "", current->comm,
 		task_pid_nr(current));
 	kfree_rcu(old, rcu);
@@ -293,7 +304,8 @@ int tunpin_level_rename(const char *name)
 	tunpin_genl_notify_level(new);
 	mutex_unlock(&tunpin_level_lock);
 
-	pr_info("level renamed to \"%s\" (was \"%s\") by %s[%d]\n", new->name,
+	/* @name is the caller's; @old is freed by nobody but us. */
+	pr_info("level renamed to \"%s\" (was \"%s\") by %s[%d]\n", name,
 		old->name, current->comm, task_pid_nr(current));
 	kfree_rcu(old, rcu);
 	return 0;
@@ -317,15 +329,24 @@ void tunpin_level_get(struct tunpin_level *level)
  * tunpin_level_emit - print the level in force and a newline
  * @buf: a PAGE_SIZE buffer (sysfs show, module parameter get)
  *
- * Return: the length printed.
+ * The module parameter's file exists before tunpin_policy_init() and after
+ * tunpin_policy_exit(): there is no level then.
+ *
+ * Return: the length printed, or -ENODEV while loading or unloading.
  */
 int tunpin_level_emit(char *buf)
 {
-	struct tunpin_level level;
+	const struct tunpin_level *cur;
 	int len;
 
-	tunpin_level_get(&level);
-	len = tunpin_level_print(&level, buf, PAGE_SIZE - 1);
+	rcu_read_lock();
+	cur = rcu_dereference(tunpin_cur);
+	if (!cur) {
+		rcu_read_unlock();
+		return -ENODEV;
+	}
+	len = tunpin_level_print(cur, buf, PAGE_SIZE - 1);
+	rcu_read_unlock();
 	buf[len++] = '\n';
 	return len;
 }
@@ -352,13 +373,20 @@ int tunpin_policy_init(const struct tunpin_level *level)
 	first = kmemdup(level, sizeof(*level), GFP_KERNEL);
 	if (!first)
 		return -ENOMEM;
-	RCU_INIT_POINTER(tunpin_cur, first);
+	/* The module parameter's readers may look already. */
+	rcu_assign_pointer(tunpin_cur, first);
 	return 0;
 }
 
-/* Called once the probes are gone: nobody reads the level any more. */
+/*
+ * Called once the probes and the control plane are gone; the module
+ * parameter's readers may still look (tunpin_level_emit()).
+ */
 void tunpin_policy_exit(void)
 {
-	kfree(rcu_dereference_protected(tunpin_cur, true));
-	RCU_INIT_POINTER(tunpin_cur, NULL);
+	struct tunpin_level *last;
+
+	last = rcu_replace_pointer(tunpin_cur, NULL, true);
+	synchronize_rcu();
+	kfree(last);
 }

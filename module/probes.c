@@ -48,12 +48,7 @@ static int tunpin_ioctl_pre(struct kprobe *kp, struct pt_regs *regs)
 	struct file *file = tunpin_regs_file(regs);
 	unsigned int cmd = tunpin_regs_cmd(regs);
 	unsigned long arg = tunpin_regs_arg(regs);
-	enum tunpin_verdict verdict = tunpin_judge(file, cmd, arg);
-
-	if (tunpin_file_watch(file, cmd, arg, verdict == TUNPIN_PASS) &&
-	    verdict == TUNPIN_PASS)
-		verdict = cmd == TUNSETOFFLOAD ? TUNPIN_REFUSE_ARG :
-						 TUNPIN_REFUSE_CMD;
+	enum tunpin_verdict verdict = tunpin_file_judge(file, cmd, arg);
 
 	switch (verdict) {
 	case TUNPIN_PASS:

@@ -118,8 +118,12 @@ struct tunpin_file_info {
 	bool vhost;	/* a vhost-net file, not a TAP */
 };
 
-int tunpin_file_watch(struct file *file, unsigned int cmd, unsigned long arg,
-		      bool pass);
+enum tunpin_verdict tunpin_file_judge(struct file *file, unsigned int cmd,
+				      unsigned long arg);
+void tunpin_files_lock_handler(void);
+void tunpin_files_lock_admin(void);
+void tunpin_files_unlock(void);
+void tunpin_files_override_reset(void);
 void tunpin_file_returned(struct file *file, u32 bits, bool accepted);
 int tunpin_file_vhost_set(struct file *file, u32 caps);
 void tunpin_file_released(struct file *file);

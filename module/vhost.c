@@ -142,30 +142,39 @@ static int tunpin_vhost_asked(unsigned int cmd, u64 __user *featurep,
 
 /*
  * VHOST_SET_FEATURES(_ARRAY): 0 to let it through, or the error it fails
- * with. What is let through counts as in use on @file.
+ * with. What is let through counts as in use on @file. The judgement and
+ * that record are one step against a level change (tunpin_level_set()).
  */
 static long tunpin_vhost_set(struct file *file, unsigned int cmd,
-			     u64 __user *featurep,
-			     const struct tunpin_level *level,
-			     const u64 *allowed)
+			     u64 __user *featurep)
 {
-	u64 words[TUNPIN_VHOST_WORDS];
-	u32 caps, refused;
+	const struct tunpin_level *level;
+	u64 words[TUNPIN_VHOST_WORDS], allowed[TUNPIN_VHOST_WORDS];
+	u32 caps;
 	int err;
 
 	err = tunpin_vhost_asked(cmd, featurep, words);
-	if (err && level)
-		return err;
-	/* Unpinned, and unreadable here: whatever it is counts as in use. */
+	/* Unreadable here: if let through, whatever it is counts as in use. */
 	caps = err ? TUNPIN_CAP_UNKNOWN : tunpin_vhost_caps(words);
 	if (!err)
 		tunpin_count_request(caps);
-	if (level && ((words[0] & ~allowed[0]) || (words[1] & ~allowed[1]))) {
-		refused = caps & ~level->caps;
-		tunpin_refused(level, cmd, refused);
-		return -EOPNOTSUPP;
+
+	tunpin_files_lock_handler();
+	level = tunpin_level_governing(file);
+	if (level && err)
+		goto out;
+	if (level) {
+		tunpin_vhost_words(level->caps, allowed);
+		if ((words[0] & ~allowed[0]) || (words[1] & ~allowed[1])) {
+			tunpin_refused(level, cmd, caps & ~level->caps);
+			err = -EOPNOTSUPP;
+			goto out;
+		}
 	}
-	return tunpin_file_vhost_set(file, caps);
+	err = tunpin_file_vhost_set(file, caps);
+out:
+	tunpin_files_unlock();
+	return err;
 }
 
 /**
@@ -220,7 +229,7 @@ int tunpin_vhost_pre(struct kprobe *kp, struct pt_regs *regs)
 		break;
 	case VHOST_SET_FEATURES:
 	case VHOST_SET_FEATURES_ARRAY:
-		ret = tunpin_vhost_set(file, cmd, featurep, level, allowed);
+		ret = tunpin_vhost_set(file, cmd, featurep);
 		skip = ret;
 		break;
 	default:
