@@ -14,6 +14,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/kprobes.h>
 #include <linux/if_tun.h>
 #include <linux/if_tap.h>
@@ -198,6 +200,85 @@ int tunpin_probes_show(char *buf)
 	return len;
 }
 
+/* Whether @fn is the function the entry kprobe on @sym sits in. */
+static bool tunpin_probed(const void *fn, const char *sym)
+{
+	size_t n = strlen(sym);
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(tunpin_kprobes); i++) {
+		const char *name = tunpin_kprobes[i].symbol_name;
+		size_t len = strlen(name);
+
+		if (len < n || strcmp(name + len - n, sym))
+			continue;
+		/* The probe may sit past an ENDBR or a BTI landing pad. */
+		return fn && (unsigned long)tunpin_kprobes[i].addr -
+			     (unsigned long)fn < 16;
+	}
+	return false;
+}
+
+/*
+ * That the file operations of @what call exactly what tunpin probes: its
+ * unlocked_ioctl is @ioctl, its compat_ioctl @compat or compat_ptr_ioctl()
+ * (which calls unlocked_ioctl), and no other ioctl-like entry point is set.
+ */
+static int tunpin_check_fops(const char *what,
+			     const struct file_operations *fops,
+			     const char *ioctl, const char *compat)
+{
+	if (!tunpin_probed(fops->unlocked_ioctl, ioctl)) {
+		pr_err("%s's ioctl is %ps, not the probed %s; not loading\n",
+		       what, fops->unlocked_ioctl, ioctl);
+		return -EINVAL;
+	}
+	if (IS_ENABLED(CONFIG_COMPAT) && fops->compat_ioctl &&
+	    (!compat || !tunpin_probed(fops->compat_ioctl, compat)) &&
+	    fops->compat_ioctl != compat_ptr_ioctl) {
+		pr_err("%s's compat_ioctl is %ps, which tunpin does not probe; not loading\n",
+		       what, fops->compat_ioctl);
+		return -EINVAL;
+	}
+#ifdef TUNPIN_COMPAT_FOP_URING_CMD
+	if (fops->uring_cmd) {
+		pr_err("%s has a uring_cmd (%ps), which tunpin does not probe; not loading\n",
+		       what, fops->uring_cmd);
+		return -EINVAL;
+	}
+#endif
+	return 0;
+}
+
+/*
+ * At load, the entry points are checked against the file operations the
+ * kernel really calls: tun's, from a /dev/net/tun file, and vhost-net's
+ * (vhost.c kept them). tap's are reachable only through a macvtap or
+ * ipvtap device's file, which loading does not make.
+ */
+static int tunpin_probes_verify(void)
+{
+	const struct file_operations *vfops;
+	struct file *f;
+	int err;
+
+	f = filp_open("/dev/net/tun", O_RDWR, 0);
+	if (IS_ERR(f)) {
+		pr_err("cannot open /dev/net/tun (%ld) to check the probe points; not loading\n",
+		       PTR_ERR(f));
+		return PTR_ERR(f);
+	}
+	err = tunpin_check_fops("/dev/net/tun", f->f_op, "tun_chr_ioctl",
+				IS_ENABLED(CONFIG_COMPAT) ?
+				"tun_chr_compat_ioctl" : NULL);
+	filp_close(f, NULL);
+	vfops = tunpin_vhost_file_ops();
+	if (!err && vfops)
+		err = tunpin_check_fops("/dev/vhost-net", vfops,
+					"vhost_net_ioctl", NULL);
+	return err;
+}
+
 int tunpin_probes_init(void)
 {
 	int i, j, err;
@@ -218,6 +299,11 @@ int tunpin_probes_init(void)
 			       tunpin_kprobes[i].symbol_name, err);
 			goto unwind;
 		}
+	}
+	err = tunpin_probes_verify();
+	if (err) {
+		i = -1;
+		goto unwind;
 	}
 	WRITE_ONCE(tunpin_probes_armed, true);
 	return 0;

@@ -147,6 +147,7 @@ void tunpin_probes_exit(void);
 int tunpin_vhost_init(void);
 void tunpin_vhost_exit(void);
 bool tunpin_vhost_file(const struct file *file);
+const struct file_operations *tunpin_vhost_file_ops(void);
 int tunpin_vhost_pre(struct kprobe *kp, struct pt_regs *regs);
 
 /* sysfs.c */

@@ -247,6 +247,12 @@ int tunpin_vhost_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 1;
 }
 
+/* vhost-net's file operations, or NULL if this kernel has no vhost-net. */
+const struct file_operations *tunpin_vhost_file_ops(void)
+{
+	return tunpin_vhost_fops;
+}
+
 /**
  * tunpin_vhost_file - whether @file is a vhost-net file
  * @file: any file
