@@ -6,6 +6,12 @@
  * the saved registers; the hooked function runs with what we leave there.
  * At a release handler, int (*)(struct inode *, struct file *), read the
  * file. Return values are read with the kernel's regs_return_value().
+ *
+ * tunpin_regs_skip() makes the probed function return @ret at once, without
+ * running: the pre-handler then returns 1, and the kprobe must not be
+ * optimized (give it a post_handler), as Documentation/trace/kprobes.rst
+ * says of changing the execution path. It is what the kernel's own
+ * override_function_with_return() does for fault injection.
  */
 #ifndef _TUNPIN_ARCH_H
 #define _TUNPIN_ARCH_H
@@ -44,6 +50,15 @@ static inline void tunpin_regs_set_arg(struct pt_regs *regs, unsigned long arg)
 	regs->dx = arg;
 }
 
+/* Returns to the probed function's caller with %rax as the handler left it. */
+void tunpin_just_return(void);
+
+static inline void tunpin_regs_skip(struct pt_regs *regs, long ret)
+{
+	regs_set_return_value(regs, ret);
+	regs->ip = (unsigned long)tunpin_just_return;
+}
+
 #elif defined(CONFIG_ARM64)
 
 static inline struct file *tunpin_regs_file(struct pt_regs *regs)
@@ -76,11 +91,17 @@ static inline void tunpin_regs_set_arg(struct pt_regs *regs, unsigned long arg)
 	regs->regs[2] = arg;
 }
 
+static inline void tunpin_regs_skip(struct pt_regs *regs, long ret)
+{
+	regs_set_return_value(regs, ret);
+	instruction_pointer_set(regs, procedure_link_pointer(regs));
+}
+
 #else
 /*
- * Another architecture (ppc64le, s390x, riscv64, ...): implement the six
+ * Another architecture (ppc64le, s390x, riscv64, ...): implement the seven
  * tunpin_regs_*() helpers above (file, released, cmd, arg, set_cmd,
- * set_arg) for its calling convention, here; nothing else is needed.
+ * set_arg, skip) for its calling convention, here; nothing else is needed.
  */
 #error "tunpin: no register access for this architecture: port the tunpin_regs_*() helpers (arch.h)"
 #endif

@@ -111,8 +111,9 @@ bool tunpin_name_valid(const char *name)
 }
 
 /**
- * tunpin_bits_print - print TUNSETOFFLOAD bits as capability names
- * @bits: the bits; those outside the table print as "unknown:0x..."
+ * tunpin_bits_print - print a capability set as capability names
+ * @bits: the set; TUNPIN_CAP_UNKNOWN prints as "unknown", any other bit
+ *        outside the table as "unknown:0x..."
  * @buf: output
  * @size: size of @buf
  *
@@ -127,7 +128,10 @@ int tunpin_bits_print(unsigned long bits, char *buf, size_t size)
 		if (bits & tunpin_caps[i].bit)
 			len += scnprintf(buf + len, size - len, "%s%s",
 					 len ? " " : "", tunpin_caps[i].name);
-	bits &= ~(unsigned long)TUNPIN_CAP_ALL;
+	if (bits & TUNPIN_CAP_UNKNOWN)
+		len += scnprintf(buf + len, size - len, "%sunknown",
+				 len ? " " : "");
+	bits &= ~(unsigned long)(TUNPIN_CAP_ALL | TUNPIN_CAP_UNKNOWN);
 	if (bits)
 		len += scnprintf(buf + len, size - len, "%sunknown:%#lx",
 				 len ? " " : "", bits);
@@ -150,4 +154,59 @@ int tunpin_level_print(const struct tunpin_level *level, char *buf,
 	if (!level->caps)
 		return scnprintf(buf, size, "none");
 	return tunpin_bits_print(level->caps, buf, size);
+}
+
+/**
+ * tunpin_vhost_words - the virtio feature words a capability set allows
+ * @caps: a capability set
+ * @words: out: VHOST_GET_FEATURES_ARRAY's words 0 and 1
+ */
+void tunpin_vhost_words(u32 caps, u64 words[TUNPIN_VHOST_WORDS])
+{
+	int i;
+
+	words[0] = 0;
+	words[1] = 0;
+	for (i = 0; i < TUNPIN_NCAPS; i++)
+		if (tunpin_caps[i].vbit >= 0 && (caps & tunpin_caps[i].bit))
+			words[tunpin_caps[i].vbit / 64] |=
+				BIT_ULL(tunpin_caps[i].vbit % 64);
+}
+
+/**
+ * tunpin_vhost_caps - the capability set of virtio feature words
+ * @words: VHOST_SET_FEATURES_ARRAY's words 0 and 1
+ *
+ * Return: the capabilities, with TUNPIN_CAP_UNKNOWN if a bit is outside
+ * the table.
+ */
+u32 tunpin_vhost_caps(const u64 words[TUNPIN_VHOST_WORDS])
+{
+	u64 known[TUNPIN_VHOST_WORDS];
+	u32 caps = 0;
+	int i;
+
+	for (i = 0; i < TUNPIN_NCAPS; i++) {
+		int b = tunpin_caps[i].vbit;
+
+		if (b >= 0 && (words[b / 64] & BIT_ULL(b % 64)))
+			caps |= tunpin_caps[i].bit;
+	}
+	tunpin_vhost_words(TUNPIN_CAP_VHOST, known);
+	if ((words[0] & ~known[0]) || (words[1] & ~known[1]))
+		caps |= TUNPIN_CAP_UNKNOWN;
+	return caps;
+}
+
+/**
+ * tunpin_tap_caps - the capability set of a TUNSETOFFLOAD argument
+ * @arg: TUN_F_* flags
+ *
+ * Return: the capabilities, with TUNPIN_CAP_UNKNOWN if a flag is outside
+ * the table.
+ */
+u32 tunpin_tap_caps(unsigned long arg)
+{
+	return (arg & TUNPIN_CAP_TAP) |
+	       (arg & ~(unsigned long)TUNPIN_CAP_TAP ? TUNPIN_CAP_UNKNOWN : 0);
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tunpin: /dev/tunpin, the control device. An administrator (CAP_NET_ADMIN
- * in the initial user namespace) passes the number of an open TAP file
- * descriptor with TUNPIN_EXEMPT; exactly that open file is then judged by no
- * level until it, or this control file, is closed. tunpin(8) uses it to
- * probe the native capabilities of a pinned host on a throw-away TAP.
+ * in the initial user namespace) passes the number of an open TAP or
+ * vhost-net file descriptor with TUNPIN_EXEMPT; exactly that open file is
+ * then judged by no level until it, or this control file, is closed.
+ * tunpin(8) uses it to probe the native capabilities of a pinned host on a
+ * throw-away TAP and vhost-net file.
  * Nothing is keyed by a name or a number a tenant could reuse.
  */
 
@@ -20,15 +21,17 @@
 #include <linux/uaccess.h>
 #include "tunpin.h"
 
-static bool tunpin_is_tap(struct file *file)
+static bool tunpin_governed(struct file *file)
 {
-	return !IS_ERR(tun_get_socket(file)) || !IS_ERR(tap_get_socket(file));
+	return !IS_ERR(tun_get_socket(file)) || !IS_ERR(tap_get_socket(file)) ||
+	       tunpin_vhost_file(file);
 }
 
 static long tunpin_ctl_ioctl(struct file *ctl, unsigned int cmd,
 			     unsigned long arg)
 {
 	struct file *file;
+	bool vhost;
 	__s32 fd;
 	int err;
 
@@ -41,10 +44,12 @@ static long tunpin_ctl_ioctl(struct file *ctl, unsigned int cmd,
 	file = fget(fd);
 	if (!file)
 		return -EBADF;
-	err = tunpin_is_tap(file) ? tunpin_file_exempt_set(file, ctl) : -EINVAL;
+	vhost = tunpin_vhost_file(file);
+	err = tunpin_governed(file) ? tunpin_file_exempt_set(file, ctl) : -EINVAL;
 	fput(file);
 	if (!err)
-		pr_info("TAP fd %d of %s[%d] exempted until closed\n", fd,
+		pr_info("%s fd %d of %s[%d] exempted until closed\n",
+			vhost ? "vhost-net" : "TAP", fd,
 			current->comm, task_pid_nr(current));
 	return err;
 }

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tunpin: what tunpin knows of each open TAP file, keyed by its struct file
- * (never by a name a tenant could reuse), without looking inside tun's or
- * tap's private structures:
- *  - the capabilities the kernel accepted on it (TUNSETOFFLOAD returned 0),
- *    for lowering admission and for "tunpin taps";
+ * tunpin: what tunpin knows of each open TAP or vhost-net file, keyed by
+ * its struct file (never by a name a tenant could reuse), without looking
+ * inside tun's, tap's or vhost-net's private structures:
+ *  - the capabilities the kernel accepted on it (TUNSETOFFLOAD returned 0;
+ *    a VHOST_SET_FEATURES tunpin let through), for lowering admission and
+ *    for "tunpin taps";
  *  - the capabilities of TUNSETOFFLOAD calls still running, counted as in
  *    use until their return is seen (fail closed: a return the kretprobe
  *    missed leaves them counted);
  *  - whether /dev/tunpin exempted it, and through which control file.
  * An entry is made, before the call runs, by the first TUNSETIFF or
  * TUNSETOFFLOAD tunpin lets through (or by an exemption), and freed when the
- * file is released (a kprobe on tun's and tap's release). Each entry holds
+ * file is released (a kprobe on tun's, tap's and vhost-net's release); for
+ * a vhost-net file, by its first VHOST_SET_FEATURES. Each entry holds
  * a reference on the module: tunpin cannot be unloaded while a TAP file it
  * governs is open. If an entry cannot be made, the ioctl is refused.
  *
@@ -202,7 +204,7 @@ int tunpin_file_watch(struct file *file, unsigned int cmd, unsigned long arg,
 	if (cmd == TUNSETOFFLOAD) {
 		tf->inflight++;
 		if (pass)
-			tf->pending |= arg;
+			tf->pending |= tunpin_tap_caps(arg);
 	}
 	spin_unlock(&tunpin_files_lock);
 	return 0;
@@ -228,8 +230,8 @@ void tunpin_file_returned(struct file *file, u32 bits, bool accepted)
 	tunpin_files_lock_handler();
 	tf = tunpin_file_lookup(file);
 	if (tf && accepted) {
-		tf->info.active = bits;
-		tf->info.offered |= bits;
+		tf->info.active = tunpin_tap_caps(bits);
+		tf->info.offered |= tf->info.active;
 		tf->info.override = override;
 		tunpin_file_owner(&tf->info);
 	}
@@ -240,6 +242,46 @@ void tunpin_file_returned(struct file *file, u32 bits, bool accepted)
 	if (tf && tf->inflight && !--tf->inflight)
 		tf->pending = 0;
 	spin_unlock(&tunpin_files_lock);
+}
+
+/**
+ * tunpin_file_vhost_set - a VHOST_SET_FEATURES(_ARRAY) is let through
+ * @file: the vhost-net file
+ * @caps: what it asks for (tunpin_vhost_caps())
+ *
+ * Whether vhost-net then accepts it is not looked at: its capabilities
+ * count as in use from now on (lowering admission errs towards refusing).
+ *
+ * Context: kprobe pre-handler of the ioctl, in the calling task; atomic,
+ * maybe NMI.
+ * Return: 0, or -ENOMEM or -ENODEV if no entry could be had: the caller
+ * refuses the call.
+ */
+int tunpin_file_vhost_set(struct file *file, u32 caps)
+{
+	struct tunpin_file *tf;
+	bool override;
+
+	rcu_read_lock();
+	override = tunpin_override_find(current);
+	rcu_read_unlock();
+
+	tunpin_files_lock_handler();
+	tf = tunpin_file_get(file);
+	if (IS_ERR(tf)) {
+		spin_unlock(&tunpin_files_lock);
+		pr_warn_ratelimited("cannot track a vhost-net file of %s[%d] (%ld): refusing its VHOST_SET_FEATURES\n",
+				    current->comm, task_pid_nr(current),
+				    PTR_ERR(tf));
+		return PTR_ERR(tf);
+	}
+	tf->info.vhost = true;
+	tf->info.active = caps;
+	tf->info.offered |= caps;
+	tf->info.override = override;
+	tunpin_file_owner(&tf->info);
+	spin_unlock(&tunpin_files_lock);
+	return 0;
 }
 
 /**

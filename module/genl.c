@@ -277,7 +277,8 @@ static int tunpin_tap_fill(void *ctx, const struct tunpin_file_info *fi)
 	    nla_put_u32(skb, TUNPIN_A_ACTIVE, fi->active) ||
 	    nla_put_u32(skb, TUNPIN_A_OFFERED, fi->offered) ||
 	    (fi->exempt && nla_put_flag(skb, TUNPIN_A_EXEMPT)) ||
-	    (fi->override && nla_put_flag(skb, TUNPIN_A_OVERRIDE))) {
+	    (fi->override && nla_put_flag(skb, TUNPIN_A_OVERRIDE)) ||
+	    (fi->vhost && nla_put_flag(skb, TUNPIN_A_VHOST))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

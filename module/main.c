@@ -67,9 +67,12 @@ static int __init tunpin_init(void)
 	err = tunpin_ctl_init();
 	if (err)
 		goto err_genl;
-	err = tunpin_probes_init();
+	err = tunpin_vhost_init();
 	if (err)
 		goto err_ctl;
+	err = tunpin_probes_init();
+	if (err)
+		goto err_vhost;
 
 	tunpin_level_print(&tunpin_boot_level, buf, sizeof(buf));
 	if (tunpin_boot_level.pinned)
@@ -78,6 +81,8 @@ static int __init tunpin_init(void)
 		pr_info("loaded unpinned: TAP capabilities are not restricted\n");
 	return 0;
 
+err_vhost:
+	tunpin_vhost_exit();
 err_ctl:
 	tunpin_ctl_exit();
 err_genl:
@@ -95,6 +100,7 @@ err_policy:
 static void __exit tunpin_exit(void)
 {
 	tunpin_probes_exit();
+	tunpin_vhost_exit();
 	tunpin_ctl_exit();
 	tunpin_genl_exit();
 	tunpin_sysfs_exit();
@@ -107,6 +113,8 @@ static void __exit tunpin_exit(void)
 module_init(tunpin_init);
 module_exit(tunpin_exit);
 
-MODULE_DESCRIPTION("Pin the guest-visible capabilities of TAP devices");
+MODULE_DESCRIPTION("Pin the guest-visible capabilities of TAP devices and vhost-net");
+/* tunpin_vhost_init() opens /dev/vhost-net: have it there to open. */
+MODULE_SOFTDEP("pre: vhost_net");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(TUNPIN_VERSION);	/* from dkms.conf, by module/Kbuild */

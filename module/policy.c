@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tunpin: the policy engine. Holds the host level and judges each TAP
- * ioctl against the level that governs it: none for an exempted file, the
- * calling task's cgroup override if it has one, else the host level.
+ * ioctl against the level that governs it (tunpin_level_governing(): none
+ * for an exempted file, the calling task's cgroup override if it has one,
+ * else the host level); vhost.c judges vhost-net's through the same.
  * tunpin_judge() runs in the kprobe pre-handler: it must not sleep, and
  * reads everything under RCU.
  */
@@ -17,6 +18,7 @@
 #include <linux/ratelimit.h>
 #include <linux/sockios.h>
 #include <linux/if_tun.h>
+#include <linux/vhost.h>
 #include <net/netlink.h>
 #include "tunpin.h"
 
@@ -25,7 +27,7 @@ static DEFINE_MUTEX(tunpin_level_lock);
 
 /* Index TUNPIN_NCAPS counts bits outside the table. */
 static atomic_long_t tunpin_requested[TUNPIN_NCAPS + 1];
-static atomic_long_t tunpin_refused[TUNPIN_NCAPS + 1];
+static atomic_long_t tunpin_refused_caps[TUNPIN_NCAPS + 1];
 static atomic_long_t tunpin_refused_ioctls;
 
 /*
@@ -54,32 +56,63 @@ static bool tunpin_cmd_known(unsigned int cmd)
 	return false;
 }
 
-static void tunpin_count_bits(atomic_long_t *counters, unsigned long bits)
+static void tunpin_count_bits(atomic_long_t *counters, u32 caps)
 {
 	int i;
 
 	for (i = 0; i < TUNPIN_NCAPS; i++)
-		if (bits & tunpin_caps[i].bit)
+		if (caps & tunpin_caps[i].bit)
 			atomic_long_inc(&counters[i]);
-	if (bits & ~(unsigned long)TUNPIN_CAP_ALL)
+	if (caps & TUNPIN_CAP_UNKNOWN)
 		atomic_long_inc(&counters[TUNPIN_NCAPS]);
 }
 
-static void tunpin_log_refusal(const struct tunpin_level *level,
-			       unsigned int cmd, unsigned long refused)
+static const char *tunpin_cmd_name(unsigned int cmd)
+{
+	return cmd == TUNSETOFFLOAD ? "TUNSETOFFLOAD" :
+	       cmd == VHOST_SET_FEATURES ? "VHOST_SET_FEATURES" :
+	       "VHOST_SET_FEATURES_ARRAY";
+}
+
+/**
+ * tunpin_count_request - count what a TUNSETOFFLOAD or VHOST_SET_FEATURES
+ * asked for, whatever the level
+ * @caps: the capabilities asked for (tunpin_tap_caps(), tunpin_vhost_caps())
+ */
+void tunpin_count_request(u32 caps)
+{
+	tunpin_count_bits(tunpin_requested, caps);
+}
+
+/**
+ * tunpin_refused - count, log and announce a refusal
+ * @level: the level that refused
+ * @cmd: the ioctl command
+ * @caps: for TUNSETOFFLOAD and VHOST_SET_FEATURES(_ARRAY), the refused
+ *        capabilities; 0 for a command tunpin does not know
+ *
+ * Context: any; does not sleep.
+ */
+void tunpin_refused(const struct tunpin_level *level, unsigned int cmd,
+		    u32 caps)
 {
 	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL,
 				      DEFAULT_RATELIMIT_BURST);
 	char what[TUNPIN_LEVEL_MAX], lvl[TUNPIN_LEVEL_MAX];
 
+	if (caps)
+		tunpin_count_bits(tunpin_refused_caps, caps);
+	else
+		atomic_long_inc(&tunpin_refused_ioctls);
 	if (!__ratelimit(&rs))
 		return;
-	tunpin_genl_notify_refused(cmd, refused);
+	tunpin_genl_notify_refused(cmd, caps);
 	tunpin_level_print(level, lvl, sizeof(lvl));
-	if (cmd == TUNSETOFFLOAD) {
-		tunpin_bits_print(refused, what, sizeof(what));
-		pr_notice("refused TUNSETOFFLOAD %s for %s[%d] (level: %s)\n",
-			  what, current->comm, task_pid_nr(current), lvl);
+	if (caps) {
+		tunpin_bits_print(caps, what, sizeof(what));
+		pr_notice("refused %s %s for %s[%d] (level: %s)\n",
+			  tunpin_cmd_name(cmd), what, current->comm,
+			  task_pid_nr(current), lvl);
 	} else {
 		pr_notice("refused unknown ioctl %#x for %s[%d] (level: %s)\n",
 			  cmd, current->comm, task_pid_nr(current), lvl);
@@ -87,10 +120,34 @@ static void tunpin_log_refusal(const struct tunpin_level *level,
 }
 
 /**
+ * tunpin_level_governing - the level that judges @file's calls now
+ * @file: a TAP or vhost-net file
+ *
+ * None for an exempted file, else the calling task's cgroup override if it
+ * has one, else the host level.
+ *
+ * Context: RCU read side; the level is valid until it ends.
+ * Return: the level, or NULL if it enforces nothing (exempt or unpinned).
+ */
+const struct tunpin_level *tunpin_level_governing(struct file *file)
+{
+	const struct tunpin_level *level;
+
+	if (tunpin_file_exempt(file))
+		return NULL;
+	level = tunpin_override_find(current);
+	if (!level)
+		level = rcu_dereference(tunpin_cur);
+	return level->pinned ? level : NULL;
+}
+
+/**
  * tunpin_judge - decide on one TAP ioctl
  * @file: the TAP file
  * @cmd: the ioctl command
- * @arg: its argument (for TUNSETOFFLOAD: the requested bits)
+ * @arg: its argument (for TUNSETOFFLOAD: the requested TUN_F_* flags)
+ *
+ * A TUNSETOFFLOAD flag outside the table is outside every level.
  *
  * Context: any; does not sleep.
  * Return: what the interposition point must do with the call.
@@ -100,34 +157,27 @@ enum tunpin_verdict tunpin_judge(struct file *file, unsigned int cmd,
 {
 	enum tunpin_verdict verdict = TUNPIN_PASS;
 	const struct tunpin_level *level;
-	unsigned long refused;
+	u32 refused;
 
 	if (cmd == TUNSETOFFLOAD)
-		tunpin_count_bits(tunpin_requested, arg);
+		tunpin_count_request(tunpin_tap_caps(arg));
 	else if (tunpin_cmd_known(cmd))
 		return TUNPIN_PASS;	/* whatever the level */
 
 	rcu_read_lock();
-	if (tunpin_file_exempt(file))
-		goto out;
-	level = tunpin_override_find(current);
+	level = tunpin_level_governing(file);
 	if (!level)
-		level = rcu_dereference(tunpin_cur);
-	if (!level->pinned)
 		goto out;
-
 	if (cmd == TUNSETOFFLOAD) {
-		refused = arg & ~(unsigned long)level->caps;
+		refused = tunpin_tap_caps(arg) & ~level->caps;
 		if (!refused)
 			goto out;
-		tunpin_count_bits(tunpin_refused, refused);
 		verdict = TUNPIN_REFUSE_ARG;
 	} else {
 		refused = 0;
-		atomic_long_inc(&tunpin_refused_ioctls);
 		verdict = TUNPIN_REFUSE_CMD;
 	}
-	tunpin_log_refusal(level, cmd, refused);
+	tunpin_refused(level, cmd, refused);
 out:
 	rcu_read_unlock();
 	return verdict;
@@ -287,7 +337,7 @@ u64 tunpin_count_requested(unsigned int idx)
 
 u64 tunpin_count_refused(unsigned int idx)
 {
-	return atomic_long_read(&tunpin_refused[idx]);
+	return atomic_long_read(&tunpin_refused_caps[idx]);
 }
 
 u64 tunpin_count_refused_ioctls(void)

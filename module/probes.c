@@ -5,8 +5,10 @@
  * its arguments so that the kernel's own code refuses it with its own errno
  * (EBADFD on an unattached tun fd, EINVAL otherwise). A kretprobe on the
  * same handlers records which TUNSETOFFLOAD calls the kernel accepted, and a
- * kprobe on tun's and tap's release forgets the file. f_op is left alone,
- * so vhost-net's f_op checks still hold, and the datapath is never touched.
+ * kprobe on tun's, tap's and vhost-net's release forgets the file. A kprobe
+ * on vhost-net's ioctl handler hands its calls to vhost.c. f_op is left
+ * alone, so vhost-net's f_op checks still hold, and the datapath is never
+ * touched.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -16,6 +18,7 @@
 #include <linux/if_tun.h>
 #include <linux/if_tap.h>
 #include <linux/sockios.h>
+#include <linux/sysfs.h>
 #include "tunpin.h"
 #include "arch.h"
 
@@ -102,6 +105,16 @@ static int tunpin_release_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * Only there to keep the kprobe from being optimized, and to have ftrace
+ * honour a changed instruction pointer (FTRACE_OPS_FL_IPMODIFY):
+ * tunpin_vhost_pre() may make the probed function return at once.
+ */
+static void tunpin_skip_post(struct kprobe *kp, struct pt_regs *regs,
+			     unsigned long flags)
+{
+}
+
 /* "module:symbol" pins the lookup to the right module when tun/tap are. */
 #define TUNPIN_SYM(mod, cfg, sym)	(IS_MODULE(cfg) ? #mod ":" #sym : #sym)
 
@@ -122,10 +135,22 @@ static struct kprobe tunpin_kprobes[] = {
 	/* macvtap and ipvtap; their compat_ioctl, compat_ptr_ioctl, calls it */
 	{ .symbol_name = TUNPIN_SYM(tap, CONFIG_TAP, tap_ioctl),
 	  .pre_handler = tunpin_ioctl_pre },
+#if IS_ENABLED(CONFIG_VHOST_NET)
+	/* vhost-net; its compat_ioctl, compat_ptr_ioctl, calls it */
+	{ .symbol_name = TUNPIN_SYM(vhost_net, CONFIG_VHOST_NET,
+				    vhost_net_ioctl),
+	  .pre_handler = tunpin_vhost_pre,
+	  .post_handler = tunpin_skip_post },
+#endif
 	{ .symbol_name = TUNPIN_SYM(tun, CONFIG_TUN, tun_chr_close),
 	  .pre_handler = tunpin_release_pre },
 	{ .symbol_name = TUNPIN_SYM(tap, CONFIG_TAP, tap_release),
 	  .pre_handler = tunpin_release_pre },
+#if IS_ENABLED(CONFIG_VHOST_NET)
+	{ .symbol_name = TUNPIN_SYM(vhost_net, CONFIG_VHOST_NET,
+				    vhost_net_release),
+	  .pre_handler = tunpin_release_pre },
+#endif
 };
 
 /*
@@ -142,6 +167,41 @@ static struct kretprobe tunpin_kretprobes[] = {
 #endif
 	TUNPIN_IOCTL(tap, CONFIG_TAP, tap_ioctl),
 };
+
+/* Set once every probe is registered, cleared before any is unregistered. */
+static bool tunpin_probes_armed;
+
+static const char *tunpin_probe_state(struct kprobe *kp)
+{
+	if (!READ_ONCE(tunpin_probes_armed))
+		return "unarmed";
+	return kprobe_gone(kp) ? "gone" : kprobe_disabled(kp) ? "disabled" :
+	       "armed";
+}
+
+/**
+ * tunpin_probes_show - one line per probe point: "SYMBOL entry|return STATE"
+ * @buf: a PAGE_SIZE sysfs buffer
+ *
+ * STATE is "armed", "disabled", "gone" (its module went away) or
+ * "unarmed" (tunpin is loading or unloading).
+ *
+ * Return: the length printed.
+ */
+int tunpin_probes_show(char *buf)
+{
+	int i, len = 0;
+
+	for (i = 0; i < ARRAY_SIZE(tunpin_kprobes); i++)
+		len += sysfs_emit_at(buf, len, "%s entry %s\n",
+				     tunpin_kprobes[i].symbol_name,
+				     tunpin_probe_state(&tunpin_kprobes[i]));
+	for (i = 0; i < ARRAY_SIZE(tunpin_kretprobes); i++)
+		len += sysfs_emit_at(buf, len, "%s return %s\n",
+				     tunpin_kretprobes[i].kp.symbol_name,
+				     tunpin_probe_state(&tunpin_kretprobes[i].kp));
+	return len;
+}
 
 int tunpin_probes_init(void)
 {
@@ -164,6 +224,7 @@ int tunpin_probes_init(void)
 			goto unwind;
 		}
 	}
+	WRITE_ONCE(tunpin_probes_armed, true);
 	return 0;
 
 unwind:
@@ -179,6 +240,7 @@ void tunpin_probes_exit(void)
 {
 	int i;
 
+	WRITE_ONCE(tunpin_probes_armed, false);
 	for (i = 0; i < ARRAY_SIZE(tunpin_kprobes); i++)
 		unregister_kprobe(&tunpin_kprobes[i]);
 	for (i = 0; i < ARRAY_SIZE(tunpin_kretprobes); i++)

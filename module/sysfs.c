@@ -79,14 +79,22 @@ static ssize_t known_show(struct kobject *kobj, struct kobj_attribute *attr,
 	       sysfs_emit_at(buf, strlen(buf), "\n");
 }
 
+static ssize_t probes_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	return tunpin_probes_show(buf);
+}
+
 static struct kobj_attribute level_attr = __ATTR_RW_MODE(level, 0644);
 static struct kobj_attribute level_name_attr = __ATTR_RW_MODE(level_name, 0644);
 static struct kobj_attribute known_attr = __ATTR_RO(known);
+static struct kobj_attribute probes_attr = __ATTR_RO(probes);
 
 static struct attribute *tunpin_attrs[] = {
 	&level_attr.attr,
 	&level_name_attr.attr,
 	&known_attr.attr,
+	&probes_attr.attr,
 	NULL,
 };
 

@@ -8,6 +8,7 @@
 #ifndef _TUNPIN_H
 #define _TUNPIN_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
@@ -26,12 +27,24 @@ struct tunpin_cap_entry {
 
 extern const struct tunpin_cap_entry tunpin_caps[TUNPIN_NCAPS];
 
+/*
+ * In a set of what a file asked for or uses, never in a level: a bit
+ * outside the table (an unknown TUN_F_* flag or virtio feature). Levels
+ * never allow it, so lowering admission counts it as removed.
+ */
+#define TUNPIN_CAP_UNKNOWN	BIT(31)
+
+/* The feature words of VHOST_GET_FEATURES_ARRAY tunpin knows (128 bits). */
+#define TUNPIN_VHOST_WORDS	2
+
 struct file;
+struct kprobe;
 struct netlink_ext_ack;
+struct pt_regs;
 
 /**
- * struct tunpin_level - what TAP file descriptors may use
- * @caps: allowed TUNSETOFFLOAD bits (a subset of TUNPIN_CAP_ALL)
+ * struct tunpin_level - what TAP and vhost-net file descriptors may use
+ * @caps: allowed capabilities (a subset of TUNPIN_CAP_ALL)
  * @pinned: false: enforce nothing (stock behaviour)
  * @name: the administrator's label ("pool-a", "linux-6.1"), may be empty
  * @rcu: for freeing after a level change
@@ -49,6 +62,9 @@ bool tunpin_name_valid(const char *name);
 int tunpin_level_print(const struct tunpin_level *level, char *buf,
 		       size_t size);
 int tunpin_bits_print(unsigned long bits, char *buf, size_t size);
+void tunpin_vhost_words(u32 caps, u64 words[TUNPIN_VHOST_WORDS]);
+u32 tunpin_vhost_caps(const u64 words[TUNPIN_VHOST_WORDS]);
+u32 tunpin_tap_caps(unsigned long arg);
 
 /* policy.c */
 enum tunpin_verdict {
@@ -59,6 +75,10 @@ enum tunpin_verdict {
 
 enum tunpin_verdict tunpin_judge(struct file *file, unsigned int cmd,
 				 unsigned long arg);
+const struct tunpin_level *tunpin_level_governing(struct file *file);
+void tunpin_count_request(u32 caps);
+void tunpin_refused(const struct tunpin_level *level, unsigned int cmd,
+		    u32 caps);
 int tunpin_level_set(const struct tunpin_level *level, bool force,
 		     struct netlink_ext_ack *extack);
 int tunpin_level_rename(const char *name);
@@ -83,19 +103,25 @@ int tunpin_override_walk(long *pos,
 			 void *ctx);
 void tunpin_override_exit(void);
 
-/* files.c: what tunpin knows of each open TAP file it has seen. */
+/*
+ * files.c: what tunpin knows of each open TAP or vhost-net file it has
+ * seen; @active is what its last accepted TUNSETOFFLOAD or
+ * VHOST_SET_FEATURES asked for.
+ */
 struct tunpin_file_info {
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
-	u32 active;	/* bits of the last accepted TUNSETOFFLOAD */
-	u32 offered;	/* every bit accepted since open */
+	u32 active;
+	u32 offered;	/* every capability accepted since open */
 	bool exempt;	/* exempted through /dev/tunpin */
 	bool override;	/* governed by a cgroup override */
+	bool vhost;	/* a vhost-net file, not a TAP */
 };
 
 int tunpin_file_watch(struct file *file, unsigned int cmd, unsigned long arg,
 		      bool pass);
 void tunpin_file_returned(struct file *file, u32 bits, bool accepted);
+int tunpin_file_vhost_set(struct file *file, u32 caps);
 void tunpin_file_released(struct file *file);
 bool tunpin_file_exempt(struct file *file);
 int tunpin_file_exempt_set(struct file *file, const void *owner);
@@ -110,7 +136,14 @@ void tunpin_files_exit(void);
 
 /* probes.c */
 int tunpin_probes_init(void);
+int tunpin_probes_show(char *buf);
 void tunpin_probes_exit(void);
+
+/* vhost.c: vhost-net, asked for its native features at load */
+int tunpin_vhost_init(void);
+void tunpin_vhost_exit(void);
+bool tunpin_vhost_file(const struct file *file);
+int tunpin_vhost_pre(struct kprobe *kp, struct pt_regs *regs);
 
 /* sysfs.c */
 int tunpin_sysfs_init(void);

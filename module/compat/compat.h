@@ -49,4 +49,15 @@ static inline ssize_t nla_strscpy(char *dst, const struct nlattr *nla,
 #define TUNPIN_HAVE_EVENTS	0
 #endif
 
+/*
+ * 6.17: the feature array ioctls of vhost (struct vhost_features_array is
+ * one __u64 count, then the words). tunpin knows them on every kernel; on
+ * one without them vhost-net answers them as unknown commands.
+ */
+#include <linux/vhost.h>
+#ifndef VHOST_GET_FEATURES_ARRAY
+#define VHOST_GET_FEATURES_ARRAY	_IOR(VHOST_VIRTIO, 0x83, __u64)
+#define VHOST_SET_FEATURES_ARRAY	_IOW(VHOST_VIRTIO, 0x83, __u64)
+#endif
+
 #endif /* _TUNPIN_COMPAT_H */

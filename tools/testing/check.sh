@@ -60,7 +60,7 @@ if [ "${TUNPIN_ARM64:-1}" != 0 ]; then
 	a64_t0=$SECONDS
 fi
 
-mapfile -t ksrc < <(git ls-files 'module/*.[ch]' 'include/*.h')
+mapfile -t ksrc < <(git ls-files 'module/*.[chS]' 'include/*.h')
 step module-checkpatch "$LSRC/scripts/checkpatch.pl" --strict --no-tree \
 	--terse --show-types -f "${ksrc[@]}"
 step netlink-spec /usr/bin/python3 tools/testing/spec-check.py

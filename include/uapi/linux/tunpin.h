@@ -13,7 +13,9 @@
  *    <linux/if_tun.h>; the last four postdate Linux 6.1);
  *  - vhost-net features (TUNPIN_CAP_VHOST_*): the virtio feature bit that
  *    VHOST_GET_FEATURES (bits 0-63) or VHOST_GET_FEATURES_ARRAY (64 on)
- *    reports is TUNPIN_VHOST_BIT_<same suffix>.
+ *    reports is TUNPIN_VHOST_BIT_<same suffix>. Only features some
+ *    kernel's vhost-net offers are here: 7.2's offers the UDP-tunnel GSO
+ *    features but not their _CSUM variants.
  * The comment is the first upstream release; Documentation/ABI cites the
  * commits.
  *
@@ -47,16 +49,15 @@ enum tunpin_cap {
 	TUNPIN_CAP_VHOST_IN_ORDER	= 0x020000,	/* 6.18 */
 	TUNPIN_CAP_VHOST_RING_RESET	= 0x040000,	/* 6.3 */
 	TUNPIN_CAP_VHOST_GUEST_UDP_TUNNEL_GSO = 0x080000,	/* 6.17 */
-	TUNPIN_CAP_VHOST_GUEST_UDP_TUNNEL_GSO_CSUM = 0x100000,	/* 6.17 */
-	TUNPIN_CAP_VHOST_HOST_UDP_TUNNEL_GSO = 0x200000,	/* 6.17 */
-	TUNPIN_CAP_VHOST_HOST_UDP_TUNNEL_GSO_CSUM = 0x400000,	/* 6.17 */
+	TUNPIN_CAP_VHOST_HOST_UDP_TUNNEL_GSO = 0x100000,	/* 6.17 */
 };
 
 /* The virtio feature bit of each vhost-net capability. */
 #define TUNPIN_VHOST_BIT_MRG_RXBUF			15
 #define TUNPIN_VHOST_BIT_NOTIFY_ON_EMPTY		24
-#define TUNPIN_VHOST_BIT_LOG_ALL			26	/* VHOST_F_LOG_ALL */
-#define TUNPIN_VHOST_BIT_ANY_LAYOUT			27	/* also VHOST_NET_F_VIRTIO_NET_HDR */
+#define TUNPIN_VHOST_BIT_LOG_ALL			26
+/* ANY_LAYOUT's bit is also VHOST_NET_F_VIRTIO_NET_HDR; LOG_ALL is VHOST_F_LOG_ALL */
+#define TUNPIN_VHOST_BIT_ANY_LAYOUT			27
 #define TUNPIN_VHOST_BIT_INDIRECT_DESC			28
 #define TUNPIN_VHOST_BIT_EVENT_IDX			29
 #define TUNPIN_VHOST_BIT_VERSION_1			32
@@ -64,13 +65,11 @@ enum tunpin_cap {
 #define TUNPIN_VHOST_BIT_IN_ORDER			35
 #define TUNPIN_VHOST_BIT_RING_RESET			40
 #define TUNPIN_VHOST_BIT_GUEST_UDP_TUNNEL_GSO		65
-#define TUNPIN_VHOST_BIT_GUEST_UDP_TUNNEL_GSO_CSUM	66
 #define TUNPIN_VHOST_BIT_HOST_UDP_TUNNEL_GSO		67
-#define TUNPIN_VHOST_BIT_HOST_UDP_TUNNEL_GSO_CSUM	68
 
 /* The TAP offloads, the vhost-net features, and every capability. */
 #define TUNPIN_CAP_TAP		0x0001ff
-#define TUNPIN_CAP_VHOST	0x7ffe00
+#define TUNPIN_CAP_VHOST	0x1ffe00
 /* Every capability tunpin knows; any other bit is outside every level. */
 #define TUNPIN_CAP_ALL		(TUNPIN_CAP_TAP | TUNPIN_CAP_VHOST)
 
@@ -117,6 +116,7 @@ enum {
 	TUNPIN_A_EXEMPT,	/* flag: exempted through /dev/tunpin */
 	TUNPIN_A_IOCTL,		/* u32: the refused ioctl command */
 	TUNPIN_A_OVERRIDE,	/* flag: governed by a cgroup override */
+	TUNPIN_A_VHOST,		/* flag: a vhost-net file, not a TAP */
 
 	__TUNPIN_A_MAX,
 	TUNPIN_A_MAX = __TUNPIN_A_MAX - 1
