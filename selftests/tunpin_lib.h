@@ -257,14 +257,8 @@ static const struct tp_cap tp_caps[] = {
 	  TUNPIN_VHOST_BIT_RING_RESET },
 	{ "vhost_guest_udp_tunnel_gso", TUNPIN_CAP_VHOST_GUEST_UDP_TUNNEL_GSO,
 	  TUNPIN_VHOST_BIT_GUEST_UDP_TUNNEL_GSO },
-	{ "vhost_guest_udp_tunnel_gso_csum",
-	  TUNPIN_CAP_VHOST_GUEST_UDP_TUNNEL_GSO_CSUM,
-	  TUNPIN_VHOST_BIT_GUEST_UDP_TUNNEL_GSO_CSUM },
 	{ "vhost_host_udp_tunnel_gso", TUNPIN_CAP_VHOST_HOST_UDP_TUNNEL_GSO,
 	  TUNPIN_VHOST_BIT_HOST_UDP_TUNNEL_GSO },
-	{ "vhost_host_udp_tunnel_gso_csum",
-	  TUNPIN_CAP_VHOST_HOST_UDP_TUNNEL_GSO_CSUM,
-	  TUNPIN_VHOST_BIT_HOST_UDP_TUNNEL_GSO_CSUM },
 };
 
 #define TP_NCAPS_ALL	((int)(sizeof(tp_caps) / sizeof(tp_caps[0])))
