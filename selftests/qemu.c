@@ -806,6 +806,10 @@ TEST_F_TIMEOUT(qemu, pinned_six_one, TP_QEMU_TIMEOUT)
 	struct tp_qemu q;
 	int used;
 
+	/* Without vhost QEMU's own device offers RING_RESET and IN_ORDER:
+	 * no kernel is asked. */
+	if (strcmp(variant->kind, "vhost"))
+		SKIP(return, "vhost-net's features reach the offer with vhost=on only");
 	snprintf(param, sizeof(param), "level=%s",
 		 tp_level_text(level, ',', lv, sizeof(lv)));
 	ASSERT_EQ(0, tp_module_load(param));
@@ -817,19 +821,15 @@ TEST_F_TIMEOUT(qemu, pinned_six_one, TP_QEMU_TIMEOUT)
 	EXPECT_EQ(0, tp_offer_diff(_metadata, param, &want, &o));
 	EXPECT_FALSE(tp_has(&o, 40));	/* RING_RESET: 6.3 */
 	EXPECT_FALSE(tp_has(&o, 35));	/* IN_ORDER */
-	if (!strcmp(variant->kind, "vhost")) {
-		EXPECT_EQ(3, used) {
-			TH_LOG("QEMU %d: %s /dev/vhost-net, %s vhost-%d worker",
-			       q.pid, used & 1 ? "holds" : "does not hold",
-			       used & 2 ? "a" : "no", q.pid);
-		}
-		if (self->vnative & ~TP_VHOST_61)
-			TH_LOG("vhost: pinned away %s",
-			       tp_level_text(self->vnative & ~TP_VHOST_61, ' ',
-					     lv, sizeof(lv)));
-	} else {
-		EXPECT_EQ(0, used & 1);
+	EXPECT_EQ(3, used) {
+		TH_LOG("QEMU %d: %s /dev/vhost-net, %s vhost-%d worker",
+		       q.pid, used & 1 ? "holds" : "does not hold",
+		       used & 2 ? "a" : "no", q.pid);
 	}
+	if (self->vnative & ~TP_VHOST_61)
+		TH_LOG("vhost: pinned away %s",
+		       tp_level_text(self->vnative & ~TP_VHOST_61, ' ', lv,
+				     sizeof(lv)));
 }
 
 /* Level changes reach the next QEMU without a reload. */
