@@ -420,14 +420,18 @@ static int tp_load_caps(uint32_t caps)
 	return tp_module_load(param);
 }
 
-/* The vhost capability of the highest virtio bit in the stock set. */
+/*
+ * The vhost capability of the highest virtio bit of word 0 in the stock
+ * set: the newest feature VHOST_SET_FEATURES (word 0 only) can ask for.
+ */
 static uint32_t tp_newest(void)
 {
 	uint32_t best = 0;
 	int vbit = -1;
 
 	for (int i = 0; i < TP_NCAPS_ALL; i++)
-		if ((st.native & tp_caps[i].bit) && tp_caps[i].vbit > vbit) {
+		if ((st.native & tp_caps[i].bit) && tp_caps[i].vbit < 64 &&
+		    tp_caps[i].vbit > vbit) {
 			vbit = tp_caps[i].vbit;
 			best = tp_caps[i].bit;
 		}
