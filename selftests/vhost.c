@@ -1110,7 +1110,7 @@ TEST_F_TIMEOUT(vhost, unprivileged_fuzz, 400)
 	tp_diag("vhost: fuzz seed %#llx (TUNPIN_SEED), 2 x %ld ioctls as nobody",
 		(unsigned long long)seed, n);
 	for (int i = 0; i < 2; i++) {
-		rc = tp_fuzz_as_nobody(seed + i, n, st.words[0], &o[i]);
+		rc = tp_fuzz_as_nobody(seed + 2 * i, n, st.words[0], &o[i]);
 		EXPECT_EQ(0, rc);
 		EXPECT_EQ(0, o[i].open_err) {
 			TH_LOG("nobody cannot open %s: %s", TP_VDEV,
