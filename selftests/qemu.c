@@ -31,6 +31,7 @@
  * remove TSO from the offer: the csum-only case checks exactly that.
  */
 #include "tunpin_lib.h"
+#include <dirent.h>
 #include <json-c/json.h>
 #include <linux/vhost.h>
 #include <signal.h>
@@ -151,11 +152,6 @@ static const struct tp_group {
 	  { 65, 66, 67, 68 }, 4 },
 };
 
-static const char *const tp_cap_names[] = {
-	"csum", "tso4", "tso6", "tso_ecn", "ufo", "uso4", "uso6",
-	"udp_tunnel_gso", "udp_tunnel_gso_csum",
-};
-
 #define TP_FLOOR	(TUNPIN_CAP_CSUM | TUNPIN_CAP_TSO4 | TUNPIN_CAP_TSO6 | \
 			 TUNPIN_CAP_TSO_ECN)
 
@@ -163,15 +159,7 @@ static const char *const tp_cap_names[] = {
 static const char *tp_level_text(uint32_t caps, char sep, char *buf,
 				 size_t size)
 {
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (int i = 0; i < TP_ARRAY_SIZE(tp_cap_names); i++)
-		if (caps & (1u << i))
-			n += snprintf(buf + n, size - n, "%s%s",
-				      n ? (char[]){ sep, 0 } : "",
-				      tp_cap_names[i]);
-	return n ? buf : "none";
+	return tp_caps_join(caps, sep, buf, size);
 }
 
 /* The offer QEMU makes under a pinned level: @stock minus the groups
@@ -184,6 +172,25 @@ static struct tp_offer tp_expect(const struct tp_offer *stock, uint32_t level)
 		if (tp_groups[g].probe & ~level)
 			for (int i = 0; i < tp_groups[g].nfeats; i++)
 				tp_clear(&o, tp_groups[g].feats[i]);
+	return o;
+}
+
+/*
+ * With vhost=on QEMU also clears every feature of its kernel_feature_bits
+ * that vhost-net does not report: under @level, the virtio bits of the
+ * native vhost capabilities (@vnative) the level leaves out. Without vhost
+ * nothing asks vhost-net, and those bits are not cleared.
+ */
+static bool tp_vhost_on;
+
+static struct tp_offer tp_expect_vhost(const struct tp_offer *stock,
+				       uint32_t level, uint32_t vnative)
+{
+	struct tp_offer o = tp_expect(stock, level);
+
+	for (int i = 0; tp_vhost_on && i < TP_NCAPS_ALL; i++)
+		if ((vnative & ~level & tp_caps[i].bit) && tp_caps[i].vbit >= 0)
+			tp_clear(&o, tp_caps[i].vbit);
 	return o;
 }
 
@@ -462,6 +469,7 @@ FIXTURE(qemu) {
 	char netdev[256];
 	struct tp_offer stock;
 	uint32_t native;	/* what the stock tun accepts, as probe does */
+	uint32_t vnative;	/* the vhost capabilities of stock vhost-net */
 	uint32_t dev_probes;	/* QEMU's probes the stock device accepts */
 	int version;		/* QEMU's */
 };
@@ -493,6 +501,31 @@ static uint32_t tp_stock_native(void)
 	return caps;
 }
 
+/*
+ * The vhost-net capabilities the stock kernel reports: VHOST_GET_FEATURES,
+ * and word 1 of VHOST_GET_FEATURES_ARRAY where the kernel has it (its
+ * struct is { __u64 count; __u64 features[]; }, size 8 in the command).
+ */
+static uint32_t tp_stock_vnative(void)
+{
+	uint64_t w[2] = {}, arr[3] = { 2 };
+	uint32_t caps = 0;
+	int fd = open("/dev/vhost-net", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (ioctl(fd, VHOST_GET_FEATURES, &w[0]))
+		w[0] = 0;
+	if (!ioctl(fd, _IOR(VHOST_VIRTIO, 0x83, __u64), arr))
+		w[1] = arr[2];
+	close(fd);
+	for (int i = 0; i < TP_NCAPS_ALL; i++)
+		if (tp_caps[i].vbit >= 0 &&
+		    (w[tp_caps[i].vbit / 64] >> (tp_caps[i].vbit % 64) & 1))
+			caps |= tp_caps[i].bit;
+	return caps;
+}
+
 /* Whether this is the first test of @kind: a flag file per kind. */
 static bool tp_log_stock(const char *kind)
 {
@@ -509,7 +542,7 @@ static bool tp_log_stock(const char *kind)
 
 FIXTURE_SETUP(qemu)
 {
-	char buf[1024], lv[128];
+	char buf[1024], lv[640];
 	int probefd;
 
 	ASSERT_EQ(0, tp_module_unload());
@@ -531,6 +564,8 @@ FIXTURE_SETUP(qemu)
 	/* The stock answers: the native set, QEMU's probes on this kind of
 	 * device, and the offer. */
 	self->native = tp_stock_native();
+	self->vnative = tp_stock_vnative();
+	tp_vhost_on = !strcmp(variant->kind, "vhost");
 	self->dev_probes = 0;
 	for (int g = 0; g < TP_ARRAY_SIZE(tp_groups); g++)
 		if (!tp_offload(probefd, tp_groups[g].probe))
@@ -542,7 +577,8 @@ FIXTURE_SETUP(qemu)
 	if (tp_log_stock(variant->kind))
 		TH_LOG("%s: QEMU %d.%d, kernel native: %s; stock offer: %s",
 		       variant->kind, self->version / 100, self->version % 100,
-		       tp_level_text(self->native, ' ', lv, sizeof(lv)),
+		       tp_level_text(self->native | self->vnative, ' ', lv,
+				     sizeof(lv)),
 		       tp_offer_text(&self->stock, buf, sizeof(buf)));
 	/* Every kernel since 4.15 has the floor and UFO. */
 	ASSERT_EQ(TP_FLOOR | TUNPIN_CAP_UFO, self->native & (TP_FLOOR | TUNPIN_CAP_UFO));
@@ -590,9 +626,9 @@ static long long tp_refused(uint32_t caps)
 	char name[64];
 	long long n = 0;
 
-	for (int i = 0; i < TP_ARRAY_SIZE(tp_cap_names); i++)
-		if (caps & (1u << i)) {
-			snprintf(name, sizeof(name), "refused/%s", tp_cap_names[i]);
+	for (int i = 0; i < TP_NCAPS_ALL; i++)
+		if (caps & tp_caps[i].bit) {
+			snprintf(name, sizeof(name), "refused/%s", tp_caps[i].name);
 			n += tp_counter(name);
 		}
 	return n;
@@ -608,13 +644,17 @@ static void tp_check_pinned(struct __test_metadata *_metadata,
 			    struct tp_offer *got)
 {
 	struct tp_offer o = {}, want;
-	char param[160], lv[128];
+	char param[700], lv[640];
 
+	/* A level of TAP offloads only keeps the native vhost-net set:
+	 * those tests are about the offloads. */
+	if (!(level & TUNPIN_CAP_VHOST))
+		level |= self->vnative;
 	snprintf(param, sizeof(param), "level=%s",
 		 tp_level_text(level, ',', lv, sizeof(lv)));
 	ASSERT_EQ(0, tp_module_load(param));
 	ASSERT_EQ(0, tp_qemu_offer(self->netdev, self->tapfd, &o, NULL));
-	want = tp_expect(&self->stock, level);
+	want = tp_expect_vhost(&self->stock, level, self->vnative);
 	EXPECT_EQ(0, tp_offer_diff(_metadata, param, &want, &o));
 	for (int g = 0; g < TP_ARRAY_SIZE(tp_groups); g++) {
 		const struct tp_group *gr = &tp_groups[g];
@@ -644,7 +684,7 @@ TEST_F_TIMEOUT(qemu, unpinned_is_stock, TP_QEMU_TIMEOUT)
 TEST_F_TIMEOUT(qemu, pinned_native, TP_QEMU_TIMEOUT)
 {
 	tp_check_pinned(_metadata, self, self->native, NULL);
-	EXPECT_EQ(0, tp_refused(TUNPIN_CAP_ALL));
+	EXPECT_EQ(0, tp_refused(TUNPIN_CAP_ALL));	/* TAP and vhost */
 }
 
 /* The floor: no UFO, USO or tunnel GSO, TSO stays. */
@@ -688,16 +728,121 @@ TEST_F_TIMEOUT(qemu, pinned_without_tunnel, TP_QEMU_TIMEOUT)
 					 TUNPIN_CAP_UDP_TUNNEL_GSO_CSUM), NULL);
 }
 
+/*
+ * The vhost-net features of Linux 6.1 (Debian 6.1.0-57 answers 0x33d008000
+ * to VHOST_GET_FEATURES: bits 15 24 26 27 28 29 32 33) and its offloads.
+ */
+#define TP_VHOST_61	(TUNPIN_CAP_VHOST_MRG_RXBUF | \
+			 TUNPIN_CAP_VHOST_NOTIFY_ON_EMPTY | \
+			 TUNPIN_CAP_VHOST_LOG_ALL | TUNPIN_CAP_VHOST_ANY_LAYOUT | \
+			 TUNPIN_CAP_VHOST_INDIRECT_DESC | \
+			 TUNPIN_CAP_VHOST_EVENT_IDX | TUNPIN_CAP_VHOST_VERSION_1 | \
+			 TUNPIN_CAP_VHOST_ACCESS_PLATFORM)
+#define TP_TAP_61	(TP_FLOOR | TUNPIN_CAP_UFO)
+
+/*
+ * Whether QEMU @pid really uses vhost-net: it holds /dev/vhost-net
+ * (bit 0) and the device's worker "vhost-PID" exists (bit 1), a kernel
+ * thread before 6.4, a thread of QEMU since (vhost_task).
+ */
+static int tp_vhost_in_use(pid_t pid)
+{
+	char path[600], link[64], want[32], comm[64];
+	struct dirent *d;
+	int found = 0;
+	DIR *dir;
+
+	snprintf(want, sizeof(want), "vhost-%d", pid);
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	dir = opendir(path);
+	while (dir && (d = readdir(dir))) {
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "/proc/%d/fd/%s", pid, d->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n > 0) {
+			link[n] = '\0';
+			if (!strcmp(link, "/dev/vhost-net"))
+				found |= 1;
+		}
+	}
+	if (dir)
+		closedir(dir);
+	for (int pass = 0; pass < 2 && !(found & 2); pass++) {
+		char base[64];
+
+		if (pass == 0)
+			snprintf(base, sizeof(base), "/proc/%d/task", pid);
+		else
+			snprintf(base, sizeof(base), "/proc");
+		dir = opendir(base);
+		while (dir && (d = readdir(dir))) {
+			if (d->d_name[0] < '0' || d->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/comm", base, d->d_name);
+			if (!tp_read_file(path, comm, sizeof(comm)) &&
+			    !strcmp(comm, want))
+				found |= 2;
+		}
+		if (dir)
+			closedir(dir);
+	}
+	return found;
+}
+
+/*
+ * vhost=on pinned to the 6.1 level (this kernel's stock set intersected
+ * with 6.1's, TAP and vhost-net): the guest is offered no RING_RESET and
+ * no IN_ORDER, exactly the stock offer minus what the level removes, and
+ * QEMU still runs on vhost-net (so the offer is vhost-net's, not QEMU's
+ * userspace backend's).
+ */
+TEST_F_TIMEOUT(qemu, pinned_six_one, TP_QEMU_TIMEOUT)
+{
+	uint32_t level = (self->native & TP_TAP_61) |
+			 (self->vnative & TP_VHOST_61);
+	struct tp_offer o = {}, want;
+	char param[700], lv[640];
+	struct tp_qemu q;
+	int used;
+
+	/* Without vhost QEMU's own device offers RING_RESET and IN_ORDER:
+	 * no kernel is asked. */
+	if (strcmp(variant->kind, "vhost"))
+		SKIP(return, "vhost-net's features reach the offer with vhost=on only");
+	snprintf(param, sizeof(param), "level=%s",
+		 tp_level_text(level, ',', lv, sizeof(lv)));
+	ASSERT_EQ(0, tp_module_load(param));
+	ASSERT_EQ(0, tp_qemu_start(&q, self->netdev, self->tapfd, NULL));
+	EXPECT_EQ(0, tp_qemu_query(&q, &o));
+	used = tp_vhost_in_use(q.pid);
+	tp_qemu_quit(&q);
+	want = tp_expect_vhost(&self->stock, level, self->vnative);
+	EXPECT_EQ(0, tp_offer_diff(_metadata, param, &want, &o));
+	EXPECT_FALSE(tp_has(&o, 40));	/* RING_RESET: 6.3 */
+	EXPECT_FALSE(tp_has(&o, 35));	/* IN_ORDER */
+	EXPECT_EQ(3, used) {
+		TH_LOG("QEMU %d: %s /dev/vhost-net, %s vhost-%d worker",
+		       q.pid, used & 1 ? "holds" : "does not hold",
+		       used & 2 ? "a" : "no", q.pid);
+	}
+	if (self->vnative & ~TP_VHOST_61)
+		TH_LOG("vhost: pinned away %s",
+		       tp_level_text(self->vnative & ~TP_VHOST_61, ' ', lv,
+				     sizeof(lv)));
+}
+
 /* Level changes reach the next QEMU without a reload. */
 TEST_F_TIMEOUT(qemu, level_change_no_reload, TP_QEMU_TIMEOUT)
 {
 	struct tp_offer o, want;
-	char param[160], lv[128];
+	char param[700], lv[640];
 
 	snprintf(param, sizeof(param), "level=%s",
-		 tp_level_text(self->native, ',', lv, sizeof(lv)));
+		 tp_level_text(self->native | self->vnative, ',', lv, sizeof(lv)));
 	ASSERT_EQ(0, tp_module_load(param));
-	ASSERT_EQ(0, tp_set_level("csum"));
+	ASSERT_EQ(0, tp_set_level(tp_level_text(TUNPIN_CAP_CSUM | self->vnative,
+						' ', lv, sizeof(lv))));
 	ASSERT_EQ(0, tp_qemu_offer(self->netdev, self->tapfd, &o, NULL));
 	want = tp_expect(&self->stock, TUNPIN_CAP_CSUM);
 	EXPECT_EQ(0, tp_offer_diff(_metadata, "csum", &want, &o));

@@ -12,7 +12,7 @@
 # tool (tunpin(8) and what drives it: the full lane only) or of the stress
 # set (the full lane only, and `make check-debug`).
 set -u
-kernel=(module datapath offload offload_32 control genl_spec probe qemu
+kernel=(module datapath offload offload_32 control vhost genl_spec probe qemu
 	privilege libvirt upstream_tun)
 tool=(tool state ansible libvirt_hook)
 stress=(stress_genl stress_sysfs stress_threads stress_load failslab)

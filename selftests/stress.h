@@ -81,11 +81,18 @@ static inline uint32_t tp_below(struct tp_rng *r, uint32_t n)
 	return n ? tp_rand(r) % n : 0;
 }
 
+/* The TAP offloads' names (TUNPIN_CAP_TAP, bit i is 1 << i); the whole
+ * table, vhost-net's too, is tp_caps[] (tunpin_lib.h). */
 static const char *const tp_cap_names[] = {
 	"csum", "tso4", "tso6", "tso_ecn", "ufo", "uso4", "uso6",
 	"udp_tunnel_gso", "udp_tunnel_gso_csum",
 };
 #define TP_NCAPS	9
+_Static_assert(TUNPIN_CAP_TAP == (1u << TP_NCAPS) - 1, "the TAP offloads");
+
+/* The longest level text the module takes (TUNPIN_LEVEL_MAX, module/tunpin.h:
+ * every name of the table once, plus slack). */
+#define TP_LEVEL_MAX	512
 
 /* The bits of a level as sysfs prints it ("none" is 0). */
 static inline uint32_t tp_caps_of(const char *text)

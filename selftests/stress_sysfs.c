@@ -134,7 +134,7 @@ static int tp_gen_bad(struct tp_rng *r, int kind, bool level_file, char *buf,
 		return len + 1;
 	case K_LONG:
 	default:
-		len = (level_file ? 257 : 65) + tp_below(r, 3 * 4096);
+		len = (level_file ? TP_LEVEL_MAX + 1 : 65) + tp_below(r, 3 * 4096);
 		if (len > size)
 			len = size;
 		for (i = 0; i < len; i++)
@@ -146,11 +146,11 @@ static int tp_gen_bad(struct tp_rng *r, int kind, bool level_file, char *buf,
 /* The module's parser, for a piece of a partial write (no NULs in it). */
 static bool tp_caps_valid(const char *text, bool *pinned, uint32_t *caps)
 {
-	char buf[512], *tok, *save;
+	char buf[TP_LEVEL_MAX + 1], *tok, *save;
 	bool special = false;
 	int words = 0, i;
 
-	if (strlen(text) > 256)
+	if (strlen(text) > TP_LEVEL_MAX)
 		return false;
 	*pinned = true;
 	*caps = 0;

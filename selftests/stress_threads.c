@@ -37,7 +37,7 @@ static const struct tp_eff tp_levels[] = {
 	{ true, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN |
 		TUN_F_UFO },
 	{ true, TUN_F_CSUM | TUN_F_UFO },
-	{ true, TUNPIN_CAP_ALL },
+	{ true, TUNPIN_CAP_TAP },
 };
 #define TP_NLEVELS	(int)(sizeof(tp_levels) / sizeof(tp_levels[0]))
 

@@ -13,6 +13,7 @@
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,8 @@ static inline const char *strerrorname_np(int err)
 #define TP_SYSFS	"/sys/kernel/tunpin"
 #define TP_LEVEL	TP_SYSFS "/level"
 
-/* The bits we probe beyond the table: a future kernel's, and nonsense. */
+/* TUNSETOFFLOAD flags beyond the TAP offloads (TUNPIN_CAP_TAP): a future
+ * kernel's, and nonsense. */
 #define TP_UNKNOWN_BITS	{ 0x200, 0x400, 0x8000, 0x80000000UL }
 
 static inline int tp_run(const char *fmt, ...)
@@ -211,6 +213,87 @@ static inline bool tp_kmsg_find(int fd, const char *const *needles, int n)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * The capability table of <linux/tunpin.h>, in its order: each name, its
+ * bit in a capability set, and for a vhost-net capability its virtio
+ * feature bit (-1 for a TAP offload). The asserts below keep it in step
+ * with the header's enum.
+ */
+struct tp_cap {
+	const char *name;
+	uint32_t bit;
+	int vbit;
+};
+
+static const struct tp_cap tp_caps[] = {
+	{ "csum", TUNPIN_CAP_CSUM, -1 },
+	{ "tso4", TUNPIN_CAP_TSO4, -1 },
+	{ "tso6", TUNPIN_CAP_TSO6, -1 },
+	{ "tso_ecn", TUNPIN_CAP_TSO_ECN, -1 },
+	{ "ufo", TUNPIN_CAP_UFO, -1 },
+	{ "uso4", TUNPIN_CAP_USO4, -1 },
+	{ "uso6", TUNPIN_CAP_USO6, -1 },
+	{ "udp_tunnel_gso", TUNPIN_CAP_UDP_TUNNEL_GSO, -1 },
+	{ "udp_tunnel_gso_csum", TUNPIN_CAP_UDP_TUNNEL_GSO_CSUM, -1 },
+	{ "vhost_mrg_rxbuf", TUNPIN_CAP_VHOST_MRG_RXBUF,
+	  TUNPIN_VHOST_BIT_MRG_RXBUF },
+	{ "vhost_notify_on_empty", TUNPIN_CAP_VHOST_NOTIFY_ON_EMPTY,
+	  TUNPIN_VHOST_BIT_NOTIFY_ON_EMPTY },
+	{ "vhost_log_all", TUNPIN_CAP_VHOST_LOG_ALL, TUNPIN_VHOST_BIT_LOG_ALL },
+	{ "vhost_any_layout", TUNPIN_CAP_VHOST_ANY_LAYOUT,
+	  TUNPIN_VHOST_BIT_ANY_LAYOUT },
+	{ "vhost_indirect_desc", TUNPIN_CAP_VHOST_INDIRECT_DESC,
+	  TUNPIN_VHOST_BIT_INDIRECT_DESC },
+	{ "vhost_event_idx", TUNPIN_CAP_VHOST_EVENT_IDX,
+	  TUNPIN_VHOST_BIT_EVENT_IDX },
+	{ "vhost_version_1", TUNPIN_CAP_VHOST_VERSION_1,
+	  TUNPIN_VHOST_BIT_VERSION_1 },
+	{ "vhost_access_platform", TUNPIN_CAP_VHOST_ACCESS_PLATFORM,
+	  TUNPIN_VHOST_BIT_ACCESS_PLATFORM },
+	{ "vhost_in_order", TUNPIN_CAP_VHOST_IN_ORDER, TUNPIN_VHOST_BIT_IN_ORDER },
+	{ "vhost_ring_reset", TUNPIN_CAP_VHOST_RING_RESET,
+	  TUNPIN_VHOST_BIT_RING_RESET },
+	{ "vhost_guest_udp_tunnel_gso", TUNPIN_CAP_VHOST_GUEST_UDP_TUNNEL_GSO,
+	  TUNPIN_VHOST_BIT_GUEST_UDP_TUNNEL_GSO },
+	{ "vhost_host_udp_tunnel_gso", TUNPIN_CAP_VHOST_HOST_UDP_TUNNEL_GSO,
+	  TUNPIN_VHOST_BIT_HOST_UDP_TUNNEL_GSO },
+};
+
+#define TP_NCAPS_ALL	((int)(sizeof(tp_caps) / sizeof(tp_caps[0])))
+/* One entry per bit of TUNPIN_CAP_ALL, TAP offloads first. */
+_Static_assert(TP_NCAPS_ALL == __builtin_popcount(TUNPIN_CAP_ALL),
+	       "tp_caps[] is not the uapi table");
+_Static_assert(TUNPIN_CAP_TAP == (1u << 9) - 1 &&
+	       TUNPIN_CAP_VHOST == ((1u << TP_NCAPS_ALL) - 1) - TUNPIN_CAP_TAP,
+	       "tp_caps[] is not the uapi table's order");
+
+/* The capability's name of @bit (one bit), or NULL. */
+static inline const char *tp_cap_name(uint32_t bit)
+{
+	for (int i = 0; i < TP_NCAPS_ALL; i++)
+		if (tp_caps[i].bit == bit)
+			return tp_caps[i].name;
+	return NULL;
+}
+
+/* A level's names in table order joined with @sep ("," for level=, " " as
+ * sysfs prints it); "none" for no capability. */
+static inline const char *tp_caps_join(uint32_t caps, char sep, char *buf,
+				       size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < TP_NCAPS_ALL && n < size; i++)
+		if (caps & tp_caps[i].bit)
+			n += snprintf(buf + n, size - n, "%s%s",
+				      n ? (char[]){ sep, 0 } : "",
+				      tp_caps[i].name);
+	if (!n)
+		snprintf(buf, size, "none");
+	return buf;
 }
 
 #endif /* _TUNPIN_LIB_H */
