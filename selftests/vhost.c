@@ -883,13 +883,47 @@ TEST_F(vhost, lowering_admission)
 	close(idle);
 }
 
-/*
- * TAP_GET marks vhost fds (TUNPIN_A_VHOST): the attribute is not in the
- * uapi or the netlink library yet.
- */
-TEST(tap_get_vhost_flag)
+struct tp_vmine {
+	int n, flagged;
+	uint32_t offered;
+};
+
+static int tp_find_vhost(const struct tp_tap *t, void *arg)
 {
-	SKIP(return, "TODO: TUNPIN_A_VHOST is not in <linux/tunpin.h> (nor struct tp_tap) yet: TAP_GET's vhost flag is unchecked");
+	struct tp_vmine *m = arg;
+
+	if ((pid_t)t->pid != getpid())
+		return 0;
+	m->n++;
+	if (t->vhost) {
+		m->flagged++;
+		m->offered = t->offered;
+	}
+	return 0;
+}
+
+/*
+ * TAP_GET lists a vhost fd with TUNPIN_A_VHOST and, as offered, the
+ * capabilities of the features it set.
+ */
+TEST_F(vhost, tap_get_vhost_flag)
+{
+	uint32_t caps = TP_FLOOR | st.native;
+	struct tp_vmine m = {};
+	int fd;
+
+	ASSERT_EQ(0, tp_load_caps(caps));
+	self->nl = tp_nl_open();
+	ASSERT_NE(NULL, self->nl);
+	fd = tp_vopen(true);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, tp_vset(fd, st.words[0]));
+	ASSERT_EQ(0, tp_nl_taps(self->nl, tp_find_vhost, &m));
+	EXPECT_EQ(1, m.n);
+	EXPECT_EQ(1, m.flagged);
+	EXPECT_EQ(0, m.offered & ~(uint32_t)TUNPIN_CAP_VHOST);
+	EXPECT_EQ(st.words[0], tp_word0(m.offered));
+	close(fd);
 }
 
 /* rmmod is refused while a governed vhost fd is open, as for a TAP. */
