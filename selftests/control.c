@@ -117,7 +117,7 @@ TEST_F(ctl, bad_input)
 	ASSERT_EQ(0, tp_write_file(TP_SYSFS "/level_name", "keep\n", 5));
 	ASSERT_EQ(0, tp_nl_level_get(self->nl, &before));
 
-	l = tp_level(0x200 | TUN_F_CSUM, "");		/* unknown bit */
+	l = tp_level((TUNPIN_CAP_ALL + 1) | TUN_F_CSUM, "");	/* unknown bit */
 	EXPECT_EQ(-EINVAL, tp_nl_level_set(self->nl, &l, false));
 	EXPECT_STRNE("", tp_nl_extack(self->nl));
 	l = tp_level(TUN_F_CSUM, "bad name!");		/* not a label */
@@ -132,7 +132,7 @@ TEST_F(ctl, bad_input)
 	ASSERT_EQ(0, tp_nl_override_add(self->nl, "/tunpin-ctl", &l));
 	EXPECT_EQ(-EEXIST, tp_nl_override_add(self->nl, "/tunpin-ctl", &l));
 	EXPECT_STRNE("", tp_nl_extack(self->nl));
-	l.caps |= 0x400;
+	l.caps |= TUNPIN_CAP_ALL + 1;
 	EXPECT_EQ(-EINVAL, tp_nl_override_add(self->nl, "/tunpin-ctl/vm", &l));
 
 	/* sysfs: bad labels, NULs, overlong; bad levels */
