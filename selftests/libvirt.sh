@@ -5,14 +5,19 @@
 # namespaces, cgroups or a security driver; one domain (TCG, no disk,
 # started paused: QEMU -S) with a libvirt-managed tap, <interface
 # type='ethernet'> with <model type='virtio'/> and <driver name='vhost'/>:
-# libvirt creates the TAP and passes its fd, QEMU probes it. What the guest
+# libvirt creates the TAP and passes its fd, QEMU probes it. The domain is
+# a KVM one where the VM can load kvm_amd or kvm_intel (nested on TCG's
+# emulated SVM): only then does libvirt open /dev/vhost-net and pass QEMU
+# a vhostfd, so vhost-net's features are in the offer too. What the guest
 # is offered is read through `virsh qemu-monitor-command --hmp` as
 # selftests/qemu.c reads it (the NIC's device_feature registers through
 # the virtio PCI configuration access capability, PCI config space only).
 # Expectations from the stock answers, taken first with tunpin unloaded:
 # unpinned, the stock offer; pinned, the stock offer minus the features of
 # each QEMU probe (ufo: csum|ufo; uso: csum|uso4|uso6; udp_tunnel:
-# csum|tso4|udp_tunnel_gso) that asks for a capability outside the level.
+# csum|tso4|udp_tunnel_gso) that asks for a capability outside the level,
+# and, with vhost, minus the vhost-net features the level leaves out.
+# Every level keeps the stock vhost-net set but the 6.1 one.
 # The module is loaded unpinned by the caller; this test unloads it for
 # the stock answers and leaves it loaded, unpinned. KTAP.
 set -u
@@ -43,6 +48,14 @@ import subprocess, sys
 
 CAPS = ["csum", "tso4", "tso6", "tso_ecn", "ufo", "uso4", "uso6",
         "udp_tunnel_gso", "udp_tunnel_gso_csum"]
+# vhost-net capabilities: virtio feature bit -> name (the uapi table).
+VHOST = {15: "vhost_mrg_rxbuf", 24: "vhost_notify_on_empty",
+         26: "vhost_log_all", 27: "vhost_any_layout",
+         28: "vhost_indirect_desc", 29: "vhost_event_idx",
+         32: "vhost_version_1", 33: "vhost_access_platform",
+         35: "vhost_in_order", 40: "vhost_ring_reset",
+         65: "vhost_guest_udp_tunnel_gso", 67: "vhost_host_udp_tunnel_gso"}
+V61 = 0x33d008000	# VHOST_GET_FEATURES of Debian 6.1
 GROUPS = [("ufo", 0x11, [10, 14]), ("uso", 0x61, [54, 55, 56]),
           ("udp_tunnel", 0x83, [65, 66, 67, 68])]
 NAMES = {0: "CSUM", 1: "GUEST_CSUM", 7: "GUEST_TSO4", 8: "GUEST_TSO6",
@@ -94,12 +107,14 @@ def offer(dom):
         sys.exit("device_feature: %r" % words)
     print(hex(sum(v << (32 * i) for i, v in enumerate(words))))
 
-def expect(stock, level):
+def expect(stock, level, vnative="0", vlevel="0"):
     f = int(stock, 0)
     for name, probe, feats in GROUPS:
         if probe & ~int(level, 0):
             for b in feats:
                 f &= ~(1 << b)
+    # With vhost, a feature vhost-net offers but the level lacks is gone.
+    f &= ~(int(vnative, 0) & ~int(vlevel, 0))
     print(hex(f))
 
 def names(f):
@@ -122,11 +137,29 @@ def stock():
             native |= 1 << i
     print(hex(native), " ".join(g[0] for g in GROUPS if ok(g[1])))
 
-def level(bits):
-    print(" ".join(c for i, c in enumerate(CAPS) if int(bits, 0) >> i & 1))
+def vstock():
+    # VHOST_GET_FEATURES, and word 1 from VHOST_GET_FEATURES_ARRAY
+    import fcntl, os, struct
+    fd = os.open("/dev/vhost-net", os.O_RDWR)
+    b = bytearray(8)
+    fcntl.ioctl(fd, 0x8008af00, b)
+    f = struct.unpack("Q", b)[0]
+    a = bytearray(struct.pack("3Q", 2, 0, 0))
+    try:
+        fcntl.ioctl(fd, 0x8008af83, a)
+        f |= struct.unpack("3Q", a)[2] << 64
+    except OSError:
+        pass
+    print(hex(f))
+
+def level(bits, vbits="0"):
+    print(" ".join([c for i, c in enumerate(CAPS) if int(bits, 0) >> i & 1] +
+                   [n for b, n in sorted(VHOST.items())
+                    if int(vbits, 0) >> b & 1]))
 
 {"offer": offer, "expect": expect, "names": names, "stock": stock,
- "level": level}[sys.argv[1]](*sys.argv[2:])
+ "vstock": vstock, "level": level, "v61": lambda: print(hex(V61))}[
+    sys.argv[1]](*sys.argv[2:])
 '
 lv() { python3 -c "$lv_py" "$@"; }
 
@@ -165,15 +198,22 @@ start_offer() {
 	printf -v "$1" %s "$o"
 }
 
-# pinned LEVELBITS: the offer under that level equals the stock offer minus
-# the groups whose probe the level refuses.
+# pinned LEVELBITS [VHOSTBITS]: the offer under that level equals the stock
+# offer minus the groups whose probe the level refuses, and with vhost
+# minus the vhost-net features the level leaves out. VHOSTBITS: the virtio
+# bits of the level's vhost-net part (default: the stock vhost-net set).
 pinned() {
-	local want got lvl
-	lvl=$(lv level "$1")
+	local want got lvl vl=${2:-$vnative}
+	lvl=$(lv level "$1" "$vl")
 	echo "$lvl" >"$sys/level"
 	check "pinned to '$lvl'" [ "$(cat $sys/level)" = "${lvl:-none}" ]
 	start_offer got || return
-	want=$(lv expect "$stock" "$1")
+	if [ "$vhost" = 1 ]; then
+		want=$(lv expect "$stock" "$1" "$vnative" "$vl")
+	else
+		want=$(lv expect "$stock" "$1")
+	fi
+	got_last=$got
 	echo "# pinned to '$lvl': $(lv names "$got")"
 	check "the stock offer minus what '$lvl' removes" [ "$got" = "$want" ] ||
 		echo "# want: $(lv names "$want")"
@@ -228,9 +268,19 @@ t_daemon() {		# libvirtd started by hand, system mode
 	echo "$out" | sed 's/^/# /'
 }
 
-t_define() {		# a TCG domain with a libvirt-managed tap, vhost asked for
+vhost=0 vnative=0
+t_define() {		# a domain with a libvirt-managed tap, vhost asked for
+	local type=qemu
+	# libvirt opens /dev/vhost-net for KVM domains only
+	# (qemuInterfaceOpenVhostNet): nested KVM where the VM can.
+	modprobe kvm_amd 2>/dev/null || modprobe kvm_intel 2>/dev/null
+	if [ -c /dev/kvm ]; then
+		type=kvm vhost=1
+		vnative=$(lv vstock)
+		echo "# /dev/kvm: a KVM domain, vhost-net's stock set $vnative"
+	fi
 	cat >"$tmp/dom.xml" <<-EOF
-	<domain type='qemu'>
+	<domain type='$type'>
 	  <name>$dom</name>
 	  <memory unit='MiB'>64</memory>
 	  <vcpu>1</vcpu>
@@ -278,10 +328,10 @@ t_stock() {		# tunpin unloaded: the stock offer, as the kernel's answers say
 
 t_vhost() {		# <driver name='vhost'/>: does QEMU get a vhost fd?
 	check "QEMU's command line" [ -s "$tmp/cmdline" ] || return
-	if grep -q 'vhost' "$tmp/cmdline"; then
+	if [ "$vhost" = 1 ]; then
 		check "vhostfd passed" grep -q 'vhostfd\|"vhost":true' "$tmp/cmdline"
 	else
-		todo="libvirt opens /dev/vhost-net only for KVM domains (qemuInterfaceOpenVhostNet); the VM has no /dev/kvm: this is vhost=off"
+		todo="libvirt opens /dev/vhost-net only for KVM domains (qemuInterfaceOpenVhostNet); this VM cannot load kvm_amd or kvm_intel: this is vhost=off"
 	fi
 }
 
@@ -299,9 +349,13 @@ t_native() {		# pinned to the native set: the stock offer
 	pinned "$(lv stock | cut -d' ' -f1)"
 }
 
-t_linux_6_1() {		# pinned to linux-6.1 (the floor and ufo)
+t_linux_6_1() {		# pinned to linux-6.1 (the floor and ufo; 6.1's vhost-net)
 	[ -n "$stock" ] || { check "a stock offer" false; return; }
-	pinned 0x1f
+	pinned 0x1f "$(lv v61)"
+	if [ "$vhost" = 1 ]; then
+		check "no RING_RESET (bit 40) with vhost" not has "$got_last" 40
+		check "no IN_ORDER (bit 35) with vhost" not has "$got_last" 35
+	fi
 }
 
 t_floor() {		# pinned to the floor: no UFO, USO or tunnel; TSO stays
