@@ -35,6 +35,7 @@
 
 #include <linux/kernel.h>
 #include <linux/err.h>
+#include <linux/hardirq.h>
 #include <linux/hashtable.h>
 #include <linux/if_tun.h>
 #include <linux/irq_work.h>
@@ -143,10 +144,16 @@ static DEFINE_IRQ_WORK(tunpin_released_iw, tunpin_released_irq_work);
 
 /*
  * With tunpin_files_lock held: a spare entry holding a module reference,
- * or an ERR_PTR() if none can be had. Does not allocate.
+ * or an ERR_PTR() if none can be had. Allocates only outside NMI context,
+ * when the pool is empty: where kprobes are ftrace based (x86-64's
+ * kernels) the handlers never run in NMI context, so a user who drains
+ * the pool with TAPs of their own (/dev/net/tun is 0666) cannot make
+ * another's TUNSETIFF or TUNSETOFFLOAD fail. An entry is small beside the
+ * tun or tap file it is for, which the kernel itself bounds per user.
  */
 static struct tunpin_file *tunpin_spare_take(void)
 {
+	struct tunpin_file *tf = NULL;
 	struct llist_node *node;
 
 	if (!try_module_get(THIS_MODULE))	/* being unloaded */
@@ -154,12 +161,17 @@ static struct tunpin_file *tunpin_spare_take(void)
 	node = llist_del_first(&tunpin_spares);
 	if (atomic_read(&tunpin_nspares) <= TUNPIN_SPARES / 2)
 		irq_work_queue(&tunpin_spares_iw);
-	if (!node) {
+	if (node) {
+		atomic_dec(&tunpin_nspares);
+		return llist_entry(node, struct tunpin_file, spare);
+	}
+	if (!in_nmi())
+		tf = kzalloc(sizeof(*tf), GFP_ATOMIC | __GFP_NOWARN);
+	if (!tf) {
 		module_put(THIS_MODULE);
 		return ERR_PTR(-ENOMEM);
 	}
-	atomic_dec(&tunpin_nspares);
-	return llist_entry(node, struct tunpin_file, spare);
+	return tf;
 }
 
 /*
