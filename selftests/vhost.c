@@ -926,6 +926,79 @@ TEST_F(vhost, tap_get_vhost_flag)
 	close(fd);
 }
 
+#define TP_VCG		"/sys/fs/cgroup/tunpin-vhost"
+
+/* What a vhost-net fd of a child in cgroup @cg is told, and may set. */
+struct tp_vin {
+	uint64_t get;
+	int set;	/* VHOST_SET_FEATURES of the stock word 0 */
+};
+
+static int tp_vin(const char *cg, struct tp_vin *out)
+{
+	int pfd[2], wst, err, fd;
+	char pid[32];
+	pid_t child;
+
+	if (pipe(pfd))
+		return -errno;
+	child = fork();
+	if (child < 0)
+		return -errno;
+	if (!child) {
+		struct tp_vin r = { 0, -1 };
+
+		close(pfd[0]);
+		snprintf(pid, sizeof(pid), "%d", getpid());
+		if (cg && tp_write_file(TP_VCG "/cgroup.procs", pid,
+					strlen(pid)))
+			_exit(1);
+		fd = tp_vopen(true);
+		if (fd < 0 || tp_vget(fd, &r.get))
+			_exit(2);
+		r.set = tp_vset(fd, st.words[0]);
+		_exit(write(pfd[1], &r, sizeof(r)) == sizeof(r) ? 0 : 3);
+	}
+	close(pfd[1]);
+	err = read(pfd[0], out, sizeof(*out)) == sizeof(*out) ? 0 : -EIO;
+	close(pfd[0]);
+	if (waitpid(child, &wst, 0) < 0 || !WIFEXITED(wst) || WEXITSTATUS(wst))
+		err = -ECHILD;
+	return err;
+}
+
+/*
+ * A cgroup override governs the vhost-net fds of its tasks as it does
+ * their TAPs: the host level leaves the newest feature out, the VM's
+ * override allows the native set; deleting it brings the host level back.
+ */
+TEST_F(vhost, cgroup_override)
+{
+	uint32_t x = tp_newest();
+	struct tp_level native = { .caps = TP_FLOOR | st.native, .pinned = true };
+	struct tp_vin in, out;
+
+	ASSERT_EQ(0, tp_load_caps(TP_FLOOR | (st.native & ~x)));
+	self->nl = tp_nl_open();
+	ASSERT_NE(NULL, self->nl);
+	rmdir(TP_VCG);
+	ASSERT_EQ(0, mkdir(TP_VCG, 0755));
+	ASSERT_EQ(0, tp_nl_override_add(self->nl, "/tunpin-vhost", &native));
+
+	ASSERT_EQ(0, tp_vin(TP_VCG, &in));
+	ASSERT_EQ(0, tp_vin(NULL, &out));
+	EXPECT_EQ(st.words[0], in.get);
+	EXPECT_EQ(0, in.set);
+	EXPECT_EQ(st.words[0] & ~tp_word0(x), out.get);
+	EXPECT_EQ(EOPNOTSUPP, out.set);
+
+	ASSERT_EQ(0, tp_nl_override_del(self->nl, "/tunpin-vhost"));
+	ASSERT_EQ(0, tp_vin(TP_VCG, &in));
+	EXPECT_EQ(st.words[0] & ~tp_word0(x), in.get);
+	EXPECT_EQ(EOPNOTSUPP, in.set);
+	rmdir(TP_VCG);
+}
+
 /* rmmod is refused while a governed vhost fd is open, as for a TAP. */
 TEST_F_TIMEOUT(vhost, load_unload, 300)
 {
