@@ -19,6 +19,7 @@
 #include <linux/kernel.h>
 #include <linux/cgroup.h>
 #include <linux/hashtable.h>
+#include <linux/nsproxy.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
 #include <net/netlink.h>
@@ -69,13 +70,29 @@ static struct tunpin_override *tunpin_override_lookup(struct cgroup *cgrp)
 	return NULL;
 }
 
+/*
+ * Override paths are of the initial cgroup namespace, the one tunpin
+ * prints and lists them in: cgroup_get_from_path() resolves in the
+ * caller's, so an agent in a private cgroup namespace would name one
+ * cgroup and override another. Such callers are refused.
+ */
+static int tunpin_override_ns_check(struct netlink_ext_ack *extack)
+{
+	if (current->nsproxy->cgroup_ns == init_task.nsproxy->cgroup_ns)
+		return 0;
+	NL_SET_ERR_MSG(extack,
+		       "override paths are of the initial cgroup namespace: call from it");
+	return -EPERM;
+}
+
 /**
  * tunpin_override_add - give a cgroup subtree its own level
  * @path: the cgroup's path in the cgroup v2 hierarchy, from its root
  * @level: the level (copied)
  * @extack: for the reason of a refusal; may be NULL
  *
- * Return: 0, -ENOENT (no such cgroup), -EEXIST (it has an override already),
+ * Return: 0, -EPERM (called from another cgroup namespace), -ENOENT (no
+ * such cgroup), -EEXIST (it has an override already),
  * -ENOSPC (TUNPIN_OVERRIDES_MAX reached), -EINVAL or -ENOMEM.
  */
 int tunpin_override_add(const char *path, const struct tunpin_level *level,
@@ -90,6 +107,9 @@ int tunpin_override_add(const char *path, const struct tunpin_level *level,
 		NL_SET_ERR_MSG(extack, "cgroup path must start with '/'");
 		return -EINVAL;
 	}
+	err = tunpin_override_ns_check(extack);
+	if (err)
+		return err;
 	cgrp = cgroup_get_from_path(path);
 	if (IS_ERR(cgrp)) {
 		NL_SET_ERR_MSG(extack, "no such cgroup in the cgroup v2 hierarchy");
@@ -142,13 +162,17 @@ err_put:
  * The path as given finds the override even after its cgroup was removed.
  *
  * Context: process; waits for the ioctl paths to let go of the override.
- * Return: 0 or -ENOENT.
+ * Return: 0, -EPERM (called from another cgroup namespace) or -ENOENT.
  */
 int tunpin_override_del(const char *path, struct netlink_ext_ack *extack)
 {
 	struct tunpin_override *ov, *found = NULL;
 	struct cgroup *cgrp;
+	int err;
 
+	err = tunpin_override_ns_check(extack);
+	if (err)
+		return err;
 	cgrp = cgroup_get_from_path(path);
 	mutex_lock(&tunpin_override_lock);
 	list_for_each_entry(ov, &tunpin_overrides, list) {

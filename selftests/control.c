@@ -218,6 +218,49 @@ TEST_F(ctl, overrides)
 	EXPECT_EQ(0, n);
 }
 
+/*
+ * In a private cgroup namespace rooted at /tunpin-ctl, "/vm" is
+ * /tunpin-ctl/vm: an agent there would name one cgroup and override
+ * another. Override changes from any cgroup namespace but the initial
+ * one are refused, and change nothing.
+ */
+static int tp_override_in_cgns(void *arg)
+{
+	struct tp_level l = tp_level(TUN_F_CSUM, "");
+	struct tp_nl *nl;
+	int err;
+
+	if (tp_cgroup_enter(TP_CG) || unshare(CLONE_NEWCGROUP))
+		return 100;
+	nl = tp_nl_open();
+	if (!nl)
+		return 101;
+	err = tp_nl_override_add(nl, "/vm", &l);
+	if (!err)
+		return 1;
+	if (err != -EPERM || !strstr(tp_nl_extack(nl), "cgroup namespace"))
+		return 2;
+	if (tp_nl_override_del(nl, "/") != -EPERM)
+		return 3;
+	tp_nl_close(nl);
+	return 0;
+}
+
+static int tp_count_any(const struct tp_override *ov, void *arg)
+{
+	*(int *)arg += 1;
+	return 0;
+}
+
+TEST_F(ctl, override_cgroup_namespace)
+{
+	int n = 0;
+
+	EXPECT_EQ(0, tp_in_child(tp_override_in_cgns, NULL));
+	ASSERT_EQ(0, tp_nl_overrides(self->nl, tp_count_any, &n));
+	EXPECT_EQ(0, n);
+}
+
 /* An override holds its cgroup, not the name: no reuse by a newcomer. */
 TEST_F(ctl, override_holds_cgroup)
 {
