@@ -52,6 +52,17 @@ static int __init tunpin_init(void)
 	char buf[TUNPIN_LEVEL_MAX];
 	int err;
 
+	/*
+	 * The kprobe handlers spin on spin_trylock() of a spinlock_t, which
+	 * PREEMPT_RT makes a sleeping lock whose holder can be preempted on
+	 * the handler's own CPU: the spin might never end. Until the
+	 * handlers are RT-safe, refuse (dkms.conf skips such kernels too).
+	 */
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		pr_err("PREEMPT_RT kernels are not supported: the probe handlers are not RT-safe; not loading\n");
+		return -EOPNOTSUPP;
+	}
+
 	err = tunpin_policy_init(&tunpin_boot_level);
 	if (err)
 		return err;
