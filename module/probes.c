@@ -112,6 +112,8 @@ static void tunpin_skip_post(struct kprobe *kp, struct pt_regs *regs,
 {
 }
 
+#define TUNPIN_MAXACTIVE	1024
+
 /* "module:symbol" pins the lookup to the right module when tun/tap are. */
 #define TUNPIN_SYM(mod, cfg, sym)	(IS_MODULE(cfg) ? #mod ":" #sym : #sym)
 
@@ -120,7 +122,7 @@ static void tunpin_skip_post(struct kprobe *kp, struct pt_regs *regs,
 	  .entry_handler = tunpin_ioctl_entry,				\
 	  .handler = tunpin_ioctl_ret,					\
 	  .data_size = sizeof(struct tunpin_call),			\
-	  .maxactive = 64 }
+	  .maxactive = TUNPIN_MAXACTIVE }
 
 static struct kprobe tunpin_kprobes[] = {
 	{ .symbol_name = TUNPIN_SYM(tun, CONFIG_TUN, tun_chr_ioctl),
@@ -152,10 +154,14 @@ static struct kprobe tunpin_kprobes[] = {
 
 /*
  * An instance is held only during a TUNSETOFFLOAD call, which mostly waits
- * for RTNL: 64 cover as many hypervisors configuring TAPs at once. If more
- * run at once, the return of the excess is not seen (nmissed).
- * That never affects what is enforced, and for lowering admission their
- * bits stay counted as in use (files.c): it errs on the side of refusing.
+ * for RTNL. Anyone may open /dev/net/tun, and a TUNSETOFFLOAD on an
+ * unattached fd waits for RTNL too, so local users can hold many at once:
+ * 1024 (about 64 KiB) are far more than hypervisors configuring TAPs at
+ * once. If more run at once, the return of the excess is not seen
+ * (counted, "missed" in /sys/kernel/tunpin/probes). That never affects
+ * what is enforced; for lowering admission the bits of such a call stay
+ * counted as in use, on its own file, until that file is closed (files.c):
+ * it errs on the side of refusing, and the refusal names the process.
  */
 static struct kretprobe tunpin_kretprobes[] = {
 	TUNPIN_IOCTL(tun, CONFIG_TUN, tun_chr_ioctl),
@@ -177,11 +183,13 @@ static const char *tunpin_probe_state(struct kprobe *kp)
 }
 
 /**
- * tunpin_probes_show - one line per probe point: "SYMBOL entry|return STATE"
+ * tunpin_probes_show - one line per probe point: "SYMBOL entry STATE" or
+ * "SYMBOL return STATE missed N"
  * @buf: a PAGE_SIZE sysfs buffer
  *
  * STATE is "armed", "disabled", "gone" (its module went away) or
- * "unarmed" (tunpin is loading or unloading).
+ * "unarmed" (tunpin is loading or unloading); N counts the calls whose
+ * return was not seen for want of an instance.
  *
  * Return: the length printed.
  */
@@ -194,9 +202,10 @@ int tunpin_probes_show(char *buf)
 				     tunpin_kprobes[i].symbol_name,
 				     tunpin_probe_state(&tunpin_kprobes[i]));
 	for (i = 0; i < ARRAY_SIZE(tunpin_kretprobes); i++)
-		len += sysfs_emit_at(buf, len, "%s return %s\n",
+		len += sysfs_emit_at(buf, len, "%s return %s missed %d\n",
 				     tunpin_kretprobes[i].kp.symbol_name,
-				     tunpin_probe_state(&tunpin_kretprobes[i].kp));
+				     tunpin_probe_state(&tunpin_kretprobes[i].kp),
+				     READ_ONCE(tunpin_kretprobes[i].nmissed));
 	return len;
 }
 
