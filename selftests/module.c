@@ -91,6 +91,31 @@ TEST_F(mod, known)
 	EXPECT_NE(NULL, strstr(buf, "udp_tunnel_gso_csum vhost_mrg_rxbuf "));
 }
 
+/* Every probe point is listed, armed, with no missed return. */
+TEST_F(mod, probes_armed)
+{
+	static const char *const want[] = {
+		"tun_chr_ioctl entry armed", "tap_ioctl entry armed",
+		"vhost_net_ioctl entry armed", "tun_chr_close entry armed",
+		"tap_release entry armed", "vhost_net_release entry armed",
+		"tun_chr_ioctl return armed missed 0",
+		"tap_ioctl return armed missed 0",
+	};
+	char buf[2048], *line;
+	size_t i;
+
+	ASSERT_EQ(0, tp_module_load(NULL));
+	ASSERT_EQ(0, tp_read_file(TP_SYSFS "/probes", buf, sizeof(buf)));
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		EXPECT_NE(NULL, strstr(buf, want[i])) {
+			TH_LOG("no '%s' in:\n%s", want[i], buf);
+		}
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		EXPECT_NE(NULL, strstr(line, " armed")) {
+			TH_LOG("not armed: %s", line);
+		}
+}
+
 /* Good writes and what reads back; every write goes over the previous. */
 TEST_F(mod, sysfs_level_good)
 {
