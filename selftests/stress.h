@@ -281,6 +281,19 @@ static inline void tp_reader_loop(struct tp_readers *rd,
 	}
 }
 
+/* Close every file descriptor from @first on. */
+static inline void tp_close_from(int first)
+{
+	int fd;
+
+#ifdef SYS_close_range
+	if (!syscall(SYS_close_range, first, ~0U, 0))
+		return;
+#endif
+	for (fd = first; fd < 65536; fd++)
+		close(fd);
+}
+
 /* Start @n readers (every other one as nobody); NULL on failure. */
 static inline struct tp_readers *tp_readers_start(int n)
 {
@@ -300,6 +313,8 @@ static inline struct tp_readers *tp_readers_start(int n)
 		if (!pid) {
 			/* an ASSERT ends the test: end with it */
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			/* hold none of the test's files (a TAP holds the module) */
+			tp_close_from(3);
 			if ((i & 1) && tp_become_nobody())
 				_exit(250);
 			tp_reader_loop(rd, &rd->st[i]);
