@@ -17,7 +17,7 @@
  * the admission check walk a long list, which widens the window the race
  * needs. The race needs two CPUs (the handlers run with preemption off):
  * on one CPU the invariant is still checked, but cannot be broken.
- * 200 rounds, 4 threads, 512 idle files; 4,000 rounds, 8 threads and 1,000
+ * 400 rounds, 4 threads, 512 idle files; 4,000 rounds, 8 threads and 1,000
  * idle files with TUNPIN_STRESS=full.
  */
 #include "stress.h"
@@ -170,7 +170,7 @@ TEST_F_TIMEOUT(lower, race_offload, 3000)
 	struct tp_level hi = { .caps = TP_HI, .pinned = true };
 	struct tp_level lo = { .caps = TP_LO, .pinned = true };
 	static struct tp_worker w[TP_MAXW];
-	long rounds = tp_scale(200, 4000), nfill = tp_scale(512, 1000);
+	long rounds = tp_scale(400, 4000), nfill = tp_scale(512, 1000);
 	long r, lowered = 0, busy = 0, lower_err = 0, raise_err = 0;
 	long violations = 0, holding = 0, busy_unexplained = 0;
 	long acc = 0, ref = 0, oth = 0, open_err = 0;
