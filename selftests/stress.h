@@ -203,7 +203,7 @@ static inline int tp_run_as(enum tp_who who, int (*fn)(void *), void *arg,
  * other one as nobody, while a test loads and unloads; each read must give
  * a level line (words of [a-z0-9_] separated by single spaces, one
  * newline) or fail with ENODEV (no level yet, or no more), and an open
- * ENOENT (not loaded). A reader killed by a signal (an oops in the read)
+ * succeed or fail with ENOENT (not loaded) or ENODEV (being removed). A reader killed by a signal (an oops in the read)
  * counts as bad, and the kernel log scan of run.sh sees the report.
  */
 #define TP_PARAM	"/sys/module/tunpin/parameters/level"
@@ -253,7 +253,7 @@ static inline void tp_reader_loop(struct tp_readers *rd,
 		 * holds the file active, which an unload waits out (busy
 		 * readers made a cycle 8x slower).
 		 */
-		usleep(200);
+		usleep(tp_full() ? 1000 : 200);
 		fd = open(TP_PARAM, O_RDONLY | O_CLOEXEC);
 
 		if (fd < 0) {
@@ -265,7 +265,8 @@ static inline void tp_reader_loop(struct tp_readers *rd,
 			close(fd);
 		}
 		st->reads++;
-		if (fd < 0 && err == ENOENT) {
+		/* not there, or being removed (kernfs: ENODEV) */
+		if (fd < 0 && (err == ENOENT || err == ENODEV)) {
 			st->absent++;
 			continue;
 		}

@@ -46,7 +46,7 @@ FIXTURE_TEARDOWN(load)
 	tp_run("modprobe -a tun tap macvtap vhost_net");
 }
 
-TEST_F_TIMEOUT(load, cycles, 3600)
+TEST_F_TIMEOUT(load, cycles, 7200)
 {
 	static const char *const params[][2] = {
 		{ "", "unpinned" },
