@@ -2,7 +2,8 @@
 /*
  * The control plane: the generic netlink family through the tool's own
  * library (tools/tunpin/nl.c), sysfs level_name, per-cgroup overrides, the
- * /dev/tunpin probe exemption, lowering admission, the "events" group and
+ * /dev/tunpin probe exemption, lowering admission (also of a VM whose
+ * override was deleted), the "events" group and
  * who may change what (EPERM for an unprivileged user and for root in a
  * user namespace).
  */
@@ -17,6 +18,7 @@
 
 #define TP_CG		"/sys/fs/cgroup/tunpin-ctl"
 #define TP_CG_CHILD	TP_CG "/vm"
+#define TP_UNKNOWN_CAP	((TUNPIN_CAP_ALL + 1) & ~TUNPIN_CAP_ALL)
 #define TP_ALL_OFFLOADS	(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | \
 			 TUN_F_TSO_ECN | TUN_F_UFO)
 
@@ -117,7 +119,8 @@ TEST_F(ctl, bad_input)
 	ASSERT_EQ(0, tp_write_file(TP_SYSFS "/level_name", "keep\n", 5));
 	ASSERT_EQ(0, tp_nl_level_get(self->nl, &before));
 
-	l = tp_level((TUNPIN_CAP_ALL + 1) | TUN_F_CSUM, "");	/* unknown bit */
+	/* the lowest bit no capability has (0x200 is vhost-net's now) */
+	l = tp_level(TP_UNKNOWN_CAP | TUN_F_CSUM, "");
 	EXPECT_EQ(-EINVAL, tp_nl_level_set(self->nl, &l, false));
 	EXPECT_STRNE("", tp_nl_extack(self->nl));
 	l = tp_level(TUN_F_CSUM, "bad name!");		/* not a label */
@@ -132,7 +135,7 @@ TEST_F(ctl, bad_input)
 	ASSERT_EQ(0, tp_nl_override_add(self->nl, "/tunpin-ctl", &l));
 	EXPECT_EQ(-EEXIST, tp_nl_override_add(self->nl, "/tunpin-ctl", &l));
 	EXPECT_STRNE("", tp_nl_extack(self->nl));
-	l.caps |= TUNPIN_CAP_ALL + 1;
+	l.caps |= TP_UNKNOWN_CAP << 1;
 	EXPECT_EQ(-EINVAL, tp_nl_override_add(self->nl, "/tunpin-ctl/vm", &l));
 
 	/* sysfs: bad labels, NULs, overlong; bad levels */
@@ -387,6 +390,126 @@ TEST_F(ctl, lowering_admission)
 	ASSERT_EQ(0, tp_nl_level_set(self->nl, &tp_unpinned, false));
 	close(fd);
 	EXPECT_EQ(0, tp_nl_level_set(self->nl, &lower, false));
+}
+
+/*
+ * A VM granted ufo under an override keeps it once the override is gone:
+ * its file counts for the host level again, and a host lowering that
+ * removes ufo is refused, naming the VM, unless forced (issue 18, item 4).
+ */
+struct tp_vm {
+	int go[2], done[2];	/* parent -> VM: quit; VM -> parent: result */
+	pid_t pid;
+};
+
+static int tp_vm_run(struct tp_vm *vm)
+{
+	char c;
+	int fd, rc;
+
+	close(vm->go[1]);	/* EOF on go: the parent is done */
+	close(vm->done[0]);
+	if (tp_cgroup_enter(TP_CG_CHILD))
+		return 100;
+	fd = tp_tun_open("tpctl-vm");
+	rc = fd < 0 ? 101 : tp_offload(fd, TP_ALL_OFFLOADS);
+	if (write(vm->done[1], &rc, sizeof(rc)) != sizeof(rc))
+		return 102;
+	if (read(vm->go[0], &c, 1) < 0)	/* until the parent says */
+		return 103;
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+static int tp_vm_start(struct tp_vm *vm)
+{
+	int rc = -1;
+
+	if (pipe(vm->go) || pipe(vm->done))
+		return -errno;
+	vm->pid = fork();
+	if (vm->pid < 0)
+		return -errno;
+	if (!vm->pid)
+		_exit(tp_vm_run(vm));
+	close(vm->go[0]);
+	close(vm->done[1]);
+	if (read(vm->done[0], &rc, sizeof(rc)) != sizeof(rc))
+		return -EIO;
+	return rc;
+}
+
+static int tp_vm_stop(struct tp_vm *vm)
+{
+	int status;
+
+	close(vm->go[1]);
+	close(vm->done[0]);
+	if (waitpid(vm->pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+struct tp_vm_taps {
+	pid_t pid;
+	int n, override;
+	uint32_t offered;
+};
+
+static int tp_find_vm(const struct tp_tap *t, void *arg)
+{
+	struct tp_vm_taps *f = arg;
+
+	if ((pid_t)t->pid == f->pid) {
+		f->n++;
+		f->override += t->override;
+		f->offered |= t->offered;
+	}
+	return 0;
+}
+
+TEST_F(ctl, lowering_after_override_del)
+{
+	struct tp_level hi = tp_level(TP_ALL_OFFLOADS, "hi");
+	struct tp_level noufo = tp_level(TP_ALL_OFFLOADS & ~TUN_F_UFO, "");
+	struct tp_level csum = tp_level(TUN_F_CSUM, "");
+	struct tp_vm_taps taps = {};
+	struct tp_vm vm;
+	char need[64];
+
+	/* The host lacks ufo; the VM's cgroup may have it. */
+	ASSERT_EQ(0, tp_nl_level_set(self->nl, &noufo, false));
+	ASSERT_EQ(0, tp_nl_override_add(self->nl, "/tunpin-ctl/vm",
+					&tp_unpinned));
+	ASSERT_EQ(0, tp_vm_start(&vm));		/* it gets ufo */
+	taps.pid = vm.pid;
+	ASSERT_EQ(0, tp_nl_taps(self->nl, tp_find_vm, &taps));
+	EXPECT_EQ(1, taps.n);
+	EXPECT_EQ(1, taps.override);
+	EXPECT_EQ(TP_ALL_OFFLOADS, taps.offered);
+	/* Under its override it does not hold the host back. */
+	EXPECT_EQ(0, tp_nl_level_set(self->nl, &csum, false));
+	ASSERT_EQ(0, tp_nl_level_set(self->nl, &hi, false));
+
+	/* The override goes: the VM is the host level's now. */
+	ASSERT_EQ(0, tp_nl_override_del(self->nl, "/tunpin-ctl/vm"));
+	memset(&taps, 0, sizeof(taps));
+	taps.pid = vm.pid;
+	ASSERT_EQ(0, tp_nl_taps(self->nl, tp_find_vm, &taps));
+	EXPECT_EQ(1, taps.n);
+	EXPECT_EQ(0, taps.override);
+	EXPECT_EQ(-EBUSY, tp_nl_level_set(self->nl, &noufo, false));
+	snprintf(need, sizeof(need), "[%d]", vm.pid);
+	EXPECT_NE(NULL, strstr(tp_nl_extack(self->nl), "ufo"));
+	EXPECT_NE(NULL, strstr(tp_nl_extack(self->nl), need)) {
+		TH_LOG("extack: %s", tp_nl_extack(self->nl));
+	}
+	EXPECT_EQ(-EBUSY, tp_set_level("csum tso4 tso6 tso_ecn"));
+	EXPECT_EQ(0, tp_nl_level_set(self->nl, &noufo, true));
+	EXPECT_EQ(0, tp_vm_stop(&vm));
+	/* Gone with the VM: lowering further is admitted. */
+	EXPECT_EQ(0, tp_nl_level_set(self->nl, &csum, false));
 }
 
 struct tp_events {

@@ -182,12 +182,16 @@ TEST_F_TIMEOUT(fs, module_load, 3600)
 	int ko, n, err, bad = 0, step = tp_scale(8, 1);
 	const char *path = getenv("TUNPIN_KO");
 	const char *from = getenv("TUNPIN_FAILSLAB_FROM");
+	struct tp_readers *rd;
 	char buf[256];
 
 	TP_NEED_FAILSLAB();
 	ASSERT_NE(NULL, path);
 	ko = open(path, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, ko);
+	/* Readers of the parameter's file through failed loads too. */
+	rd = tp_readers_start(4);
+	ASSERT_NE(NULL, rd);
 	for (n = from && atoi(from) > 1 ? atoi(from) : 1; n <= TP_MAXN;
 	     n += step) {
 		bool injected, full, absent;
@@ -223,8 +227,13 @@ TEST_F_TIMEOUT(fs, module_load, 3600)
 			break;
 	}
 	close(ko);
+	tp_readers_stop(rd);
 	TP_FAIL_REPORT("module load", &self->f, bad, tp_now() - self->t);
+	tp_readers_report("module load", rd);
 	EXPECT_EQ(0, bad);
+	EXPECT_EQ(0, rd->died);
+	EXPECT_EQ(0, rd->sum.bad);
+	tp_readers_free(rd);
 }
 
 TEST_F_TIMEOUT(fs, level_set, 1800)

@@ -15,7 +15,7 @@ set -u
 kernel=(module datapath offload offload_32 control vhost genl_spec probe qemu
 	privilege libvirt upstream_tun)
 tool=(tool state ansible libvirt_hook)
-stress=(stress_genl stress_sysfs stress_threads stress_load failslab)
+stress=(stress_genl stress_sysfs stress_threads stress_lower stress_load failslab)
 all=("${kernel[@]}" "${tool[@]}" "${stress[@]}")
 if [ "${1:-}" = --list ]; then
 	case ${2:-full} in

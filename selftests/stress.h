@@ -14,6 +14,10 @@
 #include <sched.h>
 #include <stdint.h>
 #include <time.h>
+#include <ctype.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 static inline bool tp_full(void)
@@ -197,6 +201,184 @@ static inline int tp_run_as(enum tp_who who, int (*fn)(void *), void *arg,
 		return 253;
 	return WIFEXITED(status) ? WEXITSTATUS(status) :
 				   128 + WTERMSIG(status);
+}
+
+/*
+ * Readers of the module parameter's file (issue 18, item 1): it is
+ * readable by anyone, and exists from the module's sysfs setup before its
+ * init until after its exit. Processes loop open/read/close on it, every
+ * other one as nobody, while a test loads and unloads; each read must give
+ * a level line (words of [a-z0-9_] separated by single spaces, one
+ * newline) or fail with ENODEV (no level yet, or no more), and an open
+ * succeed or fail with ENOENT (not loaded) or ENODEV (being removed). A reader killed by a signal (an oops in the read)
+ * counts as bad, and the kernel log scan of run.sh sees the report.
+ */
+#define TP_PARAM	"/sys/module/tunpin/parameters/level"
+#define TP_MAXREADERS	8
+
+struct tp_reader_stat {
+	long reads, levels, nodev, absent, bad;
+	int first_errno;
+	char first_bad[64];
+};
+
+struct tp_readers {
+	volatile int stop;
+	int n;
+	pid_t pid[TP_MAXREADERS];
+	struct tp_reader_stat st[TP_MAXREADERS];
+	struct tp_reader_stat sum;
+	int died, nobody;
+};
+
+static inline bool tp_level_line(const char *buf, ssize_t len)
+{
+	ssize_t i;
+
+	if (len < 2 || buf[len - 1] != '\n' || buf[0] == ' ' ||
+	    buf[len - 2] == ' ')
+		return false;
+	for (i = 0; i < len - 1; i++)
+		if (!(islower((unsigned char)buf[i]) ||
+		      isdigit((unsigned char)buf[i]) || buf[i] == '_' ||
+		      (buf[i] == ' ' && buf[i + 1] != ' ')))
+			return false;
+	return true;
+}
+
+static inline void tp_reader_loop(struct tp_readers *rd,
+				  struct tp_reader_stat *st)
+{
+	char buf[4096];
+
+	while (!rd->stop) {
+		int fd, err = 0;
+		ssize_t len = -1;
+
+		/*
+		 * Thousands of reads a second each, not a busy loop: each open
+		 * holds the file active, which an unload waits out (busy
+		 * readers made a cycle 8x slower).
+		 */
+		usleep(tp_full() ? 1000 : 200);
+		fd = open(TP_PARAM, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0) {
+			err = errno;
+		} else {
+			len = read(fd, buf, sizeof(buf) - 1);
+			if (len < 0)
+				err = errno;
+			close(fd);
+		}
+		st->reads++;
+		/* not there, or being removed (kernfs: ENODEV) */
+		if (fd < 0 && (err == ENOENT || err == ENODEV)) {
+			st->absent++;
+			continue;
+		}
+		if (fd >= 0 && len < 0 && (err == ENODEV || err == ENOENT)) {
+			st->nodev++;
+			continue;
+		}
+		if (len >= 0 && tp_level_line(buf, len)) {
+			st->levels++;
+			continue;
+		}
+		if (!st->bad++) {
+			st->first_errno = err;
+			if (len >= 0) {
+				if (len >= (ssize_t)sizeof(st->first_bad))
+					len = sizeof(st->first_bad) - 1;
+				memcpy(st->first_bad, buf, len);
+				st->first_bad[len] = '\0';
+			}
+		}
+	}
+}
+
+/* Close every file descriptor from @first on. */
+static inline void tp_close_from(int first)
+{
+	int fd;
+
+#ifdef SYS_close_range
+	if (!syscall(SYS_close_range, first, ~0U, 0))
+		return;
+#endif
+	for (fd = first; fd < 65536; fd++)
+		close(fd);
+}
+
+/* Start @n readers (every other one as nobody); NULL on failure. */
+static inline struct tp_readers *tp_readers_start(int n)
+{
+	struct tp_readers *rd;
+	int i;
+
+	rd = mmap(NULL, sizeof(*rd), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (rd == MAP_FAILED)
+		return NULL;
+	memset(rd, 0, sizeof(*rd));
+	for (i = 0; i < n && i < TP_MAXREADERS; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			break;
+		if (!pid) {
+			/* an ASSERT ends the test: end with it */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			/* hold none of the test's files (a TAP holds the module) */
+			tp_close_from(3);
+			if ((i & 1) && tp_become_nobody())
+				_exit(250);
+			tp_reader_loop(rd, &rd->st[i]);
+			_exit(0);
+		}
+		rd->pid[rd->n++] = pid;
+		rd->nobody += i & 1;
+	}
+	return rd;
+}
+
+/* Stop them; the sums in @rd->sum, and how many died of a signal. */
+static inline void tp_readers_stop(struct tp_readers *rd)
+{
+	int i, status;
+
+	rd->stop = 1;
+	for (i = 0; i < rd->n; i++) {
+		struct tp_reader_stat *st = &rd->st[i];
+
+		if (waitpid(rd->pid[i], &status, 0) < 0 ||
+		    !WIFEXITED(status) || WEXITSTATUS(status))
+			rd->died++;
+		rd->sum.reads += st->reads;
+		rd->sum.levels += st->levels;
+		rd->sum.nodev += st->nodev;
+		rd->sum.absent += st->absent;
+		rd->sum.bad += st->bad;
+		if (st->bad && !rd->sum.first_errno && !rd->sum.first_bad[0]) {
+			rd->sum.first_errno = st->first_errno;
+			memcpy(rd->sum.first_bad, st->first_bad,
+			       sizeof(st->first_bad));
+		}
+	}
+}
+
+static inline void tp_readers_report(const char *test,
+				     const struct tp_readers *rd)
+{
+	tp_diag("%s: %d readers of the level parameter (%d as nobody): %ld reads, %ld levels, %ld ENODEV, %ld absent, %ld bad (first: errno %d, \"%.40s\"), %d died",
+		test, rd->n, rd->nobody, rd->sum.reads, rd->sum.levels,
+		rd->sum.nodev, rd->sum.absent, rd->sum.bad,
+		rd->sum.first_errno, rd->sum.first_bad, rd->died);
+}
+
+static inline void tp_readers_free(struct tp_readers *rd)
+{
+	munmap(rd, sizeof(*rd));
 }
 
 #endif /* _TUNPIN_STRESS_H */

@@ -9,6 +9,10 @@
  * is loaded again. tunpin needs tun and tap: without them loaded, loading
  * it fails cleanly (nothing half-installed), and they cannot be unloaded
  * under it. 1,000 cycles with TUNPIN_STRESS=full.
+ * Meanwhile processes, some as nobody, loop reading the module parameter's
+ * file (/sys/module/tunpin/parameters/level: it exists before the init
+ * and after the exit): every read gives a level line, ENODEV or ENOENT,
+ * and no reader dies (stress.h, tp_readers_start()).
  */
 #include "stress.h"
 #include "kselftest_harness.h"
@@ -42,7 +46,7 @@ FIXTURE_TEARDOWN(load)
 	tp_run("modprobe -a tun tap macvtap vhost_net");
 }
 
-TEST_F_TIMEOUT(load, cycles, 3600)
+TEST_F_TIMEOUT(load, cycles, 7200)
 {
 	static const char *const params[][2] = {
 		{ "", "unpinned" },
@@ -55,11 +59,14 @@ TEST_F_TIMEOUT(load, cycles, 3600)
 	long governed = 0;
 	int old, busy_errno = 0;
 	double t = tp_now(), tmax = 0;
+	struct tp_readers *rd;
 	char buf[256];
 
 	/* Opened before the first load, used only under later ones. */
 	old = tp_tun_open("tpld-old");
 	ASSERT_LE(0, old);
+	rd = tp_readers_start(tp_scale(4, 2));
+	ASSERT_NE(NULL, rd);
 
 	for (i = 0; i < cycles; i++) {
 		const char *const *p = params[i % 4];
@@ -120,6 +127,8 @@ TEST_F_TIMEOUT(load, cycles, 3600)
 	if (old >= 0)
 		close(old);
 	t = tp_now() - t;
+	tp_readers_stop(rd);
+	tp_readers_report("load", rd);
 	tp_diag("load: %ld cycles in %.1f s (%.0f ms each, slowest %.0f ms), %ld load errors, %ld unload errors, %ld wrong levels",
 		cycles, t, cycles ? 1000 * t / cycles : 0, 1000 * tmax,
 		load_err, unload_err, wrong_level);
@@ -135,6 +144,10 @@ TEST_F_TIMEOUT(load, cycles, 3600)
 	/* delete_module answers EWOULDBLOCK for a module in use */
 	EXPECT_TRUE(!busy_errno || busy_errno == EAGAIN ||
 		    busy_errno == EBUSY);
+	EXPECT_EQ(0, rd->died);
+	EXPECT_EQ(0, rd->sum.bad);
+	EXPECT_LT(0, rd->sum.levels);
+	tp_readers_free(rd);
 }
 
 /* The dependencies: without tun and tap, loading fails cleanly. */

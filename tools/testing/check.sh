@@ -8,7 +8,9 @@
 # "N passed, N failed" summing everything (the KTAP totals included) and
 # exits non-zero on any failure, warning or guest splat.
 # TUNPIN_LANES="6.1 7.2": some lanes; TUNPIN_TESTS="a b": some tests on
-# each; TUNPIN_ARM64=0: no arm64 lane; TUNPIN_MIGRATE=0: no migrations.
+# each; TUNPIN_ARM64=0: no arm64 lane; TUNPIN_MIGRATE=0: no migrations;
+# TUNPIN_CHECK_CPUS=2: two vCPUs per VM (a race such as stress_lower's
+# needs them; run one VM at a time then), one by default.
 # `make check-quick` (TUNPIN_QUICK=1): the development loop: no packages,
 # no arm64, no migrations, lanes 6.1 and 7.2, the kernel's tests only.
 set -uo pipefail
@@ -121,7 +123,8 @@ done
 vm() {
 	local lane=$2 out=$BUILD/lanes/$2 arch
 	arch=$(lane_get "$lane" arch)
-	TUNPIN_VM_CPUS=1 "$(dirname "$0")/vm/run.sh" -a "$arch" \
+	TUNPIN_VM_CPUS=${TUNPIN_CHECK_CPUS:-1} \
+		"$(dirname "$0")/vm/run.sh" -a "$arch" \
 		-r "$(lane_root "$lane")" \
 		-t "${TUNPIN_VM_TIMEOUT:-900}" -o "$out/vm$1" -m "$BUILD" -- \
 		env TUNPIN_HOST_DUMP="$BUILD/host-probe.json" \

@@ -203,3 +203,39 @@ int cli_join(int argc, char *const argv[], char *buf, size_t size)
 	}
 	return 0;
 }
+
+/* Room for a 4096-byte cgroup path, each byte escaped as \xNN. */
+#define CLI_SAFE_SIZE	(4 * 4096 + 1)
+
+const char *cli_safe(const char *s)
+{
+	static char bufs[CLI_SAFE_BUFS][CLI_SAFE_SIZE];
+	static unsigned int next;
+	char *buf = bufs[next++ % CLI_SAFE_BUFS];
+	size_t n = 0;
+
+	for (; *s && n + 5 <= CLI_SAFE_SIZE; s++) {
+		unsigned char ch = *s;
+
+		if (ch >= 0x20 && ch != 0x7f) {
+			buf[n++] = ch;
+			continue;
+		}
+		buf[n++] = '\\';
+		switch (ch) {
+		case '\n':
+			buf[n++] = 'n';
+			break;
+		case '\t':
+			buf[n++] = 't';
+			break;
+		case '\r':
+			buf[n++] = 'r';
+			break;
+		default:
+			n += sprintf(buf + n, "x%02x", ch);
+		}
+	}
+	buf[n] = '\0';
+	return buf;
+}

@@ -55,6 +55,15 @@ struct cli {
  * permutes @argv). 0, or -1 with a usage error in c->err.
  */
 int cli_parse(int argc, char **argv, struct cli *c);
+/*
+ * @s for human output: control characters (C0, DEL) written as \n, \t,
+ * \r or \xNN, so a string from a file or the kernel (a host name, a
+ * level name, a kernel version, a process name, a cgroup path) cannot
+ * forge a line or move the terminal. Returns one of a few static buffers
+ * used in turn: at most CLI_SAFE_BUFS of them in one printf.
+ */
+#define CLI_SAFE_BUFS	8
+const char *cli_safe(const char *s);
 /* Join words with single spaces; -1 if @buf is too small. */
 int cli_join(int argc, char *const argv[], char *buf, size_t size);
 

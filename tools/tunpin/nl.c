@@ -175,9 +175,17 @@ static int tp_talk(struct tp_nl *h, struct nlmsghdr *nlh, tp_msg_cb cb,
 static struct nlmsghdr *tp_msg(struct tp_nl *h, char *buf, uint16_t family,
 			       uint8_t cmd, uint8_t version, uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
 	struct genlmsghdr *genl;
 
+	/*
+	 * libmnl (1.0.4) leaves an attribute's alignment padding as the
+	 * buffer had it: without this, bytes of our stack went to the
+	 * kernel (valgrind: sendto of uninitialised bytes). Every request
+	 * buffer is TP_TX_SIZE.
+	 */
+	memset(buf, 0, TP_TX_SIZE);
+	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = family;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	nlh->nlmsg_seq = ++h->seq;

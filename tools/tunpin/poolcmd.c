@@ -6,6 +6,7 @@
 #include <string.h>
 #include "caps.h"
 #include "catalog.h"
+#include "cli.h"
 #include "dump.h"
 #include "pool.h"
 #include "poolcmd.h"
@@ -92,11 +93,13 @@ static const char *list_text(json_object *a, char *buf)
 static const char *who(const struct tp_member *m, char *buf, size_t size)
 {
 	if (m->is_level)
-		snprintf(buf, size, "level %s", m->name + strlen("level:"));
+		snprintf(buf, size, "level %s",
+			 cli_safe(m->name + strlen("level:")));
 	else if (m->kernel[0])
-		snprintf(buf, size, "%s (kernel %s)", m->name, m->kernel);
+		snprintf(buf, size, "%s (kernel %s)", cli_safe(m->name),
+			 cli_safe(m->kernel));
 	else
-		snprintf(buf, size, "%s", m->name);
+		snprintf(buf, size, "%s", cli_safe(m->name));
 	return buf;
 }
 
@@ -137,7 +140,7 @@ static void vhost_note(const struct tp_member *a, const struct tp_member *b)
 
 	if (comparable(a, b) == TUNPIN_CAP_ALL)
 		return;
-	printf("vhost-net: not compared (%s: %s)\n", x->name,
+	printf("vhost-net: not compared (%s: %s)\n", cli_safe(x->name),
 	       x->vhost == TP_VHOST_ABSENT ? "no /dev/vhost-net" :
 	       "vhost-net features unknown");
 }
@@ -218,7 +221,7 @@ static void print_merge(const struct tp_merge *r, const struct tp_member *m,
 	bool same = false;
 
 	printf("level: %s\n", caps_text(l->caps, buf));
-	printf("name: %s\n", l->name);
+	printf("name: %s\n", cli_safe(l->name));
 	for (size_t i = 0; i < tp_catalog_len; i++)
 		if (!tp_catalog[i].alias && tp_catalog[i].caps == l->caps) {
 			printf("%s%s", same ? " " : "same set as: ",
@@ -233,7 +236,7 @@ static void print_merge(const struct tp_merge *r, const struct tp_member *m,
 	printf("\n");
 	for (int i = 0; i < n; i++)
 		if (m[i].caps & ~l->caps)
-			printf("%s has more: %s\n", m[i].name,
+			printf("%s has more: %s\n", cli_safe(m[i].name),
 			       caps_text(m[i].caps & ~l->caps, buf));
 	if (r->uni & ~l->caps) {
 		printf("unsupported by hosts:\n");
@@ -244,7 +247,7 @@ static void print_merge(const struct tp_merge *r, const struct tp_member *m,
 			for (int i = 0, first = 1; i < n; i++)
 				if (l->missing[i] & caps[k].bit) {
 					printf("%s %s", first ? "" : ",",
-					       m[i].name);
+					       cli_safe(m[i].name));
 					first = 0;
 				}
 			printf("\n");
@@ -256,7 +259,8 @@ static void print_merge(const struct tp_merge *r, const struct tp_member *m,
 	for (int i = 0, first = 1; i < n; i++)
 		if (l->vhost_absent[i]) {
 			printf("%s %s", first ? "no /dev/vhost-net (does not "
-			       "limit the vhost-net part):" : ",", m[i].name);
+			       "limit the vhost-net part):" : ",",
+			       cli_safe(m[i].name));
 			first = 0;
 			if (i == n - 1 || !memchr(l->vhost_absent + i + 1, 1,
 						  (size_t)(n - i - 1)))
@@ -301,7 +305,7 @@ int cmd_merge(const struct cli *c)
 	json_object_put(o);
 	print_merge(r, m, n);
 	if (c->output)
-		printf("written: %s\n", c->output);
+		printf("written: %s\n", cli_safe(c->output));
 out:
 	free(m);
 	free(r);
@@ -447,7 +451,8 @@ int cmd_diff(const struct cli *c)
 	printf("old: %s\n", who(&old, w, sizeof(w)));
 	printf("new: %s\n", who(&new, w, sizeof(w)));
 	if (d.kernel_changed && old.kernel[0] && new.kernel[0])
-		printf("kernel: %s -> %s\n", old.kernel, new.kernel);
+		printf("kernel: %s -> %s\n", cli_safe(old.kernel),
+		       cli_safe(new.kernel));
 	printf("added: %s\n", caps_text(d.added, buf));
 	printf("removed: %s\n", caps_text(d.removed, buf));
 	if (d.unknown_added)

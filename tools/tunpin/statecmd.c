@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include "caps.h"
+#include "cli.h"
 #include "dump.h"
 #include "pool.h"
 #include "poolcmd.h"
@@ -118,8 +119,9 @@ static int show_override(const struct tp_override *ov, void *arg)
 		json_object_array_add(s->list, o);
 		return 0;
 	}
-	printf("\t%s: %s%s%s%s\n", ov->cgroup, level_text(&ov->level, buf),
-	       ov->level.name[0] ? " [" : "", ov->level.name,
+	printf("\t%s: %s%s%s%s\n", cli_safe(ov->cgroup),
+	       level_text(&ov->level, buf),
+	       ov->level.name[0] ? " [" : "", cli_safe(ov->level.name),
 	       ov->level.name[0] ? "]" : "");
 	return 0;
 }
@@ -150,7 +152,8 @@ static int show_tap(const struct tp_tap *t, void *arg)
 	}
 	caps_print(t->offered, " ", granted, sizeof(granted));
 	caps_print(t->active, " ", active, sizeof(active));
-	printf("\t%s[%u]%s%s: granted %s; active %s%s%s\n", t->comm, t->pid,
+	printf("\t%s[%u]%s%s: granted %s; active %s%s%s\n",
+	       cli_safe(t->comm), t->pid,
 	       *ifs ? " holding " : "", ifs,
 	       *granted ? granted : "nothing", *active ? active : "nothing",
 	       t->exempt ? " [exempt]" : "", t->override ? " [override]" : "");
@@ -214,12 +217,13 @@ int cmd_show(struct tp_nl *h, const struct cli *c)
 			printf("WARNING: unpinned: guests are offered whatever this kernel offers,\n"
 			       "WARNING: and the next kernel upgrade changes their ABI (tunpin pin-native)\n");
 		printf("level: %s%s%s%s\n", level_text(&l, buf),
-		       l.name[0] ? " [" : "", l.name, l.name[0] ? "]" : "");
+		       l.name[0] ? " [" : "", cli_safe(l.name),
+		       l.name[0] ? "]" : "");
 		if (nat)
 			printf("native: %s (kernel %s)\n",
 			       level_text(&(struct tp_level){ .caps = nat->caps,
 							      .pinned = true },
-					  buf), nat->kernel);
+					  buf), cli_safe(nat->kernel));
 		else
 			printf("native: unknown (%s)\n", why);
 		printf("capabilities:\n");
@@ -329,8 +333,8 @@ int cmd_save(struct tp_nl *h, const struct cli *c)
 	else
 		printf("saved level %s and %d override%s to %s%s; pinned at load by %s%s\n",
 		       level_text(&st.level, buf), st.noverrides,
-		       st.noverrides == 1 ? "" : "s", root, TP_STATE_FILE,
-		       root, TP_MODPROBE_FILE);
+		       st.noverrides == 1 ? "" : "s", cli_safe(root),
+		       TP_STATE_FILE, cli_safe(root), TP_MODPROBE_FILE);
 	state_free(&st);
 	return ret ? EXIT_ERR : EXIT_OK;
 }
@@ -383,7 +387,7 @@ int cmd_apply(struct tp_nl *h, const struct cli *c)
 	}
 	printf("applied level %s%s%s%s and %d of %d override%s\n",
 	       level_text(&st.level, buf), st.level.name[0] ? " [" : "",
-	       st.level.name, st.level.name[0] ? "]" : "",
+	       cli_safe(st.level.name), st.level.name[0] ? "]" : "",
 	       st.noverrides - missing, st.noverrides,
 	       st.noverrides == 1 ? "" : "s");
 	state_free(&st);

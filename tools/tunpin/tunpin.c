@@ -236,7 +236,7 @@ static int cmd_level(struct tp_nl *h, const struct cli *c)
 	}
 	printf("level: %s\n", level_str(&l, buf));
 	if (l.name[0])
-		printf("name: %s\n", l.name);
+		printf("name: %s\n", cli_safe(l.name));
 	return EXIT_OK;
 }
 
@@ -307,10 +307,10 @@ static int print_override(const struct tp_override *ov, void *arg)
 		json_object_array_add(a, o);
 		return 0;
 	}
-	printf("%s\n", ov->cgroup);
+	printf("%s\n", cli_safe(ov->cgroup));
 	printf("\tlevel: %s\n", level_str(&ov->level, buf));
 	if (ov->level.name[0])
-		printf("\tname: %s\n", ov->level.name);
+		printf("\tname: %s\n", cli_safe(ov->level.name));
 	return 0;
 }
 
@@ -408,7 +408,7 @@ static int print_tap(const struct tp_tap *t, void *arg)
 		json_object_array_add(a, o);
 		return 0;
 	}
-	printf("pid %u (%s)%s\n", t->pid, t->comm,
+	printf("pid %u (%s)%s\n", t->pid, cli_safe(t->comm),
 	       t->vhost ? ": " TP_VHOST_DEV : "");
 	printf("\tactive: %s\n", file_bits_str(t->active, t->vhost, buf));
 	printf("\toffered: %s\n", file_bits_str(t->offered, t->vhost, buf));
@@ -449,8 +449,8 @@ static int print_event(const struct tp_event *ev, void *arg)
 		}
 		printf("level %s", level_str(&ev->level, buf));
 		if (ev->level.name[0])
-			printf(" [%s]", ev->level.name);
-		printf(" by %s[%u]\n", ev->comm, ev->pid);
+			printf(" [%s]", cli_safe(ev->level.name));
+		printf(" by %s[%u]\n", cli_safe(ev->comm), ev->pid);
 		break;
 	case TP_EV_REFUSED:
 		if (o) {
@@ -468,7 +468,7 @@ static int print_event(const struct tp_event *ev, void *arg)
 			       bits_str(ev->caps, buf));
 		else
 			printf("refused ioctl %#x", ev->ioctl);
-		printf(" for %s[%u]\n", ev->comm, ev->pid);
+		printf(" for %s[%u]\n", cli_safe(ev->comm), ev->pid);
 		break;
 	case TP_EV_LOST:
 		if (o) {
@@ -505,15 +505,15 @@ static void print_probe(const struct tp_dump *d, double ms)
 	json_object *o = dump_to_json(d), *a;
 	char buf[LEVEL_BUF];
 
-	printf("host: %s\n", d->host);
-	printf("kernel: %s %s (%s)\n", d->kernel, d->kernel_version,
-	       d->machine);
+	printf("host: %s\n", cli_safe(d->host));
+	printf("kernel: %s %s (%s)\n", cli_safe(d->kernel),
+	       cli_safe(d->kernel_version), cli_safe(d->machine));
 	if (d->module[0])
-		printf("module: tunpin %s%s\n", d->module,
+		printf("module: tunpin %s%s\n", cli_safe(d->module),
 		       d->exempt ? " (probe exempted)" : "");
 	else
 		printf("module: not loaded\n");
-	printf("probed: %s in %.1f ms\n", d->timestamp, ms);
+	printf("probed: %s in %.1f ms\n", cli_safe(d->timestamp), ms);
 	for (int i = 0; i < NCAPS; i++)
 		if (caps[i].vbit < 0 || d->vhost.state == TP_VHOST_PROBED)
 			printf("%s: %s\n", caps[i].name,
@@ -530,13 +530,14 @@ static void print_probe(const struct tp_dump *d, double ms)
 		printf("unknown vhost bits: %s\n", buf[0] ? buf : "none");
 	} else {
 		printf("vhost-net: %s (%s)\n",
-		       vhost_state_name(d->vhost.state), d->vhost.reason);
+		       vhost_state_name(d->vhost.state),
+		       cli_safe(d->vhost.reason));
 	}
 	printf("features:");
 	a = json_object_object_get(o, "features");
 	for (size_t i = 0; i < json_object_array_length(a); i++)
-		printf(" %s", json_object_get_string(
-			json_object_array_get_idx(a, i)));
+		printf(" %s", cli_safe(json_object_get_string(
+			json_object_array_get_idx(a, i))));
 	printf("\n");
 	json_object_put(o);
 }
@@ -620,7 +621,8 @@ static int cmd_pin_native(struct tp_nl *h, const struct cli *c)
 	}
 	ret = cmd_set(h, c, &l);
 	if (ret == EXIT_OK)
-		printf("level: %s\nname: %s\n", bits_str(l.caps, buf), l.name);
+		printf("level: %s\nname: %s\n", bits_str(l.caps, buf),
+		       cli_safe(l.name));
 	return ret;
 }
 

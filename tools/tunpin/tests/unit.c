@@ -200,6 +200,50 @@ static void test_cli(void)
 	}
 }
 
+/*
+ * cli_safe(): what human output prints of strings from files and the
+ * kernel. A host name "a\nlevel: unpinned" must not print a second line
+ * a script would read as the level; ESC must not reach the terminal.
+ */
+static void test_cli_safe(void)
+{
+	static char big[4097];
+	const char *a, *b;
+	char s[4];
+	int ch, bad = 0;
+
+	CHECK(!strcmp(cli_safe("host-a.example"), "host-a.example"));
+	CHECK(!strcmp(cli_safe(""), ""));
+	CHECK(!strcmp(cli_safe("a\nlevel: unpinned"), "a\\nlevel: unpinned"));
+	CHECK(!strcmp(cli_safe("\x1b[2K\rlevel: x"), "\\x1b[2K\\rlevel: x"));
+	CHECK(!strcmp(cli_safe("a\tb\x7f\x01"), "a\\tb\\x7f\\x01"));
+	/* cgroup paths keep systemd's escapes; UTF-8 passes */
+	CHECK(!strcmp(cli_safe("machine-qemu\\x2d1.scope"),
+		      "machine-qemu\\x2d1.scope"));
+	CHECK(!strcmp(cli_safe("h\xc3\xb6st"), "h\xc3\xb6st"));
+	/* every control character escaped, nothing else touched */
+	for (ch = 1; ch < 256; ch++) {
+		s[0] = ch;
+		s[1] = '\0';
+		a = cli_safe(s);
+		if ((ch < 0x20 || ch == 0x7f) ? (a[0] != '\\' || strchr(a, ch)) :
+		    strcmp(a, s))
+			bad++;
+	}
+	CHECK(bad == 0);
+	/* buffers are used in turn: two results in one printf */
+	a = cli_safe("one");
+	b = cli_safe("two\n");
+	CHECK(!strcmp(a, "one") && !strcmp(b, "two\\n"));
+	/* a 4096-byte path of control characters, whole */
+	memset(big, '\n', sizeof(big) - 1);
+	a = cli_safe(big);
+	CHECK(strlen(a) == 2 * (sizeof(big) - 1) && !strchr(a, '\n'));
+	memset(big, 0x1b, sizeof(big) - 1);
+	a = cli_safe(big);
+	CHECK(strlen(a) == 4 * (sizeof(big) - 1) && !strchr(a, 0x1b));
+}
+
 /* probe and pin-native: -o FILE, --name, --force. */
 static void test_cli_probe(void)
 {
@@ -234,6 +278,7 @@ int main(void)
 	test_level_parse_print();
 	test_cli();
 	test_cli_probe();
+	test_cli_safe();
 	test_nl();
 	test_dump();
 	test_pool();
