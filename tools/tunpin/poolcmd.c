@@ -231,10 +231,15 @@ static void print_merge(const struct tp_merge *r, const struct tp_member *m,
 	for (int i = 0; i < n; i++)
 		printf("%s %s", i ? "," : "", who(&m[i], w, sizeof(w)));
 	printf("\n");
-	for (int i = 0; i < n; i++)
-		if (m[i].caps & ~l->caps)
+	for (int i = 0; i < n; i++) {
+		/* without /dev/vhost-net it has no vhost-net feature more */
+		uint32_t more = m[i].caps & ~l->caps &
+				~(l->vhost_absent[i] ? TUNPIN_CAP_VHOST : 0u);
+
+		if (more)
 			printf("%s has more: %s\n", m[i].name,
-			       caps_text(m[i].caps & ~l->caps, buf));
+			       caps_text(more, buf));
+	}
 	if (r->uni & ~l->caps) {
 		printf("unsupported by hosts:\n");
 		for (int k = 0; k < NCAPS; k++) {
@@ -253,6 +258,11 @@ static void print_merge(const struct tp_merge *r, const struct tp_member *m,
 	if (r->unknown)
 		printf("every host also accepts %s, which this tunpin cannot "
 		       "pin\n", list_text(unknown_json(r->unknown), buf));
+	if (r->vhost_unknown[0] || r->vhost_unknown[1]) {
+		vhost_unknown_print(r->vhost_unknown, " ", buf, TEXT);
+		printf("every host's vhost-net also offers %s, which this "
+		       "tunpin cannot pin\n", buf);
+	}
 	for (int i = 0, first = 1; i < n; i++)
 		if (l->vhost_absent[i]) {
 			printf("%s %s", first ? "no /dev/vhost-net (does not "

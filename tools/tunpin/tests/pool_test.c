@@ -457,6 +457,7 @@ static void test_merge_files(void)
 {
 	static struct tp_member m[TP_POOL_MAX];
 	static struct tp_merge r;
+	static struct tp_doc doc;
 	char err[768];
 	struct tp_doc *d;
 	int n = 0;
@@ -503,6 +504,32 @@ static void test_merge_files(void)
 	/* only hosts without the device: no vhost feature at all */
 	CHECK(pool_merge(m + 1, 1, "merged", NULL, &r, err, sizeof(err)) == 0);
 	CHECK(r.level.caps == TAP && r.level.vhost_absent[0]);
+	/* Unknown vhost bits: those every host with the device offers. */
+	n = 0;
+	d = load("v2-dump-7.2.json", err, sizeof(err));
+	if (d)
+		n += doc_members(d, m + n, TP_POOL_MAX - n);
+	d = load("v2-dump-future.json", err, sizeof(err));
+	if (d)
+		n += doc_members(d, m + n, TP_POOL_MAX - n);
+	d = load("v2-dump-novhost.json", err, sizeof(err));
+	if (d)
+		n += doc_members(d, m + n, TP_POOL_MAX - n);
+	CHECK(n == 3);
+	CHECK(pool_merge(m, n, "merged", NULL, &r, err, sizeof(err)) == 0);
+	CHECK(r.vhost_unknown[0] == 1ull << 41 && !r.vhost_unknown[1]);
+	d = load("v2-dump-6.1.json", err, sizeof(err));
+	if (d)
+		n += doc_members(d, m + n, TP_POOL_MAX - n);
+	CHECK(pool_merge(m, n, "merged", NULL, &r, err, sizeof(err)) == 0);
+	CHECK(!r.vhost_unknown[0] && !r.vhost_unknown[1]);
+	/* Rebuilt from the level, the host without the device has no
+	 * vhost-net capability. */
+	doc.is_dump = false;
+	memcpy(&doc.level, &r.level, sizeof(doc.level));
+	CHECK(doc_members(&doc, m, TP_POOL_MAX) == 4);
+	CHECK(m[2].vhost == TP_VHOST_ABSENT && m[2].caps == TAP);
+	CHECK(m[0].caps == (TAP | V617));
 	n = 2;
 	d = load("dump-6.1.json", err, sizeof(err));
 	if (d)
