@@ -140,7 +140,8 @@ enum {
  * number of an open TAP file descriptor (/dev/net/tun or /dev/tapN) or
  * /dev/vhost-net file descriptor and exempts exactly that open file from
  * every level until it, or the control file, is closed: this is how
- * tunpin(8) probes the native set on a pinned host. Nothing is keyed by name, so nothing can be reused by a tenant.
+ * tunpin(8) probes the native set on a pinned host. Nothing is keyed by
+ * name, so nothing can be reused by a tenant.
  */
 #define TUNPIN_EXEMPT		_IOW('T', 0xf0, __s32)
 
