@@ -147,7 +147,9 @@ t_known() {	# known lists exactly what the module knows
 		[ "$(awk '{print $1}' <<<"$out" | xargs)" = "$(sysfs known)" ]
 	run known -j
 	check "known -j is JSON" json_ok "$out"
-	check "9 capabilities" [ "$(jget "$out" 'len(j)')" = 9 ]
+	check "21 capabilities (9 TAP, 12 vhost-net)" [ "$(jget "$out" 'len(j)')" = 21 ]
+	check "the vhost-net ones after the TAP ones" [ "$(jget "$out" \
+		'[c["name"].startswith("vhost_") for c in j] == [False] * 9 + [True] * 12')" = true ]
 }
 
 t_set_unpinned() {	# set unpinned, read back through level and sysfs
@@ -164,6 +166,13 @@ t_set_list() {	# set a list separated by commas, then by spaces
 	run set tso6 csum "tso4 tso_ecn"
 	check "words: exit 0" [ $rc -eq 0 ]
 	check "level agrees" level_agrees "csum tso4 tso6 tso_ecn" ""
+	# Every capability: a level of over 400 characters, TAP and vhost-net.
+	run set "$(sysfs known)"
+	check "all $(wc -w <<<"$(sysfs known)"): exit 0" [ $rc -eq 0 ]
+	check "level agrees" level_agrees "$(sysfs known)" ""
+	run set csum vhost_version_1 vhost_ring_reset
+	check "TAP and vhost-net names: exit 0" [ $rc -eq 0 ]
+	check "level agrees" level_agrees "csum vhost_version_1 vhost_ring_reset" ""
 }
 
 t_set_name() {	# --name labels the level; a set without it clears the label
@@ -248,7 +257,8 @@ t_counters() {		# counters agree with sysfs, in table order
 	check "refused ioctls" [ "$(jget "$j" 'j["refused_ioctls"]')" = "$(sysfs refused/ioctls)" ]
 	run counters
 	check "human: exit 0" [ $rc -eq 0 ]
-	check "human: a row per capability" [ "$(grep -cE '^[a-z_0-9]+ +[0-9]+ +[0-9]+$' <<<"$out")" = 10 ]
+	check "human: a row per capability" [ "$(grep -cE '^[a-z_0-9]+ +[0-9]+ +[0-9]+$' <<<"$out")" = \
+		$(($(wc -w <<<"$(sysfs known)") + 1)) ]
 	check "human: refused ioctls" grep -qx "refused ioctls: $(sysfs refused/ioctls)" <<<"$out"
 	run -p counters
 	check "-p is JSON" json_ok "$out"
