@@ -714,6 +714,13 @@ void pool_diff(const struct tp_member *old, const struct tp_member *new,
 		d->features_added = new->features & ~old->features;
 		d->features_removed = old->features & ~new->features;
 	}
+	for (int k = 0; k < VHOST_WORDS && member_vhost_known(old) &&
+			member_vhost_known(new); k++) {
+		d->vhost_unknown_added[k] = new->vhost_unknown[k] &
+					    ~old->vhost_unknown[k];
+		d->vhost_unknown_removed[k] = old->vhost_unknown[k] &
+					      ~new->vhost_unknown[k];
+	}
 	d->kernel_changed = strcmp(old->kernel, new->kernel) != 0;
 }
 

@@ -126,6 +126,9 @@ struct tp_diff {
 	uint32_t added, removed;		/* capabilities */
 	uint32_t unknown_added, unknown_removed;
 	uint32_t features_added, features_removed; /* both from dumps */
+	/* vhost-net feature bits outside the table (both sides known) */
+	uint64_t vhost_unknown_added[VHOST_WORDS];
+	uint64_t vhost_unknown_removed[VHOST_WORDS];
 	bool kernel_changed;
 };
 

@@ -57,6 +57,20 @@ static json_object *unknown_json(uint32_t bits)
 	return a;
 }
 
+/* vhost-net bits outside the table, one "vhost_unknown:41" each. */
+static json_object *vhost_unknown_json(const uint64_t u[VHOST_WORDS])
+{
+	json_object *a = json_object_new_array();
+	char buf[24];
+
+	for (int b = 0; b < 64 * VHOST_WORDS; b++)
+		if (u[b / 64] & (1ull << (b % 64))) {
+			snprintf(buf, sizeof(buf), "vhost_unknown:%d", b);
+			json_object_array_add(a, json_object_new_string(buf));
+		}
+	return a;
+}
+
 /* TUNGETFEATURES names, as the dump writer names them. */
 static json_object *features_json(uint32_t bits)
 {
@@ -446,6 +460,10 @@ int cmd_diff(const struct cli *c)
 				       unknown_json(d.unknown_added));
 		json_object_object_add(o, "unknown_removed",
 				       unknown_json(d.unknown_removed));
+		json_object_object_add(o, "vhost_unknown_added",
+			vhost_unknown_json(d.vhost_unknown_added));
+		json_object_object_add(o, "vhost_unknown_removed",
+			vhost_unknown_json(d.vhost_unknown_removed));
 		json_object_object_add(o, "features_added",
 				       features_json(d.features_added));
 		json_object_object_add(o, "features_removed",
@@ -466,6 +484,14 @@ int cmd_diff(const struct cli *c)
 	if (d.unknown_removed)
 		printf("unknown bits removed: %s\n",
 		       list_text(unknown_json(d.unknown_removed), buf));
+	if (d.vhost_unknown_added[0] | d.vhost_unknown_added[1])
+		printf("unknown vhost bits added: %s\n",
+		       list_text(vhost_unknown_json(d.vhost_unknown_added),
+				 buf));
+	if (d.vhost_unknown_removed[0] | d.vhost_unknown_removed[1])
+		printf("unknown vhost bits removed: %s\n",
+		       list_text(vhost_unknown_json(d.vhost_unknown_removed),
+				 buf));
 	if (d.features_added)
 		printf("features added: %s\n",
 		       list_text(features_json(d.features_added), buf));

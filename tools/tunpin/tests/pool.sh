@@ -233,6 +233,13 @@ check "4.14 to 6.1: ufo" has "added: ufo"
 check "4.14 to 6.1: features" has "features added: napi napi_frags no_carrier"
 run diff v2-dump-6.18.json v2-dump-future.json
 check "unknown bits" has "unknown bits added: unknown:0x200"
+check "unknown vhost bits" has "unknown vhost bits added: vhost_unknown:41"
+run -j diff v2-dump-future.json v2-dump-6.18.json
+check "-j: unknown vhost bits removed" [ "$(jget "$out" \
+	'" ".join(j["vhost_unknown_removed"])')" = vhost_unknown:41 ]
+run diff v2-dump-future.json v2-dump-novhost.json
+check "unknown vhost bits: not compared without the device" \
+	[ "$(grep -c 'vhost bits' <<<"$out")" = 0 ]
 run diff linux-4.14 linux-4.15
 check "levels: ufo came back" has "added: ufo"
 run -j diff v2-dump-6.18.json v2-dump-4.14.json

@@ -583,6 +583,22 @@ static void test_compare_diff(void)
 	CHECK(!d.features_added && !d.features_removed);
 	pool_diff(&a, &a, &d);
 	CHECK(!d.added && !d.removed && !d.kernel_changed);
+	/* vhost-net bits outside the table: only when both sides know */
+	a.vhost = b.vhost = TP_VHOST_PROBED;
+	memset(a.vhost_unknown, 0, sizeof(a.vhost_unknown));
+	memset(b.vhost_unknown, 0, sizeof(b.vhost_unknown));
+	b.vhost_unknown[0] = 1ull << 41;
+	b.vhost_unknown[1] = 1ull << 6;
+	pool_diff(&a, &b, &d);
+	CHECK(d.vhost_unknown_added[0] == 1ull << 41 &&
+	      d.vhost_unknown_added[1] == 1ull << 6 &&
+	      !d.vhost_unknown_removed[0] && !d.vhost_unknown_removed[1]);
+	pool_diff(&b, &a, &d);
+	CHECK(d.vhost_unknown_removed[0] == 1ull << 41 &&
+	      !d.vhost_unknown_added[0]);
+	a.vhost = TP_VHOST_ABSENT;
+	pool_diff(&a, &b, &d);
+	CHECK(!d.vhost_unknown_added[0] && !d.vhost_unknown_added[1]);
 }
 
 static void test_resolve(void)
