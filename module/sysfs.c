@@ -4,9 +4,10 @@
  *   level			rw  the level in force (see caps.c for the syntax)
  *   level_name			rw  its label, e.g. "pool-a" (may be empty)
  *   known			ro  every capability name tunpin knows
- *   requested/<cap|unknown>	ro  TUNSETOFFLOAD calls asking for it
- *   refused/<cap|unknown>	ro  TUNSETOFFLOAD calls refused for it
+ *   requested/<cap|unknown>	ro  TUNSETOFFLOAD, VHOST_SET_FEATURES asking for it
+ *   refused/<cap|unknown>	ro  those calls refused for it
  *   refused/ioctls		ro  unknown ioctl commands refused
+ *   probes			ro  the interposition points and their state
  */
 
 #include <linux/kernel.h>

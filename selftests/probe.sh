@@ -8,7 +8,11 @@
 # TUNSETOFFLOAD with tunpin unloaded (asked below, before any test, the way
 # QEMU asks: each capability with its prerequisites), so the test holds on
 # every lane (6.1: csum..ufo; 6.2+: uso4 uso6 too; 6.17+: the udp_tunnel
-# bits). With TUNPIN_OUT set, the VM's dump is saved to
+# bits). The vhost-net half likewise: what /dev/vhost-net answers to
+# VHOST_GET_FEATURES (and VHOST_GET_FEATURES_ARRAY where the kernel has
+# it) with tunpin unloaded, read here with python's ioctl, not the tool's
+# code; the tool's dump of it must match unpinned and pinned, with the
+# module loaded and not. With TUNPIN_OUT set, the VM's dump is saved to
 # $TUNPIN_OUT/vm-probe.json (for the merge test). Prints the probe's wall
 # time (median of 20) as "# probe: N.N ms (kernel X)". KTAP; exits 1 on any
 # failure; leaves the host level unpinned and the module loaded.
@@ -57,16 +61,67 @@ for name, bits, req in probes:
         res.append(name + "=" + errno.errorcode.get(e.errno, str(e.errno)))
 print(" ".join(names)); print(hex(mask)); print(" ".join(res))
 '
+
+# What /dev/vhost-net answers, as QEMU asks it: VHOST_GET_FEATURES, then
+# VHOST_GET_FEATURES_ARRAY (a u64 count, 2, then the words) if the kernel
+# has it. Prints "absent" without the device, else 5 lines: the vhost_*
+# names (table order), the words, the capability bits of the names,
+# whether the array ioctl answered, and the bits without a name.
+vhost_py='
+import fcntl, os, struct
+GET, GET_ARRAY = 0x8008af00, 0x8008af83
+table = [(15, "mrg_rxbuf"), (24, "notify_on_empty"), (26, "log_all"),
+         (27, "any_layout"), (28, "indirect_desc"), (29, "event_idx"),
+         (32, "version_1"), (33, "access_platform"), (35, "in_order"),
+         (40, "ring_reset"), (65, "guest_udp_tunnel_gso"),
+         (67, "host_udp_tunnel_gso")]
+try:
+    fd = os.open("/dev/vhost-net", os.O_RDWR)
+except FileNotFoundError:
+    print("absent"); raise SystemExit
+w = [struct.unpack("Q", fcntl.ioctl(fd, GET, bytes(8)))[0], 0]
+array = "false"
+try:
+    a = struct.unpack("3Q", fcntl.ioctl(fd, GET_ARRAY, struct.pack("3Q", 2, 0, 0)))
+    w[1], array = a[2], "true"
+except OSError:
+    pass
+feats = w[0] | w[1] << 64
+names, caps = [], 0
+for i, (bit, name) in enumerate(table):
+    if feats >> bit & 1:
+        names.append("vhost_" + name); caps |= 0x200 << i; feats &= ~(1 << bit)
+print(" ".join(names)); print(hex(w[0]), hex(w[1])); print(hex(caps))
+print(array)
+print(" ".join("vhost_unknown:%d" % b for b in range(128) if feats >> b & 1))
+'
+vhost_read() {	# vhost_read: vhost_py into $v_names $v_words $v_caps $v_array $v_unknown
+	{ read -r v_names; read -r v_words; read -r v_caps; read -r v_array
+	  read -r v_unknown; } < <(python3 -c "$vhost_py")
+}
+
 if [ -d /sys/module/tunpin ] && ! rmmod tunpin; then
 	echo "probe.sh: cannot unload tunpin to ask the stock kernel" >&2
 	exit 1
 fi
 { read -r native; read -r native_mask; read -r stock_answers; } < \
 	<(python3 -c "$stock_py")
+# native and native_mask: the TAP part; stock_vhost: the vhost-net one.
+vhost_read
+stock_vhost=$v_names stock_vwords=$v_words stock_vcaps=$v_caps
+stock_varray=$v_array stock_vunknown=$v_unknown
 insmod "$TUNPIN_KO" || exit 1
-all_caps="csum tso4 tso6 tso_ecn ufo uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum"
+tap_caps="csum tso4 tso6 tso_ecn ufo uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum"
+vhost_caps="vhost_mrg_rxbuf vhost_notify_on_empty vhost_log_all"
+vhost_caps+=" vhost_any_layout vhost_indirect_desc vhost_event_idx"
+vhost_caps+=" vhost_version_1 vhost_access_platform vhost_in_order"
+vhost_caps+=" vhost_ring_reset vhost_guest_udp_tunnel_gso vhost_host_udp_tunnel_gso"
+all_caps="$tap_caps $vhost_caps"
+# The whole native set, as the tool lists it: TAP names, then vhost_*.
+all_native=$native${stock_vhost:+ $stock_vhost}
+all_mask=$(printf '%#x' $((native_mask | ${stock_vcaps:-0})))
 non_native=$(for c in $all_caps; do
-	[[ " $native " = *" $c "* ]] || echo "$c"; done | xargs)
+	[[ " $all_native " = *" $c "* ]] || echo "$c"; done | xargs)
 
 # --- helpers ---------------------------------------------------------------
 
@@ -109,6 +164,25 @@ taps() {	# taps: the TAP devices there are now
 	ls /sys/class/net | grep '^tap' | sort
 }
 
+# vhost_matches WHAT JSON EXEMPT: the dump's vhost-net part is what
+# /dev/vhost-net answered with tunpin unloaded, read through the
+# exemption (EXEMPT true) or not.
+vhost_matches() {
+	if [ "$stock_vhost$stock_vwords" = absent ]; then
+		check "$1: no /dev/vhost-net: absent" \
+			[ "$(jget "$2" 'j["vhost"]["state"]')" = absent ]
+		return
+	fi
+	check "$1: vhost-net probed" [ "$(jget "$2" 'j["vhost"]["state"]')" = probed ]
+	check "$1: vhost-net words $stock_vwords" \
+		[ "$(jget "$2" '" ".join(j["vhost"]["features"])')" = "$stock_vwords" ]
+	check "$1: VHOST_GET_FEATURES_ARRAY $stock_varray, as stock" \
+		[ "$(jget "$2" 'j["vhost"]["array"]')" = "$stock_varray" ]
+	check "$1: unknown vhost bits '$stock_vunknown'" \
+		[ "$(jget "$2" '" ".join(j["vhost"]["unknown"])')" = "$stock_vunknown" ]
+	check "$1: vhost-net exempt $3" [ "$(jget "$2" 'j["vhost"]["exempt"]')" = "$3" ]
+}
+
 # The label pin-native gives by default.
 native_name=native-$(uname -r | tr -c 'A-Za-z0-9._:+@\n-' '_')
 native_name=${native_name:0:63}
@@ -117,6 +191,13 @@ native_name=${native_name:0:63}
 
 t_stock() {		# the stock kernel's answers (tunpin unloaded): the native set
 	echo "# stock $(uname -r): native '$native' ($native_mask); $stock_answers"
+	echo "# stock vhost-net: $stock_vwords (array: $stock_varray): '$stock_vhost'${stock_vunknown:+ + $stock_vunknown}"
+	check "/dev/vhost-net answered" [ "$stock_vhost$stock_vwords" != absent ]
+	# Every vhost-net since 4.8 offers these 8 (0x33d008000).
+	check "the 8 vhost-net features of every kernel since 4.8" \
+		[ "$(cut -d' ' -f1-8 <<<"$stock_vhost")" = "$(cut -d' ' -f1-8 <<<"$vhost_caps")" ]
+	check "bits 64 and up only through the array ioctl" \
+		[ "$stock_varray" = true -o "${stock_vwords#* }" = 0x0 ]
 	# Every kernel since 4.15 has the floor and UFO, in table order.
 	check "the floor and ufo first" [ "${native:0:26}" = "csum tso4 tso6 tso_ecn ufo" ]
 	check "uso4 and uso6 together or not at all" \
@@ -131,12 +212,16 @@ t_native() {		# probe -j: the stock set, exempted, module version
 	taps >"$tmp/taps-before"
 	run probe -j
 	check "exit 0" [ $rc -eq 0 ]
-	check "native set is the stock '$native'" [ "$(caps_of "$out")" = "$native" ]
+	check "native set is the stock '$all_native'" [ "$(caps_of "$out")" = "$all_native" ]
+	vhost_matches "loaded, unpinned" "$out" true
+	vhost_read
+	check "unpinned: an ordinary vhost-net file is offered the stock words" \
+		[ "$v_words" = "$stock_vwords" ]
 	for cap in $non_native; do
 		check "$cap is not native on $(uname -r)" \
 			[ "$(jget "$out" "'$cap' in j['capabilities']")" = false ]
 	done
-	check "masks.capabilities $native_mask" [ "$(jget "$out" 'j["masks"]["capabilities"]')" = "$native_mask" ]
+	check "masks.capabilities $all_mask" [ "$(jget "$out" 'j["masks"]["capabilities"]')" = "$all_mask" ]
 	check "no unknown bit" [ "$(jget "$out" 'j["masks"]["unknown"]')" = 0x0 ]
 	check "module version" [ "$(jget "$out" 'j["module"]')" = "$(cat /sys/module/tunpin/version)" ]
 	check "exempt" [ "$(jget "$out" 'j["exempt"]')" = true ]
@@ -163,7 +248,7 @@ t_human() {		# probe: ethtool -k style
 	check "exit 0" [ $rc -eq 0 ]
 	local c l lines=()
 	for c in $all_caps; do
-		if [[ " $native " = *" $c "* ]]; then
+		if [[ " $all_native " = *" $c "* ]]; then
 			lines+=("$c: on")
 		else
 			lines+=("$c: off")
@@ -173,22 +258,36 @@ t_human() {		# probe: ethtool -k style
 		 "kernel: $(uname -r) $(uname -v) ($(uname -m))"; do
 		check "'$l'" grep -qxF "$l" <<<"$out"
 	done
+	check "vhost-net line" grep -qx "vhost-net: ${stock_vwords}$(
+		[ "$stock_varray" = true ] || echo ' (no VHOST_GET_FEATURES_ARRAY)') (probe exempted)" <<<"$out"
 	check "features line" grep -q '^features: .*vnet_hdr' <<<"$out"
 	check "module line" grep -qx "module: tunpin $(cat /sys/module/tunpin/version) (probe exempted)" <<<"$out"
 }
 
-t_pinned() {		# pinned to csum: root still probes the native set
-	echo csum >"$sys/level"
-	check "pinned to csum" [ "$(sysfs level)" = csum ]
+t_pinned() {		# pinned low: root still probes the native set
+	local w
+	echo csum vhost_version_1 >"$sys/level"
+	check "pinned to csum vhost_version_1" [ "$(sysfs level)" = "csum vhost_version_1" ]
 	# The pin holds for an ordinary TAP: tso4 is refused...
 	python3 -c "$try_py" 0x3
 	check "an ordinary TAP is pinned (tso4 refused)" [ $? -eq 1 ]
-	# ... but not for the probe's own, exempted, TAP.
+	# ... and an ordinary vhost-net file: the stock words & VERSION_1 ...
+	w=$(printf '%#x 0x0' $((${stock_vwords%% *} & (1 << 32))))
+	vhost_read
+	check "an ordinary vhost-net file is pinned ($w)" [ "$v_words" = "$w" ]
+	# ... but not for the probe's own, exempted, TAP and vhost-net file.
 	run probe -j
 	check "exit 0" [ $rc -eq 0 ]
-	check "native set is '$native'" [ "$(caps_of "$out")" = "$native" ]
+	check "native set is '$all_native'" [ "$(caps_of "$out")" = "$all_native" ]
 	check "exempt" [ "$(jget "$out" 'j["exempt"]')" = true ]
-	check "still pinned to csum" [ "$(sysfs level)" = csum ]
+	vhost_matches "pinned" "$out" true
+	check "still pinned" [ "$(sysfs level)" = "csum vhost_version_1" ]
+	echo csum >"$sys/level"
+	vhost_read
+	check "pinned to csum: an ordinary vhost-net file is offered none" \
+		[ "$v_words" = "0x0 0x0" ]
+	run probe -j
+	vhost_matches "pinned to csum" "$out" true
 }
 
 t_nobody_pinned() {	# as nobody on a pinned host: a clear refusal
@@ -215,10 +314,13 @@ t_pin_native() {	# pin-native: exactly the native set, native-<release>
 	echo csum >"$sys/level"
 	run pin-native
 	check "exit 0" [ $rc -eq 0 ]
-	check "sysfs level is the native set" [ "$(sysfs level)" = "$native" ]
+	check "sysfs level is the native set" [ "$(sysfs level)" = "$all_native" ]
+	vhost_read
+	check "an ordinary vhost-net file is offered the stock words" \
+		[ "$v_words" = "$stock_vwords" ]
 	check "level_name $native_name" [ "$(sysfs level_name)" = "$native_name" ]
 	check "level_name starts with native-" [ "${native_name#native-}" != "$native_name" ]
-	check "prints the level" grep -qx "level: $native" <<<"$out"
+	check "prints the level" grep -qx "level: $all_native" <<<"$out"
 	# QEMU's way: every native capability accepted, the others (and a
 	# bit no kernel knows) refused as the stock kernel refuses them.
 	python3 -c "$try_py" 0x3
@@ -232,14 +334,14 @@ t_pin_native() {	# pin-native: exactly the native set, native-<release>
 t_pin_native_name() {	# pin-native --name NAME
 	run pin-native --name pool-a
 	check "exit 0" [ $rc -eq 0 ]
-	check "sysfs level is the native set" [ "$(sysfs level)" = "$native" ]
+	check "sysfs level is the native set" [ "$(sysfs level)" = "$all_native" ]
 	check "level_name pool-a" [ "$(sysfs level_name)" = pool-a ]
 	run pin-native --name 'bad name!'
 	check "bad name: exit 1" [ $rc -eq 1 ]
 	check "bad name: level_name kept" [ "$(sysfs level_name)" = pool-a ]
 	run_nobody pin-native
 	check "as nobody: exit 1" [ $rc -eq 1 ]
-	check "as nobody: level kept" [ "$(sysfs level)" = "$native" ]
+	check "as nobody: level kept" [ "$(sysfs level)" = "$all_native" ]
 }
 
 t_usage() {		# options that do not apply: exit 2
@@ -263,9 +365,10 @@ t_no_module() {		# without the module: probe works, pin-native exit 4
 	fi
 	run probe -j
 	check "probe: exit 0" [ $rc -eq 0 ]
-	check "probe: native set" [ "$(caps_of "$out")" = "$native" ]
+	check "probe: native set" [ "$(caps_of "$out")" = "$all_native" ]
 	check "probe: module null" [ "$(jget "$out" 'j["module"]')" = null ]
 	check "probe: not exempt" [ "$(jget "$out" 'j["exempt"]')" = false ]
+	vhost_matches "unloaded" "$out" false
 	run pin-native
 	check "pin-native: exit 4" [ $rc -eq 4 ]
 	check "reload the module" insmod "$TUNPIN_KO"
@@ -290,21 +393,29 @@ t_bench() {		# the probe's time, median of 20 (< 50 ms wanted)
 }
 
 t_merge_real() {	# merge: the build host's real dump and this VM's: the common set
-	local host=${TUNPIN_HOST_DUMP:-} hname vname hcaps common hmore vmore c
+	local host=${TUNPIN_HOST_DUMP:-} hname vname hcaps hvhost common hmore vmore c
+	local shown
 	check "TUNPIN_HOST_DUMP names the build host's dump (make check)" \
 		[ -s "$host" ] || return
 	run probe -o "$tmp/vm.json"
 	check "the VM probed" [ $rc -eq 0 ]
 	hcaps=$(caps_of "$(<"$host")")
-	common= hmore= vmore=
+	hvhost=$(jget "$(<"$host")" 'j.get("vhost", {}).get("state", "unknown")')
+	check "the build host's vhost-net is known ($hvhost)" [ "$hvhost" != unknown ] ||
+		return
+	common= hmore= vmore= shown=$hcaps
 	for c in $all_caps; do
-		case "$([[ " $hcaps " = *" $c "* ]] && echo h)$([[ " $native " = *" $c "* ]] && echo v)" in
+		# no /dev/vhost-net on the build host: it does not limit the
+		# vhost part, and has none of it more
+		[ "$hvhost" = absent ] && [ "${c#vhost_}" != "$c" ] && hcaps+=" $c"
+		case "$([[ " $hcaps " = *" $c "* ]] && echo h)$([[ " $all_native " = *" $c "* ]] && echo v)" in
 		hv) common+=" $c" ;;
-		h) hmore+=" $c" ;;
+		h) [ "$hvhost" = absent ] && [ "${c#vhost_}" != "$c" ] ||
+			hmore+=" $c" ;;
 		v) vmore+=" $c" ;;
 		esac
 	done
-	echo "# build host: $hcaps; this VM: $native"
+	echo "# build host: $shown (vhost-net $hvhost); this VM: $all_native"
 	run merge -j "$host" "$tmp/vm.json"
 	check "exit 0" [ $rc -eq 0 ]
 	check "the common set '${common# }'" \

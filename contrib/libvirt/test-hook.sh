@@ -212,8 +212,13 @@ for shell in sh bash; do
 	hook vm1 prepare begin /machine/nomigrate unpinned
 	check "wish met: exit 0" [ $rc -eq 0 ]
 	check "wish met: override" called "tunpin override add $nomigrate unpinned"
-	# a catalog name matches its capabilities
-	echo "/machine/anywhere csum,tso4,tso6,tso_ecn" >"$tmp/etc/libvirt.conf"
+	# a catalog name matches its capabilities (minimal: the TAP floor and
+	# the vhost-net features every kernel since 4.8 has)
+	minimal=csum,tso4,tso6,tso_ecn,vhost_mrg_rxbuf
+	minimal+=,vhost_notify_on_empty,vhost_log_all,vhost_any_layout
+	minimal+=,vhost_indirect_desc,vhost_event_idx,vhost_version_1
+	minimal+=,vhost_access_platform
+	echo "/machine/anywhere $minimal" >"$tmp/etc/libvirt.conf"
 	mkdir -p "$tmp/cg/machine.slice/machine-anywhere.slice"
 	hook vm1 prepare begin /machine/anywhere minimal
 	check "wish by catalog name: exit 0" [ $rc -eq 0 ]

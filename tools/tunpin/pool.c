@@ -549,6 +549,7 @@ static void member_from_dump(const struct tp_dump *d, struct tp_member *m)
 	m->features = d->features;
 	m->has_features = true;
 	m->vhost = d->vhost.state;
+	memcpy(m->vhost_unknown, d->vhost.unknown, sizeof(m->vhost_unknown));
 }
 
 static void member_from_level(const struct tp_leveldoc *l,
@@ -588,6 +589,9 @@ int doc_members(const struct tp_doc *doc, struct tp_member *m, int max)
 		m[i].vhost = !l->vhost_known ? TP_VHOST_UNKNOWN :
 			     l->vhost_absent[i] ? TP_VHOST_ABSENT :
 			     TP_VHOST_PROBED;
+		/* its missing list leaves the vhost part out: it has none */
+		if (m[i].vhost == TP_VHOST_ABSENT)
+			m[i].caps &= ~(uint32_t)TUNPIN_CAP_VHOST;
 	}
 	return n;
 }
@@ -606,6 +610,7 @@ int pool_merge(const struct tp_member *m, int n, const char *name,
 {
 	struct tp_leveldoc *l = &out->level;
 	uint32_t and = TUNPIN_CAP_ALL, unk = ~(uint32_t)0, own;
+	uint64_t vunk[VHOST_WORDS] = { ~0ull, ~0ull };
 	struct names v = { m->name, sizeof(*m) };
 	int dup, first, nunknown = 0, nvhost = 0;
 	size_t len;
@@ -656,9 +661,13 @@ int pool_merge(const struct tp_member *m, int n, const char *name,
 		out->uni |= m[i].caps;
 		/* levels accept no unknown bit: they end the common ones */
 		unk &= m[i].is_level ? 0 : m[i].unknown;
+		for (int k = 0; k < VHOST_WORDS && !l->vhost_absent[i]; k++)
+			vunk[k] &= m[i].is_level ? 0 : m[i].vhost_unknown[k];
 	}
 	if (!nvhost)
 		and &= ~(uint32_t)TUNPIN_CAP_VHOST;
+	for (int k = 0; k < VHOST_WORDS; k++)
+		out->vhost_unknown[k] = nvhost ? vunk[k] : 0;
 	for (int i = 0; i < n; i++)
 		l->missing[i] = out->uni & ~(m[i].caps | (l->vhost_absent[i] ?
 					     TUNPIN_CAP_VHOST : 0));
@@ -704,6 +713,13 @@ void pool_diff(const struct tp_member *old, const struct tp_member *new,
 	if (old->has_features && new->has_features) {
 		d->features_added = new->features & ~old->features;
 		d->features_removed = old->features & ~new->features;
+	}
+	for (int k = 0; k < VHOST_WORDS && member_vhost_known(old) &&
+			member_vhost_known(new); k++) {
+		d->vhost_unknown_added[k] = new->vhost_unknown[k] &
+					    ~old->vhost_unknown[k];
+		d->vhost_unknown_removed[k] = old->vhost_unknown[k] &
+					      ~new->vhost_unknown[k];
 	}
 	d->kernel_changed = strcmp(old->kernel, new->kernel) != 0;
 }

@@ -7,7 +7,8 @@
  * "missing" maps each of them to what it lacks compared with the union of
  * the pool (the "unsupported by hosts" view), so every host's own set can
  * be rebuilt: union = capabilities + every missing list, and a host's set =
- * union - its missing list.
+ * union - its missing list (- every vhost-net capability for a host in
+ * "vhost_absent", whose missing list leaves the vhost-net part out).
  *
  * Nothing here does I/O on the kernel: the unit tests run it on the host.
  */
@@ -64,6 +65,7 @@ struct tp_member {
 	uint32_t features;		/* TUNGETFEATURES (from a dump) */
 	bool has_features;
 	enum tp_vhost_state vhost;	/* what is known of its vhost-net */
+	uint64_t vhost_unknown[VHOST_WORDS]; /* offered, outside the table */
 };
 
 /* Whether @m's vhost-net part can be compared: probed (or a level's). */
@@ -94,6 +96,9 @@ void doc_summary(const struct tp_doc *doc, struct tp_member *m);
 struct tp_merge {
 	uint32_t uni;			/* the union of the members */
 	uint32_t unknown;		/* bits outside the table all accept */
+	/* vhost-net feature bits outside the table that every host with
+	 * /dev/vhost-net offers */
+	uint64_t vhost_unknown[VHOST_WORDS];
 	struct tp_leveldoc level;	/* the pool level, hosts and missing */
 };
 
@@ -121,6 +126,9 @@ struct tp_diff {
 	uint32_t added, removed;		/* capabilities */
 	uint32_t unknown_added, unknown_removed;
 	uint32_t features_added, features_removed; /* both from dumps */
+	/* vhost-net feature bits outside the table (both sides known) */
+	uint64_t vhost_unknown_added[VHOST_WORDS];
+	uint64_t vhost_unknown_removed[VHOST_WORDS];
 	bool kernel_changed;
 };
 

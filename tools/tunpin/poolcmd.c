@@ -58,6 +58,20 @@ static json_object *unknown_json(uint32_t bits)
 	return a;
 }
 
+/* vhost-net bits outside the table, one "vhost_unknown:41" each. */
+static json_object *vhost_unknown_json(const uint64_t u[VHOST_WORDS])
+{
+	json_object *a = json_object_new_array();
+	char buf[24];
+
+	for (int b = 0; b < 64 * VHOST_WORDS; b++)
+		if (u[b / 64] & (1ull << (b % 64))) {
+			snprintf(buf, sizeof(buf), "vhost_unknown:%d", b);
+			json_object_array_add(a, json_object_new_string(buf));
+		}
+	return a;
+}
+
 /* TUNGETFEATURES names, as the dump writer names them. */
 static json_object *features_json(uint32_t bits)
 {
@@ -234,10 +248,15 @@ static void print_merge(const struct tp_merge *r, const struct tp_member *m,
 	for (int i = 0; i < n; i++)
 		printf("%s %s", i ? "," : "", who(&m[i], w, sizeof(w)));
 	printf("\n");
-	for (int i = 0; i < n; i++)
-		if (m[i].caps & ~l->caps)
+	for (int i = 0; i < n; i++) {
+		/* without /dev/vhost-net it has no vhost-net feature more */
+		uint32_t more = m[i].caps & ~l->caps &
+				~(l->vhost_absent[i] ? TUNPIN_CAP_VHOST : 0u);
+
+		if (more)
 			printf("%s has more: %s\n", cli_safe(m[i].name),
-			       caps_text(m[i].caps & ~l->caps, buf));
+			       caps_text(more, buf));
+	}
 	if (r->uni & ~l->caps) {
 		printf("unsupported by hosts:\n");
 		for (int k = 0; k < NCAPS; k++) {
@@ -256,6 +275,11 @@ static void print_merge(const struct tp_merge *r, const struct tp_member *m,
 	if (r->unknown)
 		printf("every host also accepts %s, which this tunpin cannot "
 		       "pin\n", list_text(unknown_json(r->unknown), buf));
+	if (r->vhost_unknown[0] || r->vhost_unknown[1]) {
+		vhost_unknown_print(r->vhost_unknown, " ", buf, TEXT);
+		printf("every host's vhost-net also offers %s, which this "
+		       "tunpin cannot pin\n", buf);
+	}
 	for (int i = 0, first = 1; i < n; i++)
 		if (l->vhost_absent[i]) {
 			printf("%s %s", first ? "no /dev/vhost-net (does not "
@@ -440,6 +464,10 @@ int cmd_diff(const struct cli *c)
 				       unknown_json(d.unknown_added));
 		json_object_object_add(o, "unknown_removed",
 				       unknown_json(d.unknown_removed));
+		json_object_object_add(o, "vhost_unknown_added",
+			vhost_unknown_json(d.vhost_unknown_added));
+		json_object_object_add(o, "vhost_unknown_removed",
+			vhost_unknown_json(d.vhost_unknown_removed));
 		json_object_object_add(o, "features_added",
 				       features_json(d.features_added));
 		json_object_object_add(o, "features_removed",
@@ -461,6 +489,14 @@ int cmd_diff(const struct cli *c)
 	if (d.unknown_removed)
 		printf("unknown bits removed: %s\n",
 		       list_text(unknown_json(d.unknown_removed), buf));
+	if (d.vhost_unknown_added[0] | d.vhost_unknown_added[1])
+		printf("unknown vhost bits added: %s\n",
+		       list_text(vhost_unknown_json(d.vhost_unknown_added),
+				 buf));
+	if (d.vhost_unknown_removed[0] | d.vhost_unknown_removed[1])
+		printf("unknown vhost bits removed: %s\n",
+		       list_text(vhost_unknown_json(d.vhost_unknown_removed),
+				 buf));
 	if (d.features_added)
 		printf("features added: %s\n",
 		       list_text(features_json(d.features_added), buf));

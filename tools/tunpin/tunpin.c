@@ -522,7 +522,7 @@ static void print_probe(const struct tp_dump *d, double ms)
 	printf("unknown bits: %s\n", buf[0] ? buf : "none");
 	if (d->vhost.state == TP_VHOST_PROBED) {
 		vhost_unknown_print(d->vhost.unknown, " ", buf, sizeof(buf));
-		printf("vhost-net: %#llx %#llx%s%s\n",
+		printf("vhost-net: 0x%llx 0x%llx%s%s\n",
 		       (unsigned long long)d->vhost.features[0],
 		       (unsigned long long)d->vhost.features[1],
 		       d->vhost.array ? "" : " (no VHOST_GET_FEATURES_ARRAY)",

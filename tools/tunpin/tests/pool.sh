@@ -13,6 +13,11 @@ data=$here/data
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tunpin-pool.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0 out='' err='' rc=0 last=''
+# The vhost-net names of every kernel since 4.8, and what 6.3 to 6.17 add.
+vb="vhost_mrg_rxbuf vhost_notify_on_empty vhost_log_all vhost_any_layout"
+vb="$vb vhost_indirect_desc vhost_event_idx vhost_version_1 vhost_access_platform"
+v617="vhost_in_order vhost_ring_reset vhost_guest_udp_tunnel_gso"
+v617="$v617 vhost_host_udp_tunnel_gso"
 
 check() {	# check DESCRIPTION COMMAND...
 	if "${@:2}"; then
@@ -48,78 +53,123 @@ print(v if isinstance(v, str) else json.dumps(v))' "$1" "$2" 2>&1
 run levels
 check "exit 0" [ $rc -eq 0 ]
 for l in minimal linux-2.6.27 linux-4.14 linux-4.15 linux-6.1 linux-6.2 \
-	 linux-6.17; do
+	 linux-6.3 linux-6.17; do
 	check "lists $l" grep -q "^$l (since " <<<"$out"
 done
 check "latest is an alias" has "latest -> linux-6.17"
-check "6.1" has "linux-6.1 (since 4.15): csum tso4 tso6 tso_ecn ufo"
+check "6.1" has "linux-6.1 (since 4.15): csum tso4 tso6 tso_ecn ufo $vb"
+check "2.6.27: no vhost-net" has "linux-2.6.27 (since 2.6.27): csum tso4 tso6 tso_ecn"
 run levels -j
 check "-j: JSON" json_ok "$out"
 check "-j: latest resolved" [ "$(jget "$out" \
 	'[" ".join(e["capabilities"]) for e in j if e["name"] == "latest"][0]')" = \
-	"csum tso4 tso6 tso_ecn ufo uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum" ]
+	"csum tso4 tso6 tso_ecn ufo uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum $vb $v617" ]
 
-# --- merge: the 6.18 host and the 6.1 VM give the 6.1 set back
-run merge dump-6.18.json dump-6.1.json
+# --- merge: the 6.18 host and the 6.1 host give the 6.1 set back
+run merge v2-dump-6.18.json v2-dump-6.1.json
 check "exit 0" [ $rc -eq 0 ]
-check "the 6.1 set" has "level: csum tso4 tso6 tso_ecn ufo"
-check "6.18 has more" has "hv-618 has more: uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum"
-check "the VM lacks uso4" has "  uso4: tunpin-vm"
+check "the 6.1 set" has "level: csum tso4 tso6 tso_ecn ufo $vb"
+check "6.18 has more" has "hv-618 has more: uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum $v617"
+check "6.1 lacks uso4" has "  uso4: hv-61"
+check "6.1 lacks ring reset" has "  vhost_ring_reset: hv-61"
 check "as linux-6.1" grep -q "^same set as: .*linux-6.1" <<<"$out"
-run merge -o "$tmp/pool.json" --name pool-a dump-6.18.json dump-6.1.json
+run merge -o "$tmp/pool.json" --name pool-a v2-dump-6.18.json v2-dump-6.1.json
 check "-o: exit 0" [ $rc -eq 0 ]
 check "-o: says where" has "written: $tmp/pool.json"
 check "-o: a level" [ "$(jget "$(cat "$tmp/pool.json")" \
-	'j["kind"] + " " + j["name"] + " " + " ".join(j["capabilities"])')" = \
-	"level pool-a csum tso4 tso6 tso_ecn ufo" ]
+	'str(j["schema"]) + " " + j["kind"] + " " + j["name"] + " " + " ".join(j["capabilities"])')" = \
+	"2 level pool-a csum tso4 tso6 tso_ecn ufo $vb" ]
 check "-o: missing per host" [ "$(jget "$(cat "$tmp/pool.json")" \
-	'" ".join(j["missing"]["tunpin-vm"])')" = \
-	"uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum" ]
-run -j merge dump-6.18.json dump-6.1.json dump-4.14.json
+	'" ".join(j["missing"]["hv-61"])')" = \
+	"uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum $v617" ]
+run -j merge v2-dump-6.18.json v2-dump-6.1.json v2-dump-4.14.json
 check "-j: exit 0" [ $rc -eq 0 ]
 check "-j: JSON" json_ok "$out"
 check "-j: 4.14 took ufo away" [ "$(jget "$out" '" ".join(j["capabilities"])')" = \
-	"csum tso4 tso6 tso_ecn" ]
+	"csum tso4 tso6 tso_ecn $vb" ]
 # A merged level merges on: its hosts come back with their own sets.
-run merge "$tmp/pool.json" dump-4.14.json
+run merge "$tmp/pool.json" v2-dump-4.14.json
 check "level + dump: exit 0" [ $rc -eq 0 ]
-check "level + dump: 3 hosts" grep -q "^hosts: hv-618, tunpin-vm, hv-414" <<<"$out"
-check "level + dump: the VM has ufo more" has "tunpin-vm has more: ufo"
-run merge linux-6.2 dump-6.18.json
-check "catalog + dump" has "level: csum tso4 tso6 tso_ecn ufo uso4 uso6"
+check "level + dump: 3 hosts" grep -q "^hosts: hv-618, hv-61, hv-414" <<<"$out"
+check "level + dump: 6.1 has ufo more" has "hv-61 has more: ufo"
+run merge linux-6.2 v2-dump-6.18.json
+check "catalog + dump" has "level: csum tso4 tso6 tso_ecn ufo uso4 uso6 $vb"
+run merge linux-6.3 v2-dump-6.18.json
+check "catalog 6.3 + dump" has "level: csum tso4 tso6 tso_ecn ufo uso4 uso6 $vb vhost_ring_reset"
+
+# --- merge: hosts without /dev/vhost-net do not limit the vhost-net part
+run merge -o "$tmp/novhost.json" v2-dump-6.18.json v2-dump-novhost.json
+check "no vhost-net: exit 0" [ $rc -eq 0 ]
+check "no vhost-net: the 6.18 vhost set" has \
+	"level: csum tso4 tso6 tso_ecn ufo uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum $vb $v617"
+check "no vhost-net: named" has \
+	"no /dev/vhost-net (does not limit the vhost-net part): hv-novhost"
+check "no vhost-net: recorded" [ "$(jget "$(cat "$tmp/novhost.json")" \
+	'" ".join(j["vhost_absent"])')" = hv-novhost ]
+# Rebuilt from the level, it still has no vhost-net feature more.
+run merge "$tmp/novhost.json" v2-dump-4.14.json
+check "level without vhost-net + dump: exit 0" [ $rc -eq 0 ]
+check "level without vhost-net + dump: TAP more only" has \
+	"hv-novhost has more: ufo uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum"
+check "level without vhost-net + dump: 6.18 has the vhost more" has \
+	"hv-618 has more: ufo uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum $v617"
+run merge v2-dump-novhost.json
+check "no host with vhost-net: no vhost feature" has \
+	"level: csum tso4 tso6 tso_ecn ufo uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum"
+
+# --- merge: bits outside the table every host offers are reported
+run merge v2-dump-6.18.json v2-dump-future.json
+check "unknown TAP bit: not common" [ "$(grep -c 'cannot pin' <<<"$out")" = 0 ]
+run merge v2-dump-7.2.json v2-dump-future.json v2-dump-novhost.json
+check "unknown vhost bit: exit 0" [ $rc -eq 0 ]
+check "unknown vhost bit: every host with vhost-net offers it" has \
+	"every host's vhost-net also offers vhost_unknown:41, which this tunpin cannot pin"
+run merge v2-dump-future.json
+check "unknown TAP and vhost bits of one host" has \
+	"every host also accepts unknown:0x200, which this tunpin cannot pin"
+check "unknown vhost bit of one host" has \
+	"every host's vhost-net also offers vhost_unknown:41, which this tunpin cannot pin"
+
+# --- merge: a schema 1 dump (an older tunpin) cannot say its vhost-net set
+run merge -o "$tmp/bad.json" v2-dump-6.18.json dump-6.1.json
+check "schema 1: exit 2" [ $rc -eq 2 ]
+check "schema 1: one line" one_error_line
+check "schema 1: names the host" says \
+	"the vhost-net features of 1 host are unknown (a schema 1 dump or level, or a probe that could not read /dev/vhost-net): tunpin-vm; probe them again with this tunpin"
+check "schema 1: nothing written" [ ! -e "$tmp/bad.json" ]
 
 # --- merge: bad input, exit 2, one line, nothing written
 for bad in bad/truncated.json bad/schema-3.json bad/unknown-cap.json \
 	   bad/level-unknown-cap.json bad/level-schema-3.json \
 	   bad/empty.json bad/kind.json no-such.json; do
-	run merge -o "$tmp/bad.json" dump-6.1.json "$bad"
+	run merge -o "$tmp/bad.json" v2-dump-6.1.json "$bad"
 	check "$bad: exit 2" [ $rc -eq 2 ]
 	check "$bad: one line" one_error_line
 	check "$bad: names the file" says "$bad"
 	check "$bad: nothing written" [ ! -e "$tmp/bad.json" ]
 done
-run merge -o "$tmp/bad.json" bad/truncated.json dump-6.1.json
+run merge -o "$tmp/bad.json" bad/truncated.json v2-dump-6.1.json
 check "truncated" says "truncated JSON"
-run merge -o "$tmp/bad.json" dump-6.1.json bad/schema-3.json
-check "wrong schema" says "unsupported schema 2 (this tunpin reads 1)"
-run merge -o "$tmp/bad.json" dump-6.1.json bad/unknown-cap.json
+run merge -o "$tmp/bad.json" v2-dump-6.1.json bad/schema-3.json
+check "wrong schema" says "unsupported schema 3 (this tunpin reads 1 to 2)"
+run merge -o "$tmp/bad.json" v2-dump-6.1.json bad/unknown-cap.json
 check "unknown capability" says "unknown capability 'warp'"
-run merge -o "$tmp/bad.json" dump-6.1.json dump-6.1-again.json
+run merge -o "$tmp/bad.json" v2-dump-6.1.json v2-dump-6.1-again.json
 check "duplicate host: exit 2" [ $rc -eq 2 ]
 check "duplicate host: one line" one_error_line
-check "duplicate host: names it" says "duplicate host 'TUNPIN-VM'"
+check "duplicate host: names it" says "duplicate host 'HV-61'"
 check "duplicate host: nothing written" [ ! -e "$tmp/bad.json" ]
-run merge -o "$tmp/bad.json" dump-6.1.json dump-6.1.json
+run merge -o "$tmp/bad.json" v2-dump-6.1.json v2-dump-6.1.json
 check "same file twice: exit 2" [ $rc -eq 2 ]
 run merge -o "$tmp/bad.json"
 check "empty set: exit 2" [ $rc -eq 2 ]
 check "empty set: one line" one_error_line
 check "empty set: says so" says "empty merge set"
 check "empty set: nothing written" [ ! -e "$tmp/bad.json" ]
-run merge --name "bad name" -o "$tmp/bad.json" dump-6.1.json
+run merge --name "bad name" -o "$tmp/bad.json" v2-dump-6.1.json
 check "bad name: exit 2" [ $rc -eq 2 ]
 check "bad name: nothing written" [ ! -e "$tmp/bad.json" ]
-run merge -o "$tmp/no/such/dir/pool.json" dump-6.1.json
+run merge -o "$tmp/no/such/dir/pool.json" v2-dump-6.1.json
 check "unwritable: exit 1" [ $rc -eq 1 ]
 run merge --host dump-6.1.json
 check "--host is compare's: exit 2" [ $rc -eq 2 ]
@@ -128,19 +178,30 @@ check "--host is compare's: exit 2" [ $rc -eq 2 ]
 run compare linux-6.1 dump-6.1.json
 check "identical: exit 0" [ $rc -eq 0 ]
 check "identical" has "tunpin-vm (kernel 6.1.0-56-amd64) against level linux-6.1: identical"
-run compare "$tmp/pool.json" dump-6.18.json
+check "schema 1: vhost-net not compared" has \
+	"vhost-net: not compared (tunpin-vm: vhost-net features unknown)"
+run compare linux-6.1 v2-dump-6.1.json
+check "schema 2: identical" has "hv-61 (kernel 6.1.0-57-amd64) against level linux-6.1: identical"
+check "schema 2: vhost-net compared" [ "$(grep -c '^vhost-net' <<<"$out")" = 0 ]
+run compare linux-6.3 v2-dump-6.1.json
+check "6.3 on 6.1: exit 3" [ $rc -eq 3 ]
+check "6.3 on 6.1: no ring reset" has "missing: uso4 uso6 vhost_ring_reset"
+run compare linux-6.17 v2-dump-novhost.json
+check "no vhost-net: TAP only" has "hv-novhost (kernel 6.18.44) against level linux-6.17: identical"
+check "no vhost-net: says so" has "vhost-net: not compared (hv-novhost: no /dev/vhost-net)"
+run compare "$tmp/pool.json" v2-dump-6.18.json
 check "superset: exit 0" [ $rc -eq 0 ]
 check "superset" grep -q ": superset$" <<<"$out"
-check "superset: more" has "more: uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum"
-run compare linux-6.2 dump-6.1.json
+check "superset: more" has "more: uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum $v617"
+run compare linux-6.2 v2-dump-6.1.json
 check "incompatible: exit 3" [ $rc -eq 3 ]
 check "incompatible: missing" has "missing: uso4 uso6"
-run -j compare "$tmp/pool.json" dump-4.14.json
+run -j compare "$tmp/pool.json" v2-dump-4.14.json
 check "-j incompatible: exit 3" [ $rc -eq 3 ]
 check "-j: JSON" json_ok "$out"
 check "-j: result" [ "$(jget "$out" 'j["result"]')" = incompatible ]
 check "-j: missing ufo" [ "$(jget "$out" '" ".join(j["missing"])')" = ufo ]
-run compare dump-6.1.json dump-4.14.json
+run compare v2-dump-6.1.json v2-dump-4.14.json
 check "dump vs dump: exit 3" [ $rc -eq 3 ]
 check "dump vs dump: missing" has "missing: ufo"
 check "dump vs dump: features" has "features missing: napi napi_frags no_carrier"
@@ -158,23 +219,34 @@ if [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ]; then
 fi
 
 # --- diff: what a kernel upgrade would expose
-run diff dump-6.1.json dump-6.18.json
+run diff v2-dump-6.1.json v2-dump-6.18.json
 check "exit 0" [ $rc -eq 0 ]
-check "kernel" has "kernel: 6.1.0-56-amd64 -> 6.18.44-fc-v782"
-check "added" has "added: uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum"
+check "kernel" has "kernel: 6.1.0-57-amd64 -> 6.18.44-fc-v782"
+check "added" has "added: uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum $v617"
 check "removed" has "removed: none"
 check "no feature change" [ "$(grep -c '^features' <<<"$out")" = 0 ]
-run diff dump-4.14.json dump-6.1.json
+run diff dump-6.1.json dump-6.18.json
+check "schema 1: TAP only" has "added: uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum"
+check "schema 1: says so" has "vhost-net: not compared (tunpin-vm: vhost-net features unknown)"
+run diff v2-dump-4.14.json v2-dump-6.1.json
 check "4.14 to 6.1: ufo" has "added: ufo"
 check "4.14 to 6.1: features" has "features added: napi napi_frags no_carrier"
-run diff dump-6.18.json dump-future.json
+run diff v2-dump-6.18.json v2-dump-future.json
 check "unknown bits" has "unknown bits added: unknown:0x200"
+check "unknown vhost bits" has "unknown vhost bits added: vhost_unknown:41"
+run -j diff v2-dump-future.json v2-dump-6.18.json
+check "-j: unknown vhost bits removed" [ "$(jget "$out" \
+	'" ".join(j["vhost_unknown_removed"])')" = vhost_unknown:41 ]
+run diff v2-dump-future.json v2-dump-novhost.json
+check "unknown vhost bits: not compared without the device" \
+	[ "$(grep -c 'vhost bits' <<<"$out")" = 0 ]
 run diff linux-4.14 linux-4.15
 check "levels: ufo came back" has "added: ufo"
-run -j diff dump-6.18.json dump-4.14.json
+run -j diff v2-dump-6.18.json v2-dump-4.14.json
 check "-j: JSON" json_ok "$out"
 check "-j: removed" [ "$(jget "$out" '" ".join(j["removed"])')" = \
-	"ufo uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum" ]
+	"ufo uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum $v617" ]
+check "-j: vhost compared" [ "$(jget "$out" 'j["vhost_compared"]')" = true ]
 run diff dump-6.1.json bad/no-schema.json
 check "bad input: exit 2" [ $rc -eq 2 ]
 check "bad input: one line" one_error_line

@@ -457,6 +457,7 @@ static void test_merge_files(void)
 {
 	static struct tp_member m[TP_POOL_MAX];
 	static struct tp_merge r;
+	static struct tp_doc doc;
 	char err[768];
 	struct tp_doc *d;
 	int n = 0;
@@ -503,6 +504,32 @@ static void test_merge_files(void)
 	/* only hosts without the device: no vhost feature at all */
 	CHECK(pool_merge(m + 1, 1, "merged", NULL, &r, err, sizeof(err)) == 0);
 	CHECK(r.level.caps == TAP && r.level.vhost_absent[0]);
+	/* Unknown vhost bits: those every host with the device offers. */
+	n = 0;
+	d = load("v2-dump-7.2.json", err, sizeof(err));
+	if (d)
+		n += doc_members(d, m + n, TP_POOL_MAX - n);
+	d = load("v2-dump-future.json", err, sizeof(err));
+	if (d)
+		n += doc_members(d, m + n, TP_POOL_MAX - n);
+	d = load("v2-dump-novhost.json", err, sizeof(err));
+	if (d)
+		n += doc_members(d, m + n, TP_POOL_MAX - n);
+	CHECK(n == 3);
+	CHECK(pool_merge(m, n, "merged", NULL, &r, err, sizeof(err)) == 0);
+	CHECK(r.vhost_unknown[0] == 1ull << 41 && !r.vhost_unknown[1]);
+	d = load("v2-dump-6.1.json", err, sizeof(err));
+	if (d)
+		n += doc_members(d, m + n, TP_POOL_MAX - n);
+	CHECK(pool_merge(m, n, "merged", NULL, &r, err, sizeof(err)) == 0);
+	CHECK(!r.vhost_unknown[0] && !r.vhost_unknown[1]);
+	/* Rebuilt from the level, the host without the device has no
+	 * vhost-net capability. */
+	doc.is_dump = false;
+	memcpy(&doc.level, &r.level, sizeof(doc.level));
+	CHECK(doc_members(&doc, m, TP_POOL_MAX) == 4);
+	CHECK(m[2].vhost == TP_VHOST_ABSENT && m[2].caps == TAP);
+	CHECK(m[0].caps == (TAP | V617));
 	n = 2;
 	d = load("dump-6.1.json", err, sizeof(err));
 	if (d)
@@ -556,6 +583,22 @@ static void test_compare_diff(void)
 	CHECK(!d.features_added && !d.features_removed);
 	pool_diff(&a, &a, &d);
 	CHECK(!d.added && !d.removed && !d.kernel_changed);
+	/* vhost-net bits outside the table: only when both sides know */
+	a.vhost = b.vhost = TP_VHOST_PROBED;
+	memset(a.vhost_unknown, 0, sizeof(a.vhost_unknown));
+	memset(b.vhost_unknown, 0, sizeof(b.vhost_unknown));
+	b.vhost_unknown[0] = 1ull << 41;
+	b.vhost_unknown[1] = 1ull << 6;
+	pool_diff(&a, &b, &d);
+	CHECK(d.vhost_unknown_added[0] == 1ull << 41 &&
+	      d.vhost_unknown_added[1] == 1ull << 6 &&
+	      !d.vhost_unknown_removed[0] && !d.vhost_unknown_removed[1]);
+	pool_diff(&b, &a, &d);
+	CHECK(d.vhost_unknown_removed[0] == 1ull << 41 &&
+	      !d.vhost_unknown_added[0]);
+	a.vhost = TP_VHOST_ABSENT;
+	pool_diff(&a, &b, &d);
+	CHECK(!d.vhost_unknown_added[0] && !d.vhost_unknown_added[1]);
 }
 
 static void test_resolve(void)
