@@ -86,8 +86,13 @@ print(v if isinstance(v, str) else json.dumps(v))' "$1" "$2" 2>&1
 mkdump() {
 	python3 - "$@" <<'EOF'
 import json, sys
-bits = {"csum": 1, "tso4": 2, "tso6": 4, "tso_ecn": 8, "ufo": 16, "uso4": 32,
-	"uso6": 64, "udp_tunnel_gso": 128, "udp_tunnel_gso_csum": 256}
+names = ["csum", "tso4", "tso6", "tso_ecn", "ufo", "uso4", "uso6",
+	"udp_tunnel_gso", "udp_tunnel_gso_csum", "vhost_mrg_rxbuf",
+	"vhost_notify_on_empty", "vhost_log_all", "vhost_any_layout",
+	"vhost_indirect_desc", "vhost_event_idx", "vhost_version_1",
+	"vhost_access_platform", "vhost_in_order", "vhost_ring_reset",
+	"vhost_guest_udp_tunnel_gso", "vhost_host_udp_tunnel_gso"]
+bits = {c: 1 << i for i, c in enumerate(names)}	# the uapi table, in order
 d = json.load(open(sys.argv[1]))
 d["host"] = sys.argv[3]
 caps = set(d["capabilities"])

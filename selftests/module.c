@@ -106,14 +106,20 @@ TEST_F(mod, probes_armed)
 
 	ASSERT_EQ(0, tp_module_load(NULL));
 	ASSERT_EQ(0, tp_read_file(TP_SYSFS "/probes", buf, sizeof(buf)));
-	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		EXPECT_NE(NULL, strstr(buf, want[i])) {
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		bool found = strstr(buf, want[i]);
+
+		EXPECT_TRUE(found) {
 			TH_LOG("no '%s' in:\n%s", want[i], buf);
 		}
-	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
-		EXPECT_NE(NULL, strstr(line, " armed")) {
+	}
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		bool armed = strstr(line, " armed");
+
+		EXPECT_TRUE(armed) {
 			TH_LOG("not armed: %s", line);
 		}
+	}
 }
 
 /* Good writes and what reads back; every write goes over the previous. */
