@@ -171,6 +171,51 @@ static const char *cap_off(uint32_t bit, const struct tp_level *l,
 	return NULL;
 }
 
+/*
+ * The module's probe points (/sys/kernel/tunpin/probes), into @a (JSON) or
+ * printed; the number of points not armed, or -1 if the file is missing.
+ */
+static int show_probes(json_object *a)
+{
+	FILE *f = fopen("/sys/kernel/tunpin/probes", "re");
+	char line[256], sym[128], kind[16], state[16];
+	int bad = 0;
+
+	if (!f)
+		return -1;
+	if (!a)
+		printf("probes:\n");
+	while (fgets(line, sizeof(line), f)) {
+		long missed = 0;
+		int n = sscanf(line, "%127s %15s %15s missed %ld", sym, kind,
+			       state, &missed);
+
+		if (n < 3)
+			continue;
+		bad += strcmp(state, "armed") != 0;
+		if (a) {
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "symbol",
+					       json_object_new_string(sym));
+			json_object_object_add(o, "kind",
+					       json_object_new_string(kind));
+			json_object_object_add(o, "state",
+					       json_object_new_string(state));
+			json_object_object_add(o, "missed", n == 4 ?
+				json_object_new_int64(missed) : NULL);
+			json_object_array_add(a, o);
+		} else {
+			printf("\t%s %s: %s", cli_safe(sym), kind, state);
+			if (n == 4)
+				printf(", %ld returns missed", missed);
+			printf("\n");
+		}
+	}
+	fclose(f);
+	return bad;
+}
+
 int cmd_show(struct tp_nl *h, const struct cli *c)
 {
 	bool json = c->opts & (OPT_JSON | OPT_PRETTY);
@@ -180,7 +225,7 @@ int cmd_show(struct tp_nl *h, const struct cli *c)
 	char buf[LEVEL_BUF], why[256];
 	json_object *a;
 	struct tp_level l;
-	int err;
+	int err, unarmed;
 
 	err = tp_nl_level_get(h, &l);
 	if (err)
@@ -278,12 +323,17 @@ int cmd_show(struct tp_nl *h, const struct cli *c)
 		json_object_object_add(r, "ioctls",
 			json_object_new_int64(cnt.refused_ioctls));
 		json_object_object_add(s.json, "refused", r);
+		r = json_object_new_array();
+		unarmed = show_probes(r);
+		json_object_object_add(s.json, "probes", unarmed < 0 ? NULL : r);
+		if (unarmed < 0)
+			json_object_put(r);
 		puts(json_object_to_json_string_ext(s.json,
 			(c->opts & OPT_PRETTY ? JSON_C_TO_STRING_PRETTY :
 						JSON_C_TO_STRING_PLAIN) |
 			JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(s.json);
-		return EXIT_OK;
+		return unarmed > 0 ? EXIT_ERR : EXIT_OK;
 	}
 	printf("refused:\n");
 	for (int i = 0; i < cnt.n; i++) {
@@ -294,6 +344,12 @@ int cmd_show(struct tp_nl *h, const struct cli *c)
 	}
 	printf("\tunknown ioctls: %llu\n",
 	       (unsigned long long)cnt.refused_ioctls);
+	unarmed = show_probes(NULL);
+	if (unarmed > 0) {
+		fprintf(stderr, "tunpin: %d probe point%s not armed: the level is not enforced there\n",
+			unarmed, unarmed == 1 ? " is" : "s are");
+		return EXIT_ERR;
+	}
 	return EXIT_OK;
 }
 
