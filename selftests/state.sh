@@ -63,6 +63,11 @@ show_unpinned() {
 	cat "$tmp/show"
 	grep -q '^WARNING: unpinned' "$tmp/show" &&
 		has $'\tufo: on' <"$tmp/show" || return 1
+	# the probe points, every one armed (show exits 1 otherwise)
+	has $'\ttun:tun_chr_ioctl entry: armed' <"$tmp/show" &&
+		has $'\tvhost_net:vhost_net_ioctl entry: armed' <"$tmp/show" &&
+		has $'\ttun:tun_chr_ioctl return: armed, 0 returns missed' \
+			<"$tmp/show" || return 1
 	if [ -n "$lacks" ]; then
 		has $'\t'"$lacks: off [not in this kernel]" <"$tmp/show"
 	else	# this kernel offers every capability tunpin knows
