@@ -47,7 +47,7 @@ DKMSDIR ?= /usr/src/tunpin-$(VERSION)
 DKMS_SRC := dkms.conf Kbuild Makefile module/Kbuild include/uapi/linux/tunpin.h \
 	    module/compat/Kbuild.include module/compat/compat.h \
 	    $(filter-out module/caps-gen.h module/%.mod.c, \
-			 $(wildcard module/*.c module/*.h))
+			 $(wildcard module/*.c module/*.h module/*.S))
 
 all: module tool
 
