@@ -17,7 +17,7 @@ tool=${TUNPIN_TOOL:?TUNPIN_TOOL: the tunpin binary}
 src=${TUNPIN_SRC:?TUNPIN_SRC: the source tree}
 playbook=$src/contrib/ansible/tunpin-pool.yml
 sys=/sys/kernel/tunpin
-pool="csum tso4 tso6 tso_ecn"		# the VM's 6.1 set without ufo
+pool=			# the VM's set without ufo (t_setup)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tunpin-ansible.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
@@ -123,6 +123,10 @@ t_setup() {		# ansible-core, the VM's dump, hv-old's dump
 	rc=$?
 	check "tunpin probe -o: exit 0" [ $rc -eq 0 ]
 	check "the VM has ufo" [ "$(jget "$tmp/vm.json" '"ufo" in j["capabilities"]')" = true ]
+	pool=$(jget "$tmp/vm.json" \
+		'" ".join(c for c in j["capabilities"] if c != "ufo")')
+	check "the VM has vhost-net's base set" \
+		grep -q ' vhost_mrg_rxbuf .* vhost_version_1' <<<" $pool "
 	mkdump "$tmp/vm.json" "$tmp/hv-old.json" hv-old -ufo
 	check "hv-old: the VM's set without ufo" \
 		[ "$(jget "$tmp/hv-old.json" '" ".join(j["capabilities"])')" = "$pool" ]
