@@ -64,7 +64,7 @@ if [ -n "$CROSS" ]; then
 	# The same gcc release V, checked here, stands in for the Debian
 	# headers'"'"' own check of the whole text.
 	kdir=/usr/src/linux-headers-$KVER
-	want=$(sed -n "s/^CONFIG_CC_VERSION_TEXT=\"gcc-\{0,1\}\([0-9]*\) \(.*\)\"$/\1 \2/p" \
+	want=$(sed -n "s/^CONFIG_CC_VERSION_TEXT=\"[^ ]*gcc-\{0,1\}\([0-9]*\) \(.*\)\"$/\1 \2/p" \
 		$kdir/.config)
 	n=${want%% *}
 	cc=${CROSS}gcc${n:+-$n}
