@@ -154,10 +154,10 @@ if ! fresh; then
 	kver=$(ls "$dir.new/lib/modules")
 	[ "$(wc -w <<<"$kver")" -eq 1 ] ||
 		die "the $root root has kernels '$kver', not one"
-	# The modules' index, which the kernel's postinst would make
-	# (vm/initramfs.sh and modprobe read it).
-	# The kernel's postinst makes /boot/vmlinuz-RELEASE and config-RELEASE
-	# of what a newer image ships in /usr/lib/modules/RELEASE.
+	# What the kernel's postinst would make: the modules' index
+	# (vm/initramfs.sh and modprobe read it) and, of what a newer image
+	# ships in /usr/lib/modules/RELEASE, /boot/vmlinuz-RELEASE and
+	# config-RELEASE (vm/run.sh, lane-build.sh).
 	if [ "$variant" = extract ]; then
 		depmod -b "$dir.new" "$kver"
 		for f in vmlinuz config; do
