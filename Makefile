@@ -5,11 +5,9 @@
 #   make check      THE test command: deps, lint, unit tests, the packages,
 #                   the selftests on every lane of tools/testing/matrix
 #   make check-quick  the development loop: lanes 6.1 and 7.2, the
-#                   kernel's tests, no packages, no arm64
+#                   kernel's tests, no packages, no arm64 lanes
 #   make check-debug  the selftests and stress tests on a KASAN/lockdep/kmemleak
 #                   kernel built from Debian's linux-source-6.1 (cached; slow)
-#   make check-arm64  the module and the C kselftests on Debian's arm64 kernel
-#                   (cross-built, qemu-system-aarch64)
 #   make check-migrate  a running guest live-migrated from a newer host kernel
 #                   to an older one, unpinned and pinned (nested KVM in two VMs)
 #   make demo       boot the VM and show QEMU's offer pinned and unpinned
@@ -93,11 +91,6 @@ check-quick:
 check-debug:
 	$(TESTING)/debug/check.sh
 
-# The arm64 lane: tunpin.ko cross-built for Debian's arm64 kernel, the C
-# kselftests in qemu-system-aarch64 (tools/testing/arm64/check.sh).
-check-arm64:
-	$(TESTING)/arm64/check.sh
-
 # The real live migration: 6.12 -> 6.1 and 7.2 -> 6.12, source and
 # destination host VMs side by side (tools/testing/migrate/check.sh).
 check-migrate:
@@ -110,4 +103,4 @@ bench:
 	$(TESTING)/bench/run.sh
 
 .PHONY: all module tool clean check demo install uninstall install-module \
-	install-dkms check-quick check-debug check-arm64 check-migrate bench
+	install-dkms check-quick check-debug check-migrate bench

@@ -40,7 +40,7 @@ need_pkgs() {
 		die "missing packages: ${missing[*]} (run as root or install them)"
 	echo "tunpin: installing ${missing[*]}" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	# The arm64 lane may be installing beside us: wait for apt's locks.
+	# Another run may be installing beside us: wait for apt's locks.
 	apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 &&
 	apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
 		--no-install-recommends "${missing[@]}" >/dev/null
@@ -182,13 +182,14 @@ lanes() {
 	done
 }
 
-# lane_get LANE FIELD: arch, root or tests of a lane.
+# lane_get LANE FIELD: arch, root, build or tests of a lane.
 lane_get() {
 	awk -v l="$1" -v f="$2" '
 		!/^#/ && $1 == l {
 			if (f == "arch") print $2
 			else if (f == "root") print $3
-			else if (f == "tests") print $4
+			else if (f == "build") print $4
+			else if (f == "tests") print $5
 			found = 1
 		}
 		END { exit !found }' "$TUNPIN_SRC/tools/testing/matrix" ||
@@ -226,4 +227,11 @@ debian_uri() {
 lane_root() {
 	"$TUNPIN_SRC/tools/testing/vm/root.sh" "$(lane_get "$1" root)" \
 		"$(lane_get "$1" arch)"
+}
+
+# build_root LANE: the root the lane's binaries are built in: the lane's
+# own, or the root of the same suite of its build architecture.
+build_root() {
+	"$TUNPIN_SRC/tools/testing/vm/root.sh" "$(lane_get "$1" root)" \
+		"$(lane_get "$1" build)"
 }

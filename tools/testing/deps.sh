@@ -14,13 +14,13 @@ pkgs=(
 	"$LINUX_SOURCE_PKG"		# checkpatch.pl, kselftest_harness.h
 	sparse				# make C=2
 	qemu-system-x86 busybox-static	# the VM
+	qemu-system-arm			# the arm64 lanes' VM
 	cpio kmod iproute2 procps	# initramfs, modules, guest tools
 	python3-pyroute2 python3-yaml	# a netlink client we did not write
 	python3-jsonschema		# the YAML spec against its schema
 	ansible-core			# contrib/ansible's playbook
 	man-db groff-base		# the man page lint
-	# pkg.sh and dkms.sh: here too, so that nothing is installed while
-	# the arm64 lane's own packages go in beside the host steps
+	# pkg.sh and dkms.sh: all installed here, at once
 	dpkg-dev debhelper dh-dkms lintian systemd dkms
 )
 

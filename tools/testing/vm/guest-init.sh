@@ -50,6 +50,19 @@ mount -t tmpfs tmpfs /lib/modules
 mkdir -p "/lib/modules/$kver"
 mount --bind "$moddir" "/lib/modules/$kver"
 
+# A root unpacked without its maintainer scripts (vm/root.sh's extract
+# variant: the arm64 roots) gets here, in the overlay, what they would
+# have made and the tests use: the users and groups (the tests setuid to
+# nobody), the libraries' cache, awk (an alternative), nsswitch.conf.
+if [ ! -e /etc/passwd ] && [ -e /usr/share/base-passwd/passwd.master ]; then
+	cp /usr/share/base-passwd/passwd.master /etc/passwd
+	cp /usr/share/base-passwd/group.master /etc/group
+	[ -e /etc/nsswitch.conf ] ||
+		cp /usr/share/base-files/nsswitch.conf /etc/nsswitch.conf 2>/dev/null
+	[ -e /usr/bin/awk ] || ln -s mawk /usr/bin/awk
+	ldconfig
+fi
+
 ip link set lo up
 hostname tunpin-vm
 

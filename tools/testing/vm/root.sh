@@ -9,8 +9,9 @@
 # Each recipe has its own directory, so a root in use by a VM is never
 # replaced under it; the old one is removed once it is stale.
 #
-# The variant is "required" (Priority: required: mount, awk, ...), plus
-# the packages below, without their Recommends.
+# An amd64 root's variant is "required" (Priority: required: mount, awk,
+# ...), plus the packages below, without their Recommends; an arm64
+# root's is "extract" (below).
 # Roots live in the cache ($TUNPIN_CACHE/roots/ROOT-ARCH-RECIPE). One is
 # made anew when what it holds changes (the packages, the sources, the
 # mmdebstrap options: the RECIPE hash), or when it is older than
@@ -25,32 +26,70 @@ set -euo pipefail
 root=${1:?usage: root.sh ROOT [ARCH]} arch=${2:-amd64}
 suite=${root%+backports}
 
-# What every root holds: the build (module, tool, selftests), the guest's
-# tools, a netlink client we did not write (pyroute2), and a busybox for
-# the nested guest's initramfs; an amd64 root also the real clients (QEMU,
-# libvirt) and the i686 compiler for the compat ioctl path; an arm64 one
-# the armhf compiler for it.
-pkgs=(
-	"linux-image-$arch" "linux-headers-$arch"
-	make gcc libc6-dev pkg-config libmnl-dev libjson-c-dev sparse
-	kmod iproute2 procps util-linux cpio busybox-static
-	python3 python3-yaml python3-pyroute2
-)
+# What every amd64 root holds: the build (module, tool, selftests), the
+# guest's tools, a netlink client we did not write (pyroute2), a busybox
+# for the nested guest's initramfs, the real clients (QEMU, libvirt) and
+# the i686 compiler for the compat ioctl path; the cross compilers of the
+# arm64 lanes that build in it (tools/testing/matrix: their build column).
+#
+# An arm64 root is both the arm64 VM's userspace and the sysroot its
+# binaries are cross-built against (in the amd64 root of the same suite,
+# lane-build.sh): the kernel and its headers, libc, libmnl and json-c,
+# and the guest's tools. It is made with the "extract" variant: the
+# packages are unpacked, none of their maintainer scripts runs (under
+# qemu-user they took over 20 minutes). What the guest needs of them is
+# done here (depmod) or at boot (vm/guest-init.sh: passwd, group, the
+# alternatives). The kbuild programs of its headers are the amd64 ones
+# of the same version, unpacked over the arm64 ones: the build host runs
+# them, the guest never does.
 case $arch in
 amd64)
-	pkgs+=(qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu
-	       libvirt-clients gcc-i686-linux-gnu libc6-dev-i386-cross) ;;
+	pkgs=(
+		"linux-image-$arch" "linux-headers-$arch"
+		make gcc libc6-dev pkg-config libmnl-dev libjson-c-dev sparse
+		kmod iproute2 procps util-linux cpio busybox-static
+		python3 python3-yaml python3-pyroute2
+		qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu
+		libvirt-clients gcc-i686-linux-gnu libc6-dev-i386-cross
+	)
+	case $suite in
+	bullseye | bookworm) pkgs+=(dwarves) ;;	# pahole, for BTF (6.12+)
+	*) pkgs+=(pahole) ;;
+	esac
+	# The full lane's extras: the Ansible playbook's test.
+	[ "$suite" = bookworm ] && pkgs+=(ansible-core)
+	# Cross compilers for the lanes of other architectures built here.
+	for a in $(awk -v r="$root" -v a="$arch" '!/^#/ && NF >= 5 &&
+			$3 == r && $4 == a && $2 != a { print $2 }' \
+			"$TUNPIN_SRC/tools/testing/matrix" | sort -u); do
+		case $a in
+		arm64) triplet=aarch64-linux-gnu ;;
+		*) die "root.sh: no cross compiler for $a" ;;
+		esac
+		# The gcc release the kernel of that root was built with
+		# (CONFIG_CC_VERSION_TEXT: "gcc-12 (Debian 12.2.0-14) 12.2.0",
+		# or a cross gcc's name), and 32-bit ARM for the compat path.
+		ar=$("$(dirname "$0")/root.sh" "$root" "$a")
+		n=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="[^ ]*gcc-\([0-9]*\) .*/\1/p' \
+			"$ar"/usr/src/linux-headers-"$(cat "$ar/.kver")"/.config)
+		[ -n "$n" ] || die "root.sh: which gcc built the $root $a kernel?"
+		pkgs+=("gcc-$n-$triplet" "libc6-dev-$a-cross")
+		[ "$a" = arm64 ] &&
+			pkgs+=(gcc-arm-linux-gnueabihf libc6-dev-armhf-cross)
+	done
+	variant=required ;;
 arm64)
-	pkgs+=(gcc-arm-linux-gnueabihf libc6-dev-armhf-cross) ;;
+	pkgs=(
+		"linux-image-$arch" "linux-headers-$arch"
+		libc6-dev libmnl-dev libjson-c-dev
+		base-files base-passwd libc-bin bash dash coreutils grep sed
+		mawk findutils diffutils hostname mount util-linux procps kmod
+		iproute2 busybox-static python3 python3-yaml python3-pyroute2
+	)
+	variant=extract ;;
 *)
 	die "root.sh: no root for architecture $arch" ;;
 esac
-case $suite in
-bullseye | bookworm) pkgs+=(dwarves) ;;	# pahole, for BTF (6.12+)
-*) pkgs+=(pahole) ;;
-esac
-# The full lane's extras: the Ansible playbook's test.
-[ "$suite" = bookworm ] && [ "$arch" = amd64 ] && pkgs+=(ansible-core)
 
 uri=$(debian_uri) sec=$(debian_uri security)
 [ -n "$uri" ] || die "no Debian archive in this machine's apt sources"
@@ -67,13 +106,28 @@ if [ "$root" != "$suite" ]; then
 	aptopts+=(--aptopt="APT::Default-Release \"$suite-backports\"")
 fi
 
-variant=required
 # The kernel's postinst would build an initramfs nobody boots (with
 # initramfs-tools or dracut, whichever the suite picks): the VM has its own
 # (vm/initramfs.sh).
 # shellcheck disable=SC2016 # expanded by mmdebstrap's hook
 noinitrd='for f in /usr/sbin/update-initramfs /usr/bin/dracut; do chroot "$1" dpkg-divert --local --rename --add "$f" && ln -s /bin/true "$1$f"; done'
-recipe=$(printf '%s\n' "$root" "$arch" "$variant" "$noinitrd" "${pkgs[@]}" \
+hooks=$noinitrd
+mmopts=(--essential-hook="$noinitrd")
+if [ "$variant" = extract ]; then
+	# Merged /usr, as every suite since bookworm has it (the symlinks
+	# usrmerge's or base-files' scripts would make), before unpacking;
+	# after it, the amd64 linux-kbuild of the version the headers use,
+	# over the arm64 one, from the root's own apt (the archives are still
+	# there), so that M= builds run on the build host.
+	# shellcheck disable=SC2016 # expanded by mmdebstrap's hook
+	usrmerge='for d in bin sbin lib; do mkdir -p "$1/usr/$d" && ln -s "usr/$d" "$1/$d"; done'
+	# shellcheck disable=SC2016
+	kbuild='set -e; cd "$1/var/cache/apt/archives"; set -- "$1" linux-kbuild-*_'"$arch"'.deb; [ -f "$2" ]; p=$(dpkg-deb -f "$2" Package) v=$(dpkg-deb -f "$2" Version); mkdir -p "$1/tmp/kb"; cd "$1/tmp/kb"; APT_CONFIG=$MMDEBSTRAP_APT_CONFIG apt-get download -q -o APT::Sandbox::User=root "$p:amd64=$v"; dpkg-deb -x "$p"_*_amd64.deb "$1"; cd /; rm -rf "$1/tmp/kb"'
+	mmopts=(--architectures=amd64 --setup-hook="$usrmerge"
+		--extract-hook="$kbuild")
+	hooks=${mmopts[*]}
+fi
+recipe=$(printf '%s\n' "$root" "$arch" "$variant" "$hooks" "${pkgs[@]}" \
 	 "${sources[@]}" "${aptopts[@]}" | sha256sum | cut -c1-12)
 dir=$TUNPIN_CACHE/roots/$root-$arch-$recipe
 max_age=${TUNPIN_ROOT_DAYS:-14}
@@ -88,19 +142,11 @@ exec 9>"$dir.lock"
 flock 9
 if ! fresh; then
 	need_pkgs mmdebstrap
-	# Another architecture's maintainer scripts run under qemu-user.
-	if [ "$arch" != "$(dpkg --print-architecture)" ]; then
-		need_pkgs qemu-user-static binfmt-support
-		[ -e /proc/sys/fs/binfmt_misc/register ] ||
-			mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
-		update-binfmts --enable >/dev/null 2>&1 || true
-	fi
 	echo "root.sh: making the $root $arch root (${#pkgs[@]} packages)" >&2
 	rm -rf "$dir.new"
 	if ! mmdebstrap --variant="$variant" --arch="$arch" "${aptopts[@]}" \
 		--include="$(IFS=,; echo "${pkgs[*]}")" \
-		--essential-hook="$noinitrd" \
-		"$suite" "$dir.new" "${sources[@]}" >"$dir.log" 2>&1; then
+		"${mmopts[@]}" "$suite" "$dir.new" "${sources[@]}" >"$dir.log" 2>&1; then
 		grep -E '^(E|W): |unable to locate|has no installation candidate|Depends:' \
 			"$dir.log" | head -n 20 >&2
 		die "cannot make the $root $arch root (log: $dir.log)"
@@ -108,6 +154,17 @@ if ! fresh; then
 	kver=$(ls "$dir.new/lib/modules")
 	[ "$(wc -w <<<"$kver")" -eq 1 ] ||
 		die "the $root root has kernels '$kver', not one"
+	# What the kernel's postinst would make: the modules' index
+	# (vm/initramfs.sh and modprobe read it) and, of what a newer image
+	# ships in /usr/lib/modules/RELEASE, /boot/vmlinuz-RELEASE and
+	# config-RELEASE (vm/run.sh, lane-build.sh).
+	if [ "$variant" = extract ]; then
+		depmod -b "$dir.new" "$kver"
+		for f in vmlinuz config; do
+			[ -e "$dir.new/boot/$f-$kver" ] ||
+				cp "$dir.new/usr/lib/modules/$kver/$f" "$dir.new/boot/$f-$kver"
+		done
+	fi
 	echo "$kver" >"$dir.new/.kver"
 	echo "$recipe" >"$dir.new/.recipe"
 	rm -rf "$dir"
