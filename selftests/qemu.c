@@ -152,8 +152,6 @@ static const struct tp_group {
 	  { 65, 66, 67, 68 }, 4 },
 };
 
-#define TP_FLOOR	(TUNPIN_CAP_CSUM | TUNPIN_CAP_TSO4 | TUNPIN_CAP_TSO6 | \
-			 TUNPIN_CAP_TSO_ECN)
 
 /* A level's names, joined with @sep ("," for level=, " " for sysfs). */
 static const char *tp_level_text(uint32_t caps, char sep, char *buf,
@@ -728,16 +726,7 @@ TEST_F_TIMEOUT(qemu, pinned_without_tunnel, TP_QEMU_TIMEOUT)
 					 TUNPIN_CAP_UDP_TUNNEL_GSO_CSUM), NULL);
 }
 
-/*
- * The vhost-net features of Linux 6.1 (Debian 6.1.0-57 answers 0x33d008000
- * to VHOST_GET_FEATURES: bits 15 24 26 27 28 29 32 33) and its offloads.
- */
-#define TP_VHOST_61	(TUNPIN_CAP_VHOST_MRG_RXBUF | \
-			 TUNPIN_CAP_VHOST_NOTIFY_ON_EMPTY | \
-			 TUNPIN_CAP_VHOST_LOG_ALL | TUNPIN_CAP_VHOST_ANY_LAYOUT | \
-			 TUNPIN_CAP_VHOST_INDIRECT_DESC | \
-			 TUNPIN_CAP_VHOST_EVENT_IDX | TUNPIN_CAP_VHOST_VERSION_1 | \
-			 TUNPIN_CAP_VHOST_ACCESS_PLATFORM)
+/* Linux 6.1's offloads (its vhost-net features: TP_VHOST_61). */
 #define TP_TAP_61	(TP_FLOOR | TUNPIN_CAP_UFO)
 
 /*

@@ -262,6 +262,20 @@ static const struct tp_cap tp_caps[] = {
 };
 
 #define TP_NCAPS_ALL	((int)(sizeof(tp_caps) / sizeof(tp_caps[0])))
+
+/* The TAP offloads every kernel has, which QEMU takes for granted. */
+#define TP_FLOOR	(TUNPIN_CAP_CSUM | TUNPIN_CAP_TSO4 | TUNPIN_CAP_TSO6 | \
+			 TUNPIN_CAP_TSO_ECN)
+/*
+ * The vhost-net features of Linux 6.1 (Debian 6.1.0-57 answers
+ * 0x33d008000 to VHOST_GET_FEATURES: bits 15 24 26 27 28 29 32 33).
+ */
+#define TP_VHOST_61	(TUNPIN_CAP_VHOST_MRG_RXBUF | \
+			 TUNPIN_CAP_VHOST_NOTIFY_ON_EMPTY | \
+			 TUNPIN_CAP_VHOST_LOG_ALL | TUNPIN_CAP_VHOST_ANY_LAYOUT | \
+			 TUNPIN_CAP_VHOST_INDIRECT_DESC | \
+			 TUNPIN_CAP_VHOST_EVENT_IDX | TUNPIN_CAP_VHOST_VERSION_1 | \
+			 TUNPIN_CAP_VHOST_ACCESS_PLATFORM)
 /* One entry per bit of TUNPIN_CAP_ALL, TAP offloads first. */
 _Static_assert(TP_NCAPS_ALL == __builtin_popcount(TUNPIN_CAP_ALL),
 	       "tp_caps[] is not the uapi table");

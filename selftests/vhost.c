@@ -51,23 +51,6 @@ _Static_assert(VHOST_GET_FEATURES_ARRAY == TP_GET_FEATURES_ARRAY &&
 	       "the array commands are not the kernel's");
 #endif
 
-/* The TAP part of every level here: what real levels never go below. */
-#define TP_FLOOR	(TUNPIN_CAP_CSUM | TUNPIN_CAP_TSO4 | TUNPIN_CAP_TSO6 | \
-			 TUNPIN_CAP_TSO_ECN)
-
-/*
- * The vhost-net features of Linux 6.1 (Debian 6.1.0-57 answers
- * 0x33d008000 to VHOST_GET_FEATURES: bits 15 24 26 27 28 29 32 33): the
- * level every lane is pinned to in "six_one", intersected with the stock
- * set.
- */
-#define TP_VHOST_61	(TUNPIN_CAP_VHOST_MRG_RXBUF | \
-			 TUNPIN_CAP_VHOST_NOTIFY_ON_EMPTY | \
-			 TUNPIN_CAP_VHOST_LOG_ALL | TUNPIN_CAP_VHOST_ANY_LAYOUT | \
-			 TUNPIN_CAP_VHOST_INDIRECT_DESC | \
-			 TUNPIN_CAP_VHOST_EVENT_IDX | TUNPIN_CAP_VHOST_VERSION_1 | \
-			 TUNPIN_CAP_VHOST_ACCESS_PLATFORM)
-
 /* Made-up commands (no kernel has them) and the arguments they get. */
 static const unsigned int tp_unknown_cmds[] = {
 	_IO(VHOST_VIRTIO, 0xfe),
