@@ -46,14 +46,26 @@ static const unsigned int tunpin_known_cmds[] = {
 	SIOCGIFHWADDR, SIOCSIFHWADDR, SIOCGSKNS,
 };
 
-static bool tunpin_cmd_known(unsigned int cmd)
+/**
+ * tunpin_cmd_in - whether @cmd is one of the @n commands of @cmds
+ * @cmds: ioctl commands
+ * @n: how many
+ * @cmd: the command
+ */
+bool tunpin_cmd_in(const unsigned int *cmds, size_t n, unsigned int cmd)
 {
-	int i;
+	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(tunpin_known_cmds); i++)
-		if (tunpin_known_cmds[i] == cmd)
+	for (i = 0; i < n; i++)
+		if (cmds[i] == cmd)
 			return true;
 	return false;
+}
+
+static bool tunpin_cmd_known(unsigned int cmd)
+{
+	return tunpin_cmd_in(tunpin_known_cmds, ARRAY_SIZE(tunpin_known_cmds),
+			     cmd);
 }
 
 static void tunpin_count_bits(atomic_long_t *counters, u32 caps)

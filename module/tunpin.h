@@ -76,6 +76,7 @@ enum tunpin_verdict {
 enum tunpin_verdict tunpin_judge(struct file *file, unsigned int cmd,
 				 unsigned long arg);
 const struct tunpin_level *tunpin_level_governing(struct file *file);
+bool tunpin_cmd_in(const unsigned int *cmds, size_t n, unsigned int cmd);
 void tunpin_count_request(u32 caps);
 void tunpin_refused(const struct tunpin_level *level, unsigned int cmd,
 		    u32 caps);

@@ -71,12 +71,8 @@ static const unsigned int tunpin_vhost_known_cmds[] = {
 
 static bool tunpin_vhost_cmd_known(unsigned int cmd)
 {
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(tunpin_vhost_known_cmds); i++)
-		if (tunpin_vhost_known_cmds[i] == cmd)
-			return true;
-	return false;
+	return tunpin_cmd_in(tunpin_vhost_known_cmds,
+			     ARRAY_SIZE(tunpin_vhost_known_cmds), cmd);
 }
 
 /* VHOST_GET_FEATURES: the native word 0 as the level allows it. */
