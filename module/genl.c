@@ -135,16 +135,59 @@ static int tunpin_level_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return tunpin_reply(info, TUNPIN_CMD_LEVEL_GET, tunpin_fill_level);
 }
 
+/*
+ * The message of a refused lowering names capabilities and processes, so it
+ * is formatted, and it must live until netlink_ack() copies it, after the
+ * handler returned. It is written into one of a few static slots, reused
+ * only after that many later refusals (their last byte is never written
+ * and stays NUL); where the kernel has NL_SET_ERR_MSG_FMT() (6.2) and the
+ * message fits its buffer, which is in the extack itself, the extack gets
+ * a copy (compat.h), and no later refusal can change it.
+ *
+ * A slot holds the longest message whole: the format's 68 characters of
+ * text, a u32 (10 digits), the plural's "s", the bits (at most
+ * TUNPIN_LEVEL_MAX - 1 characters), the processes (TUNPIN_WHO_MAX - 1), the
+ * terminating NUL and the byte never written.
+ */
+#define TUNPIN_MSG_MAX		(68 + 10 + 1 + TUNPIN_LEVEL_MAX + TUNPIN_WHO_MAX)
+#define TUNPIN_MSG_SLOTS	8
+static char tunpin_msgs[TUNPIN_MSG_SLOTS][TUNPIN_MSG_MAX];
+static atomic_t tunpin_msg_next;
+
+/**
+ * tunpin_lowering_refused - say why tunpin_level_set() refused a lowering
+ * @why: what it filled in
+ * @extack: the request's, or NULL (sysfs): the kernel log says it anyway
+ */
+void tunpin_lowering_refused(const struct tunpin_refusal *why,
+			     struct netlink_ext_ack *extack)
+{
+	unsigned int slot = (unsigned int)atomic_inc_return(&tunpin_msg_next);
+	char *msg = tunpin_msgs[slot % TUNPIN_MSG_SLOTS];
+	char bits[TUNPIN_LEVEL_MAX];
+
+	tunpin_bits_print(why->removed, bits, sizeof(bits));
+	snprintf(msg, TUNPIN_MSG_MAX - 1,
+		 "level removes %s in use by %u open TAP file%s: %s; set FORCE to lower anyway",
+		 bits, why->nfiles, why->nfiles == 1 ? "" : "s", why->who);
+	pr_notice("refused level change: %s\n", msg);
+	if (extack && !tunpin_extack_fmt(extack, msg))
+		extack->_msg = msg;	/* NL_SET_ERR_MSG() takes literals only */
+}
+
 static int tunpin_level_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct tunpin_refusal why;
 	struct tunpin_level level;
 	int err;
 
 	err = tunpin_parse_level(info, &level);
 	if (err)
 		return err;
-	return tunpin_level_set(&level, info->attrs[TUNPIN_A_FORCE],
-				info->extack);
+	err = tunpin_level_set(&level, info->attrs[TUNPIN_A_FORCE], &why);
+	if (err == -EBUSY)
+		tunpin_lowering_refused(&why, info->extack);
+	return err;
 }
 
 static int tunpin_put_counter(struct sk_buff *skb, u32 cap, unsigned int idx)

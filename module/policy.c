@@ -195,47 +195,13 @@ out:
 	return verdict;
 }
 
-/*
- * The extack message of a refused lowering names files and processes, so it
- * is formatted; Linux 6.1 has no NL_SET_ERR_MSG_FMT (6.2) and the message
- * must live until netlink_ack() copies it, after our handler returns. So it
- * goes to one of a few static slots, reused only after that many later
- * refusals; the last byte of each slot is never written and stays NUL.
- *
- * A slot holds the longest message whole: the format's 68 characters of
- * text, a u32 (10 digits), the plural's "s", the bits (at most
- * TUNPIN_LEVEL_MAX - 1 characters), the processes (TUNPIN_WHO_MAX - 1), the
- * terminating NUL and the byte never written.
- */
-#define TUNPIN_WHO_MAX		128
-#define TUNPIN_MSG_MAX		(68 + 10 + 1 + TUNPIN_LEVEL_MAX + TUNPIN_WHO_MAX)
-#define TUNPIN_MSG_SLOTS	8
-static char tunpin_msgs[TUNPIN_MSG_SLOTS][TUNPIN_MSG_MAX];
-static atomic_t tunpin_msg_next;
-
-static void tunpin_refuse_lowering(struct netlink_ext_ack *extack,
-				   u32 removed, unsigned int nfiles,
-				   const char *who)
-{
-	unsigned int slot = atomic_inc_return(&tunpin_msg_next);
-	char *msg = tunpin_msgs[slot % TUNPIN_MSG_SLOTS];
-	char bits[TUNPIN_LEVEL_MAX];
-
-	tunpin_bits_print(removed, bits, sizeof(bits));
-	snprintf(msg, sizeof(tunpin_msgs[0]) - 1,
-		 "level removes %s in use by %u open TAP file%s: %s; set FORCE to lower anyway",
-		 bits, nfiles, nfiles == 1 ? "" : "s", who);
-	pr_notice("refused level change: %s\n", msg);
-	if (extack)
-		extack->_msg = msg;	/* NL_SET_ERR_MSG() takes literals only */
-}
-
 /**
  * tunpin_level_set - put a host level in force; the next ioctl sees it
  * @level: the new level (copied)
  * @force: even if open TAP files governed by the host level have had
  *         capabilities accepted that the new level removes
- * @extack: for the reason of a refusal; may be NULL
+ * @why: filled in with the reason of a refusal (tunpin_lowering_refused()
+ *       words it)
  *
  * Lowering admission, as VMware EVC does it: a level that removes what
  * running VMs were offered is refused unless forced.
@@ -244,13 +210,11 @@ static void tunpin_refuse_lowering(struct netlink_ext_ack *extack,
  * Return: 0, -EBUSY (lowering refused) or -ENOMEM.
  */
 int tunpin_level_set(const struct tunpin_level *level, bool force,
-		     struct netlink_ext_ack *extack)
+		     struct tunpin_refusal *why)
 {
-	char was[TUNPIN_LEVEL_MAX], now[TUNPIN_LEVEL_MAX], who[TUNPIN_WHO_MAX];
+	char was[TUNPIN_LEVEL_MAX], now[TUNPIN_LEVEL_MAX];
 	char name[TUNPIN_NAME_MAX + 1];
 	struct tunpin_level *new, *old;
-	unsigned int nfiles;
-	u32 removed = 0;
 
 	new = kmemdup(level, sizeof(*level), GFP_KERNEL);
 	if (!new)
@@ -264,14 +228,14 @@ int tunpin_level_set(const struct tunpin_level *level, bool force,
 	 */
 	mutex_lock(&tunpin_level_lock);
 	tunpin_files_lock_admin();
+	why->removed = 0;
 	if (new->pinned && !force)
-		removed = tunpin_files_in_use(new->caps, &nfiles, who,
-					      sizeof(who));
-	if (removed) {
+		why->removed = tunpin_files_in_use(new->caps, &why->nfiles,
+						   why->who, sizeof(why->who));
+	if (why->removed) {
 		tunpin_files_unlock();
 		mutex_unlock(&tunpin_level_lock);
 		kfree(new);
-		tunpin_refuse_lowering(extack, removed, nfiles, who);
 		return -EBUSY;
 	}
 	old = rcu_replace_pointer(tunpin_cur, new,

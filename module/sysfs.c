@@ -28,6 +28,7 @@ static ssize_t level_show(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t level_store(struct kobject *kobj, struct kobj_attribute *attr,
 			   const char *buf, size_t count)
 {
+	struct tunpin_refusal why;
 	struct tunpin_level level;
 	int err;
 
@@ -38,7 +39,9 @@ static ssize_t level_store(struct kobject *kobj, struct kobj_attribute *attr,
 		return -EINVAL;
 	err = tunpin_level_parse(buf, &level);
 	if (!err)
-		err = tunpin_level_set(&level, false, NULL);
+		err = tunpin_level_set(&level, false, &why);
+	if (err == -EBUSY)
+		tunpin_lowering_refused(&why, NULL);
 	return err ?: count;
 }
 

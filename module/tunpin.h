@@ -80,8 +80,18 @@ bool tunpin_cmd_in(const unsigned int *cmds, size_t n, unsigned int cmd);
 void tunpin_count_request(u32 caps);
 void tunpin_refused(const struct tunpin_level *level, unsigned int cmd,
 		    u32 caps);
+/* Why a lowering was refused: facts for the control plane to word. */
+#define TUNPIN_WHO_MAX		128
+struct tunpin_refusal {
+	u32 removed;		/* the capabilities in use it would remove */
+	unsigned int nfiles;	/* the open files holding them */
+	char who[TUNPIN_WHO_MAX];	/* "comm[pid] ...", maybe cut short */
+};
+
 int tunpin_level_set(const struct tunpin_level *level, bool force,
-		     struct netlink_ext_ack *extack);
+		     struct tunpin_refusal *why);
+void tunpin_lowering_refused(const struct tunpin_refusal *why,
+			     struct netlink_ext_ack *extack);
 int tunpin_level_rename(const char *name);
 void tunpin_level_get(struct tunpin_level *level);
 int tunpin_level_emit(char *buf);

@@ -33,6 +33,23 @@ static inline ssize_t nla_strscpy(char *dst, const struct nlattr *nla,
 #endif
 
 /*
+ * 6.2: NL_SET_ERR_MSG_FMT() formats into a buffer in the extack itself,
+ * which lives until netlink_ack() copies it. Whether @msg went there: not
+ * before 6.2, nor if it is longer than that buffer.
+ */
+static inline bool tunpin_extack_fmt(struct netlink_ext_ack *extack,
+				     const char *msg)
+{
+#ifdef NETLINK_MAX_FMTMSG_LEN
+	if (strlen(msg) < NETLINK_MAX_FMTMSG_LEN) {
+		NL_SET_ERR_MSG_FMT(extack, "%s", msg);
+		return true;
+	}
+#endif
+	return false;
+}
+
+/*
  * The flag that keeps listeners without CAP_NET_ADMIN out of a multicast
  * group. A kernel that has neither form lets anyone listen: there tunpin
  * offers no events group at all (TUNPIN_HAVE_EVENTS is 0).
