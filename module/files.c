@@ -148,8 +148,9 @@ static DEFINE_IRQ_WORK(tunpin_released_iw, tunpin_released_irq_work);
  * when the pool is empty: where kprobes are ftrace based (x86-64's
  * kernels) the handlers never run in NMI context, so a user who drains
  * the pool with TAPs of their own (/dev/net/tun is 0666) cannot make
- * another's TUNSETIFF or TUNSETOFFLOAD fail. An entry is small beside the
- * tun or tap file it is for, which the kernel itself bounds per user.
+ * another's TUNSETIFF or TUNSETOFFLOAD fail. Such an entry is charged to
+ * the caller's memory cgroup, like the tun or tap file it is for (far
+ * larger), whose number the kernel bounds per user.
  */
 static struct tunpin_file *tunpin_spare_take(void)
 {
@@ -166,7 +167,8 @@ static struct tunpin_file *tunpin_spare_take(void)
 		return llist_entry(node, struct tunpin_file, spare);
 	}
 	if (!in_nmi())
-		tf = kzalloc(sizeof(*tf), GFP_ATOMIC | __GFP_NOWARN);
+		tf = kzalloc(sizeof(*tf),
+			     GFP_ATOMIC | __GFP_ACCOUNT | __GFP_NOWARN);
 	if (!tf) {
 		module_put(THIS_MODULE);
 		return ERR_PTR(-ENOMEM);
