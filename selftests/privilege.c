@@ -13,9 +13,14 @@
  *  - cannot exempt a TAP from the policy: not through /dev/tunpin with a
  *    TAP of its own, not by attaching by name to a queue of a device whose
  *    other queue root exempted, not with a TAP created in its own network
- *    namespace: the level governs every one of them.
+ *    namespace: the level governs every one of them;
+ *  - the same for vhost-net fds (/dev/vhost-net opened to all for the
+ *    test): VHOST_GET_FEATURES answers the level (here: no vhost
+ *    capability), VHOST_SET_FEATURES of one outside it is refused
+ *    (EOPNOTSUPP), and TUNPIN_EXEMPT of its vhost fd is refused (EPERM).
  */
 #include "stress.h"
+#include <linux/vhost.h>
 #include "../tools/tunpin/nl.h"
 #include "kselftest_harness.h"
 
@@ -58,6 +63,42 @@ static int tp_attach(const char *name, bool create)
 	}
 	(void)create;
 	return fd;
+}
+
+/* Its own vhost-net fd is governed, and it cannot exempt it. */
+static int tp_unpriv_vhost(struct tp_msg *m, bool userns)
+{
+	uint64_t f = 0, mrg = 1ULL << TUNPIN_VHOST_BIT_MRG_RXBUF;
+	int fd = open("/dev/vhost-net", O_RDWR | O_CLOEXEC), ctl, i;
+	__s32 v;
+
+	if (fd < 0)
+		TP_FAIL(m, "open /dev/vhost-net: %d", errno);
+	if (ioctl(fd, VHOST_GET_FEATURES, &f))
+		TP_FAIL(m, "VHOST_GET_FEATURES: %d", errno);
+	for (i = 0; i < TP_NCAPS_ALL; i++)
+		if (tp_caps[i].vbit >= 0 && tp_caps[i].vbit < 64 &&
+		    (f >> tp_caps[i].vbit & 1))
+			TP_FAIL(m, "VHOST_GET_FEATURES %#llx offers %s outside the level",
+				(unsigned long long)f, tp_caps[i].name);
+	if (!ioctl(fd, VHOST_SET_FEATURES, &mrg) || errno != EOPNOTSUPP)
+		TP_FAIL(m, "VHOST_SET_FEATURES mrg_rxbuf: %d", errno);
+	if (userns) {
+		ctl = open("/dev/tunpin", O_RDWR | O_CLOEXEC);
+		if (ctl < 0 && errno != EACCES)
+			TP_FAIL(m, "open /dev/tunpin: %d", errno);
+		if (ctl >= 0) {
+			v = fd;
+			if (!ioctl(ctl, TUNPIN_EXEMPT, &v) || errno != EPERM)
+				TP_FAIL(m, "TUNPIN_EXEMPT own vhost fd: %d",
+					errno);
+			close(ctl);
+		}
+		if (!ioctl(fd, VHOST_SET_FEATURES, &mrg) || errno != EOPNOTSUPP)
+			TP_FAIL(m, "VHOST_SET_FEATURES after EXEMPT: %d", errno);
+	}
+	close(fd);
+	return 0;
 }
 
 static int tp_unpriv(void *arg)
@@ -112,6 +153,9 @@ static int tp_unpriv(void *arg)
 		TP_FAIL(m, "LEVEL_SET unpinned: %d", err);
 	tp_nl_close(nl);
 
+	if (tp_unpriv_vhost(m, userns))
+		return 1;
+
 	/* Exemption. */
 	if (userns) {
 		/* A TAP in its own network namespace, and /dev/tunpin. */
@@ -156,7 +200,7 @@ static int tp_unpriv(void *arg)
 
 FIXTURE(priv) {
 	int ctl, q0;
-	mode_t tun_mode;
+	mode_t tun_mode, vhost_mode;
 	struct tp_nl *nl;
 };
 
@@ -184,6 +228,9 @@ FIXTURE_SETUP(priv)
 	ASSERT_EQ(0, stat("/dev/net/tun", &st));
 	self->tun_mode = st.st_mode & 07777;
 	ASSERT_EQ(0, chmod("/dev/net/tun", 0666));
+	ASSERT_EQ(0, stat("/dev/vhost-net", &st));
+	self->vhost_mode = st.st_mode & 07777;
+	ASSERT_EQ(0, chmod("/dev/vhost-net", 0666));
 	/* A multi-queue TAP nobody may attach to; root's queue is exempt. */
 	self->q0 = tp_attach(TP_DEV, true);
 	ASSERT_LE(0, self->q0);
@@ -211,6 +258,8 @@ FIXTURE_TEARDOWN(priv)
 	tp_module_unload();
 	if (self->tun_mode)
 		chmod("/dev/net/tun", self->tun_mode);
+	if (self->vhost_mode)
+		chmod("/dev/vhost-net", self->vhost_mode);
 	rmdir(TP_CG "/mine");
 	rmdir(TP_CG);
 }
@@ -244,7 +293,7 @@ static void tp_as(struct __test_metadata *_metadata, FIXTURE_DATA(priv) *self,
 	/* root's exempted queue still is, nobody's never was */
 	EXPECT_EQ(0, tp_offload(self->q0, TP_LOOSE));
 	if (!rc)
-		tp_diag("privilege: %s reads level, label, known, counters, not overrides; sysfs and netlink changes refused; its TAPs governed; state unchanged (%s)",
+		tp_diag("privilege: %s reads level, label, known, counters, not overrides; sysfs and netlink changes refused; its TAPs and vhost-net fds governed; state unchanged (%s)",
 			tp_who_name[who], after);
 }
 

@@ -30,7 +30,7 @@
  * with vnet headers, so a level below "csum tso4 tso6 tso_ecn" does not
  * remove TSO from the offer: the csum-only case checks exactly that.
  */
-#include "tunpin_lib.h"
+#include "stress.h"
 #include <dirent.h>
 #include <json-c/json.h>
 #include <linux/vhost.h>
@@ -840,6 +840,149 @@ TEST_F_TIMEOUT(qemu, level_change_no_reload, TP_QEMU_TIMEOUT)
 	/* QEMU assumes TSO/ECN with vnet headers: see the top comment. */
 	EXPECT_TRUE(tp_has(&o, 11));	/* HOST_TSO4 */
 	EXPECT_TRUE(tp_has(&o, 0));	/* CSUM */
+}
+
+/*
+ * No unprivileged user changes what another user's VM is offered (issue
+ * 18, item 3). Two hoarders: nobody (TUNSETIFF refused, EPERM, and
+ * TUNSETOFFLOAD on the unattached fd, EBADFD: tunpin makes each file's
+ * entry before tun checks anything) and root of a user namespace (TAPs of
+ * its own in its own netns, TUNSETOFFLOAD inside the level) each hold
+ * TP_HOARD files and loop open, ioctls, close on more, while root starts
+ * QEMU TP_STARTS times, pinned: every start must get the pinned offer.
+ * tunpin's entries are bounded by the files they are for: with the
+ * hoarders stopped, none has more entries than open TAP files, and once
+ * they exit no entry of theirs is left.
+ */
+#define TP_HOARD	128
+#define TP_STARTS	20
+
+static int tp_hoard_one(int i)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR };
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "tph%d", i);
+	ioctl(fd, TUNSETIFF, &ifr);	/* nobody: EPERM */
+	tp_offload(fd, TUN_F_CSUM | TUN_F_UFO);	/* unattached: EBADFD */
+	return fd;
+}
+
+static pid_t tp_hoarder(bool userns)
+{
+	pid_t pid = fork();
+	int i;
+
+	if (pid)
+		return pid;
+	if (userns ? tp_become_userns_root() : tp_become_nobody())
+		_exit(250);
+	for (i = 0; i < TP_HOARD; i++)
+		if (tp_hoard_one(i) < 0)
+			_exit(251);
+	for (i = 0;; i++) {
+		int fd = tp_hoard_one(TP_HOARD + i % 64);
+
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+/* The open files of @pid that are /dev/net/tun. */
+static int tp_tun_fds(pid_t pid)
+{
+	char dir[64], path[320], target[64];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	d = opendir(dir);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		ssize_t len;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len > 0) {
+			target[len] = 0;
+			n += !strcmp(target, "/dev/net/tun");
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+struct tp_entries {
+	pid_t pid[2];
+	int n[2];
+};
+
+static int tp_count_entries(const struct tp_tap *t, void *arg)
+{
+	struct tp_entries *e = arg;
+
+	for (int i = 0; i < 2; i++)
+		e->n[i] += t->pid == (uint32_t)e->pid[i];
+	return 0;
+}
+
+TEST_F_TIMEOUT(qemu, starts_beside_hoarders, 1200)
+{
+	uint32_t level = TP_FLOOR | TUNPIN_CAP_UFO | self->vnative;
+	struct tp_entries held = {}, left = {};
+	char param[700], lv[640], what[64];
+	int i, bad = 0, fds[2], mode = tp_tun_open_to_all();
+	struct tp_offer o, want;
+	struct tp_nl *nl;
+	double t;
+
+	snprintf(param, sizeof(param), "level=%s",
+		 tp_level_text(level, ',', lv, sizeof(lv)));
+	ASSERT_LE(0, mode);
+	ASSERT_EQ(0, tp_module_load(param));
+	want = tp_expect_vhost(&self->stock, level, self->vnative);
+	nl = tp_nl_open();
+	ASSERT_NE(NULL, nl);
+	for (i = 0; i < 2; i++) {
+		held.pid[i] = left.pid[i] = tp_hoarder(i);
+		ASSERT_LT(0, held.pid[i]);
+	}
+	usleep(500000);
+	t = tp_now();
+	for (i = 0; i < TP_STARTS; i++) {
+		snprintf(what, sizeof(what), "start %d of %d", i + 1, TP_STARTS);
+		memset(&o, 0, sizeof(o));
+		EXPECT_EQ(0, tp_qemu_offer(self->netdev, self->tapfd, &o, NULL)) {
+			TH_LOG("%s: QEMU failed", what);
+		}
+		bad += !!tp_offer_diff(_metadata, what, &want, &o);
+	}
+	t = tp_now() - t;
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, kill(held.pid[i], SIGSTOP));
+	usleep(200000);
+	ASSERT_EQ(0, tp_nl_taps(nl, tp_count_entries, &held));
+	for (i = 0; i < 2; i++) {
+		fds[i] = tp_tun_fds(held.pid[i]);
+		kill(held.pid[i], SIGKILL);
+		waitpid(held.pid[i], NULL, 0);
+	}
+	tp_tun_mode(mode);
+	ASSERT_EQ(0, tp_nl_taps(nl, tp_count_entries, &left));
+	tp_nl_close(nl);
+	tp_diag("%s: %d QEMU starts beside two hoarders in %.1f s, %d with another offer; entries of nobody %d for %d open TAP files, of userns root %d for %d; left after exit: %d, %d",
+		variant->kind, TP_STARTS, t, bad, held.n[0], fds[0], held.n[1],
+		fds[1], left.n[0], left.n[1]);
+	EXPECT_EQ(0, bad);
+	for (i = 0; i < 2; i++) {
+		EXPECT_LE(TP_HOARD, fds[i]);
+		EXPECT_LE(held.n[i], fds[i]);
+		EXPECT_EQ(0, left.n[i]);
+	}
 }
 
 /*

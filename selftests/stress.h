@@ -157,6 +157,26 @@ static inline int tp_become_userns_root(void)
 	return 0;
 }
 
+/*
+ * /dev/net/tun as udev makes it, 0666 (devtmpfs alone gives 0600), for
+ * unprivileged openers. Returns the mode to give back to tp_tun_mode(), or
+ * -errno.
+ */
+static inline int tp_tun_open_to_all(void)
+{
+	struct stat st;
+
+	if (stat("/dev/net/tun", &st) || chmod("/dev/net/tun", 0666))
+		return -errno;
+	return st.st_mode & 07777;
+}
+
+static inline void tp_tun_mode(int mode)
+{
+	if (mode >= 0)
+		chmod("/dev/net/tun", mode);
+}
+
 enum tp_who { TP_ROOT, TP_NOBODY, TP_USERNS };
 
 static const char *const tp_who_name[] = { "root", "nobody", "userns-root" };
