@@ -36,6 +36,16 @@ fi
 
 rm -rf "$dir" && mkdir -p "$dir"
 obj=$dir/build
+# The tree of an earlier recipe of the same sources is rebuilt in place:
+# kbuild remakes what the changed options touch, minutes instead of the
+# whole build. A tree of other sources is never reused: tar gives their
+# files the archive's mtimes, which make would trust.
+for old in "$base"/*/build/.srcver; do
+	[ -f "$old" ] && [ "$(cat "$old")" = "$srcver" ] || continue
+	echo "kernel.sh: rebuilding ${old%/.srcver} in place" >&2
+	mv "${old%/.srcver}" "$obj" && rm -rf "${old%/build/.srcver}"
+	break
+done
 mk() { nice -n 10 make -C "$src" O="$obj" -j"$jobs" "$@" >&2; }
 
 mk defconfig
@@ -70,6 +80,7 @@ cp "$obj/System.map" "$dir/root/boot/System.map-$kver"
 mk INSTALL_MOD_PATH="$dir/root" DEPMOD=/bin/true modules_install
 depmod -b "$dir/root" "$kver"
 echo "$kver" >"$dir/kver"
+echo "$srcver" >"$obj/.srcver"
 echo "kernel.sh: $kver built in $((SECONDS - start)) s ($jobs jobs)" >&2
 touch "$dir/.done"
 echo "$dir"
