@@ -124,6 +124,8 @@ static void tunpin_skip_post(struct kprobe *kp, struct pt_regs *regs,
 	  .data_size = sizeof(struct tunpin_call),			\
 	  .maxactive = TUNPIN_MAXACTIVE }
 
+static int tunpin_tap_open_pre(struct kprobe *kp, struct pt_regs *regs);
+
 static struct kprobe tunpin_kprobes[] = {
 	{ .symbol_name = TUNPIN_SYM(tun, CONFIG_TUN, tun_chr_ioctl),
 	  .pre_handler = tunpin_ioctl_pre },
@@ -141,6 +143,9 @@ static struct kprobe tunpin_kprobes[] = {
 	  .pre_handler = tunpin_vhost_pre,
 	  .post_handler = tunpin_skip_post },
 #endif
+	{ .symbol_name = TUNPIN_SYM(tap, CONFIG_TAP, tap_open),
+	  .pre_handler = tunpin_tap_open_pre,
+	  .post_handler = tunpin_skip_post },
 	{ .symbol_name = TUNPIN_SYM(tun, CONFIG_TUN, tun_chr_close),
 	  .pre_handler = tunpin_release_pre },
 	{ .symbol_name = TUNPIN_SYM(tap, CONFIG_TAP, tap_release),
@@ -229,41 +234,66 @@ static bool tunpin_probed(const void *fn, const char *sym)
 }
 
 /*
- * That the file operations of @what call exactly what tunpin probes: its
- * unlocked_ioctl is @ioctl, its compat_ioctl @compat or compat_ptr_ioctl()
- * (which calls unlocked_ioctl), and no other ioctl-like entry point is set.
+ * Whether @fops call exactly what tunpin probes: unlocked_ioctl is @ioctl,
+ * compat_ioctl @compat or compat_ptr_ioctl() (which calls unlocked_ioctl),
+ * and no other ioctl-like entry point is set. Returns NULL if so, else
+ * the name of the first operation that is not covered.
  */
+static const char *tunpin_fops_uncovered(const struct file_operations *fops,
+					 const char *ioctl, const char *compat)
+{
+	if (!tunpin_probed(fops->unlocked_ioctl, ioctl))
+		return "unlocked_ioctl";
+	if (IS_ENABLED(CONFIG_COMPAT) && fops->compat_ioctl &&
+	    (!compat || !tunpin_probed(fops->compat_ioctl, compat)) &&
+	    fops->compat_ioctl != compat_ptr_ioctl)
+		return "compat_ioctl";
+#ifdef TUNPIN_COMPAT_FOP_URING_CMD
+	if (fops->uring_cmd)
+		return "uring_cmd";
+#endif
+	return NULL;
+}
+
 static int tunpin_check_fops(const char *what,
 			     const struct file_operations *fops,
 			     const char *ioctl, const char *compat)
 {
-	if (!tunpin_probed(fops->unlocked_ioctl, ioctl)) {
-		pr_err("%s's ioctl is %ps, not the probed %s; not loading\n",
-		       what, fops->unlocked_ioctl, ioctl);
-		return -EINVAL;
-	}
-	if (IS_ENABLED(CONFIG_COMPAT) && fops->compat_ioctl &&
-	    (!compat || !tunpin_probed(fops->compat_ioctl, compat)) &&
-	    fops->compat_ioctl != compat_ptr_ioctl) {
-		pr_err("%s's compat_ioctl is %ps, which tunpin does not probe; not loading\n",
-		       what, fops->compat_ioctl);
-		return -EINVAL;
-	}
-#ifdef TUNPIN_COMPAT_FOP_URING_CMD
-	if (fops->uring_cmd) {
-		pr_err("%s has a uring_cmd (%ps), which tunpin does not probe; not loading\n",
-		       what, fops->uring_cmd);
-		return -EINVAL;
-	}
-#endif
-	return 0;
+	const char *op = tunpin_fops_uncovered(fops, ioctl, compat);
+
+	if (!op)
+		return 0;
+	pr_err("%s's %s is not what tunpin probes (unlocked_ioctl %ps, compat_ioctl %ps); not loading\n",
+	       what, op, fops->unlocked_ioctl, fops->compat_ioctl);
+	return -EINVAL;
+}
+
+/*
+ * tap's file operations cannot be checked at load: only a macvtap or
+ * ipvtap device's file reaches them, and loading makes none. They are
+ * checked at every open of such a file instead (tap_open(inode, file): the
+ * file is where a release handler's is), after chrdev_open() gave it tap's
+ * f_op, and an open of a file whose operations tunpin does not cover fails
+ * with EPERM: no such file exists while tunpin is loaded.
+ */
+static int tunpin_tap_open_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	const struct file *file = tunpin_regs_released(regs);
+	const char *op = tunpin_fops_uncovered(file->f_op, "tap_ioctl", NULL);
+
+	if (likely(!op))
+		return 0;
+	pr_err_ratelimited("a macvtap or ipvtap file's %s is not what tunpin probes (unlocked_ioctl %ps): refusing its open by %s[%d]\n",
+			   op, file->f_op->unlocked_ioctl, current->comm,
+			   task_pid_nr(current));
+	tunpin_regs_skip(regs, -EPERM);
+	return 1;
 }
 
 /*
  * At load, the entry points are checked against the file operations the
  * kernel really calls: tun's, from a /dev/net/tun file, and vhost-net's
- * (vhost.c kept them). tap's are reachable only through a macvtap or
- * ipvtap device's file, which loading does not make.
+ * (vhost.c kept them); tap's at each open (tunpin_tap_open_pre()).
  */
 static int tunpin_probes_verify(void)
 {

@@ -98,6 +98,7 @@ TEST_F(mod, probes_armed)
 		"tun_chr_ioctl entry armed", "tap_ioctl entry armed",
 		"vhost_net_ioctl entry armed", "tun_chr_close entry armed",
 		"tap_release entry armed", "vhost_net_release entry armed",
+		"tap_open entry armed",
 		"tun_chr_ioctl return armed missed 0",
 		"tap_ioctl return armed missed 0",
 	};
