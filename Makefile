@@ -49,8 +49,12 @@ DKMS_SRC := dkms.conf Kbuild Makefile module/Kbuild include/uapi/linux/tunpin.h 
 
 all: module tool
 
+# The module is built for one kernel: say which.
+KREL = $(or $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null),?)
+
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	@echo "tunpin: module/tunpin.ko built for Linux $(KREL) ($(KDIR))"
 
 tool:
 	$(MAKE) -C tools/tunpin

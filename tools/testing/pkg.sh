@@ -116,6 +116,19 @@ for f in usr/sbin/tunpin usr/share/man/man8/tunpin.8.gz \
 	 usr/share/doc/tunpin/copyright; do
 	is "tunpin: /$f" test -f "$t/$f"
 done
+# contrib/ as examples, each directory whole but for its tests (they run
+# in the tree), uncompressed; the libvirt hook executable.
+ex=usr/share/doc/tunpin/examples
+for d in ansible libvirt systemd; do
+	expect "tunpin: /$ex/$d is contrib/$d" \
+		"$(git ls-files -co --exclude-standard "contrib/$d" |
+		   sed "s|^contrib/$d/||" | grep -v '^test-' | sort)" \
+		"$(find "$t/$ex/$d" -type f -printf '%P\n' 2>/dev/null | sort)"
+done
+is "tunpin: /$ex/libvirt/qemu executable" test -x "$t/$ex/libvirt/qemu"
+is "tunpin: nothing else in /$ex" test -z \
+	"$(find "$t/$ex" -mindepth 1 -maxdepth 1 ! -name ansible ! -name libvirt \
+	   ! -name systemd)"
 ks=usr/src/tunpin-$VER
 for f in dkms.conf Kbuild Makefile module/Kbuild module/main.c \
 	 module/tunpin.h include/uapi/linux/tunpin.h tools/gen-caps.sh; do
