@@ -15,8 +15,8 @@
 #                   (reports, never fails on a figure; not part of check)
 #   make clean
 #   make install    the tool, its man page and bash completion, the systemd
-#                   unit (DESTDIR, PREFIX=/usr, SBINDIR, MANDIR, BASHCOMPDIR,
-#                   UNITDIR)
+#                   unit and its modprobe@tunpin drop-in (DESTDIR,
+#                   PREFIX=/usr, SBINDIR, MANDIR, BASHCOMPDIR, UNITDIR)
 #   make install-module   tunpin.ko into /lib/modules/<KDIR release>/extra/module
 #   make install-dkms     the DKMS source tree, DESTDIR/usr/src/tunpin-VERSION
 #
@@ -49,8 +49,12 @@ DKMS_SRC := dkms.conf Kbuild Makefile module/Kbuild include/uapi/linux/tunpin.h 
 
 all: module tool
 
+# The module is built for one kernel: say which.
+KREL = $(or $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null),?)
+
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	@echo "tunpin: module/tunpin.ko built for Linux $(KREL) ($(KDIR))"
 
 tool:
 	$(MAKE) -C tools/tunpin
@@ -67,11 +71,15 @@ install: tool
 	sed 's|/usr/sbin/tunpin|$(SBINDIR)/tunpin|' contrib/systemd/tunpin.service \
 		>$(DESTDIR)$(UNITDIR)/tunpin.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/tunpin.service
+	install -D -m 0644 'contrib/systemd/modprobe@tunpin.service.d/tunpin.conf' \
+		'$(DESTDIR)$(UNITDIR)/modprobe@tunpin.service.d/tunpin.conf'
 
 uninstall:
 	$(MAKE) -C tools/tunpin uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) \
 		SBINDIR=$(SBINDIR) MANDIR=$(MANDIR) BASHCOMPDIR=$(BASHCOMPDIR)
-	rm -f $(DESTDIR)$(UNITDIR)/tunpin.service
+	rm -f $(DESTDIR)$(UNITDIR)/tunpin.service \
+		'$(DESTDIR)$(UNITDIR)/modprobe@tunpin.service.d/tunpin.conf'
+	-rmdir '$(DESTDIR)$(UNITDIR)/modprobe@tunpin.service.d' 2>/dev/null
 
 install-module: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install

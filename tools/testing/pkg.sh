@@ -24,7 +24,7 @@ rm -rf "$log"
 mkdir -p "$log"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
+passed=0 failed=0 todo=0
 
 ok() { passed=$((passed + 1)); echo "ok: $1"; }
 nok() {
@@ -111,9 +111,24 @@ t=$tmp/x/tunpin_${VER}_$arch
 k=$tmp/x/tunpin-dkms_${VER}_all
 for f in usr/sbin/tunpin usr/share/man/man8/tunpin.8.gz \
 	 usr/share/bash-completion/completions/tunpin \
-	 lib/systemd/system/tunpin.service usr/share/doc/tunpin/copyright; do
+	 lib/systemd/system/tunpin.service \
+	 lib/systemd/system/modprobe@tunpin.service.d/tunpin.conf \
+	 usr/share/doc/tunpin/copyright; do
 	is "tunpin: /$f" test -f "$t/$f"
 done
+# contrib/ as examples, each directory whole but for its tests (they run
+# in the tree), uncompressed; the libvirt hook executable.
+ex=usr/share/doc/tunpin/examples
+for d in ansible libvirt systemd; do
+	expect "tunpin: /$ex/$d is contrib/$d" \
+		"$(git ls-files -co --exclude-standard "contrib/$d" |
+		   sed "s|^contrib/$d/||" | grep -v '^test-' | sort)" \
+		"$(find "$t/$ex/$d" -type f -printf '%P\n' 2>/dev/null | sort)"
+done
+is "tunpin: /$ex/libvirt/qemu executable" test -x "$t/$ex/libvirt/qemu"
+is "tunpin: nothing else in /$ex" test -z \
+	"$(find "$t/$ex" -mindepth 1 -maxdepth 1 ! -name ansible ! -name libvirt \
+	   ! -name systemd)"
 ks=usr/src/tunpin-$VER
 for f in dkms.conf Kbuild Makefile module/Kbuild module/main.c \
 	 module/tunpin.h include/uapi/linux/tunpin.h tools/gen-caps.sh; do
@@ -145,21 +160,31 @@ fi
 has "tunpin: postrm purges the saved state" "$t/DEBIAN/postrm" \
 	'rm -f /etc/tunpin/state.json /etc/modprobe.d/tunpin.conf'
 
-# The unit as shipped, against the shipped binary.
-sed "s|/usr/sbin/tunpin|$t/usr/sbin/tunpin|" \
-	"$t/lib/systemd/system/tunpin.service" >"$tmp/tunpin.service"
-step "unit: systemd-analyze verify" \
-	systemd-analyze verify --man=no "$tmp/tunpin.service"
-u=$t/lib/systemd/system/tunpin.service
-has "unit: Type=oneshot" "$u" '^Type=oneshot$'
-has "unit: ExecStartPre=modprobe" "$u" '^ExecStartPre=/sbin/modprobe tunpin$'
-has "unit: ExecStart=tunpin apply" "$u" '^ExecStart=/usr/sbin/tunpin apply$'
-has "unit: Before= libvirtd virtqemud" "$u" \
-	'^Before=.*libvirtd\.service.*virtqemud\.service'
+# The unit as shipped, against the shipped tool: tools/testing/systemd.sh
+# (KTAP): verify, the exposure, its settings, and where systemd is PID 1
+# the tool under its sandbox; elsewhere those are known gaps ("# TODO").
+bash "$TUNPIN_SRC/tools/testing/systemd.sh" "$t/lib/systemd/system" \
+	"$t/usr/sbin/tunpin" >"$log/systemd.log" 2>&1
+urc=$?
+ufail=$failed
+while IFS= read -r line; do
+	case $line in
+	"not ok "*"# TODO"*)
+		todo=$((todo + 1))
+		echo "todo: unit: ${line#not ok [0-9]* }" ;;
+	"ok "*)	ok "unit: ${line#ok [0-9]* }" ;;
+	*)	nok "unit: ${line#not ok [0-9]* }" "log: $log/systemd.log" ;;
+	esac
+done < <(grep -E '^(not )?ok ' "$log/systemd.log")
+sed -n 's/^# exposure: /pkg: unit exposure (systemd-analyze security): /p' \
+	"$log/systemd.log"
+[ "$urc" -ne 0 ] && [ "$failed" -eq "$ufail" ] &&
+	nok "unit: tools/testing/systemd.sh" "status $urc; log: $log/systemd.log"
 
 # The packaged module sources build and install with dkms.
 step "tunpin-dkms: dkms builds the packaged sources" \
 	env BUILD="$log" "$TUNPIN_SRC/tools/testing/dkms.sh" -s "$k/usr/src"
 
+echo "$todo todo"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
