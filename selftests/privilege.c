@@ -65,12 +65,28 @@ static int tp_attach(const char *name, bool create)
 	return fd;
 }
 
+/* TUNPIN_EXEMPT of @fd through /dev/tunpin is refused (or cannot be asked). */
+static int tp_exempt_refused(struct tp_msg *m, int fd, const char *what)
+{
+	int ctl = open("/dev/tunpin", O_RDWR | O_CLOEXEC), err;
+	__s32 v = fd;
+
+	if (ctl < 0 && errno != EACCES)
+		TP_FAIL(m, "open /dev/tunpin: %d", errno);
+	if (ctl < 0)
+		return 0;
+	err = ioctl(ctl, TUNPIN_EXEMPT, &v) ? errno : 0;
+	close(ctl);
+	if (err != EPERM)
+		TP_FAIL(m, "TUNPIN_EXEMPT %s: %d", what, err);
+	return 0;
+}
+
 /* Its own vhost-net fd is governed, and it cannot exempt it. */
 static int tp_unpriv_vhost(struct tp_msg *m, bool userns)
 {
 	uint64_t f = 0, mrg = 1ULL << TUNPIN_VHOST_BIT_MRG_RXBUF;
-	int fd = open("/dev/vhost-net", O_RDWR | O_CLOEXEC), ctl, i;
-	__s32 v;
+	int fd = open("/dev/vhost-net", O_RDWR | O_CLOEXEC), i;
 
 	if (fd < 0)
 		TP_FAIL(m, "open /dev/vhost-net: %d", errno);
@@ -84,16 +100,8 @@ static int tp_unpriv_vhost(struct tp_msg *m, bool userns)
 	if (!ioctl(fd, VHOST_SET_FEATURES, &mrg) || errno != EOPNOTSUPP)
 		TP_FAIL(m, "VHOST_SET_FEATURES mrg_rxbuf: %d", errno);
 	if (userns) {
-		ctl = open("/dev/tunpin", O_RDWR | O_CLOEXEC);
-		if (ctl < 0 && errno != EACCES)
-			TP_FAIL(m, "open /dev/tunpin: %d", errno);
-		if (ctl >= 0) {
-			v = fd;
-			if (!ioctl(ctl, TUNPIN_EXEMPT, &v) || errno != EPERM)
-				TP_FAIL(m, "TUNPIN_EXEMPT own vhost fd: %d",
-					errno);
-			close(ctl);
-		}
+		if (tp_exempt_refused(m, fd, "own vhost fd"))
+			return 1;
 		if (!ioctl(fd, VHOST_SET_FEATURES, &mrg) || errno != EOPNOTSUPP)
 			TP_FAIL(m, "VHOST_SET_FEATURES after EXEMPT: %d", errno);
 	}
@@ -111,10 +119,9 @@ static int tp_unpriv(void *arg)
 	struct tp_level l = { .caps = TP_LOOSE, .pinned = true }, got;
 	struct tp_counters c;
 	char path[128], buf[256];
-	int i, n = 0, fd, ctl, err;
+	int i, n = 0, fd, err;
 	bool userns = getuid() == 0;
 	struct tp_nl *nl;
-	__s32 v;
 
 	/* Reads. */
 	for (i = 0; i < (int)(sizeof(ro) / sizeof(ro[0])); i++) {
@@ -164,15 +171,8 @@ static int tp_unpriv(void *arg)
 			TP_FAIL(m, "TAP in its own netns: %d", fd);
 		if ((err = tp_offload(fd, TP_LOOSE)) != EINVAL)
 			TP_FAIL(m, "own netns TAP, TUNSETOFFLOAD ufo: %d", err);
-		ctl = open("/dev/tunpin", O_RDWR | O_CLOEXEC);
-		if (ctl < 0 && errno != EACCES)
-			TP_FAIL(m, "open /dev/tunpin: %d", errno);
-		if (ctl >= 0) {
-			v = fd;
-			if (!ioctl(ctl, TUNPIN_EXEMPT, &v) || errno != EPERM)
-				TP_FAIL(m, "TUNPIN_EXEMPT own TAP: %d", errno);
-			close(ctl);
-		}
+		if (tp_exempt_refused(m, fd, "own TAP"))
+			return 1;
 		if ((err = tp_offload(fd, TP_LOOSE)) != EINVAL)
 			TP_FAIL(m, "own netns TAP after EXEMPT: %d", err);
 		if ((err = tp_offload(fd, TUN_F_CSUM)) != 0)
