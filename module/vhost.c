@@ -13,10 +13,12 @@
  *  - a command tunpin does not know is turned into one no kernel knows, so
  *    vhost-net answers it as an older kernel would.
  * To answer without running vhost_net_ioctl(), the handler makes it return
- * at once (tunpin_regs_skip()). Kprobe handlers cannot fault pages in: user
- * memory is read and written with the _nofault accessors, and a buffer that
- * is not resident fails with EFAULT (fail closed); a hypervisor's buffer on
- * its stack always is.
+ * at once (tunpin_regs_skip()). Kprobe handlers cannot fault pages in, and
+ * where kprobes trap (int3, brk) they run as an NMI: user memory is read
+ * and written without faults and without access_ok()'s warning there
+ * (tunpin_user_read(), tunpin_user_write()). A buffer that is not resident
+ * fails with EFAULT (fail closed); a hypervisor's buffer on its stack
+ * always is.
  *
  * The native set is asked of vhost-net once, at load, before any probe is
  * armed, as a hypervisor asks it: by opening /dev/vhost-net. tunpin then
@@ -75,13 +77,45 @@ static bool tunpin_vhost_cmd_known(unsigned int cmd)
 			     ARRAY_SIZE(tunpin_vhost_known_cmds), cmd);
 }
 
+/*
+ * User memory as copy_from_user_nofault() reaches it, for both directions
+ * and every kernel. Not copy_to_user_nofault(), nor 5.10's
+ * copy_from_user_nofault(): their access_ok() warns outside task context
+ * (WARN_ON_IN_IRQ(), with DEBUG_ATOMIC_SLEEP). nmi_uaccess_okay(), which
+ * copy_from_user_nofault() also asks and modules cannot, is true here: the
+ * probe is hit only by the task's own ioctl(), never by an NMI that
+ * interrupted a switch of page tables. 0 or -EFAULT.
+ */
+static int tunpin_user_read(void *dst, const void __user *src, size_t size)
+{
+	unsigned long left;
+
+	if (!__access_ok(src, size))
+		return -EFAULT;
+	pagefault_disable();
+	left = __copy_from_user_inatomic(dst, src, size);
+	pagefault_enable();
+	return left ? -EFAULT : 0;
+}
+
+static int tunpin_user_write(void __user *dst, const void *src, size_t size)
+{
+	unsigned long left;
+
+	if (!__access_ok(dst, size))
+		return -EFAULT;
+	pagefault_disable();
+	left = __copy_to_user_inatomic(dst, src, size);
+	pagefault_enable();
+	return left ? -EFAULT : 0;
+}
+
 /* VHOST_GET_FEATURES: the native word 0 as the level allows it. */
 static long tunpin_vhost_get(u64 __user *featurep, const u64 *allowed)
 {
 	u64 features = tunpin_vhost_native[0] & allowed[0];
 
-	return copy_to_user_nofault(featurep, &features, sizeof(features)) ?
-	       -EFAULT : 0;
+	return tunpin_user_write(featurep, &features, sizeof(features));
 }
 
 /* VHOST_GET_FEATURES_ARRAY: as 7.2's vhost-net, each word masked. */
@@ -92,12 +126,12 @@ static long tunpin_vhost_get_array(u64 __user *featurep, const u64 *allowed)
 	u64 __user *p = featurep + 1;
 	int i;
 
-	if (copy_from_user_nofault(&count, featurep, sizeof(count)))
+	if (tunpin_user_read(&count, featurep, sizeof(count)))
 		return -EFAULT;
 	n = min_t(u64, count, TUNPIN_VHOST_WORDS);
 	for (i = 0; i < TUNPIN_VHOST_WORDS; i++)
 		words[i] = tunpin_vhost_native[i] & allowed[i];
-	if (copy_to_user_nofault(p, words, n * sizeof(u64)))
+	if (tunpin_user_write(p, words, n * sizeof(u64)))
 		return -EFAULT;
 	/* Zero the trailing space the caller provided, as vhost-net does. */
 	rest = count - n;
@@ -106,7 +140,7 @@ static long tunpin_vhost_get_array(u64 __user *featurep, const u64 *allowed)
 	p += n;
 	while (rest) {
 		n = min_t(u64, rest, ARRAY_SIZE(zeroes));
-		if (copy_to_user_nofault(p, zeroes, n * sizeof(u64)))
+		if (tunpin_user_write(p, zeroes, n * sizeof(u64)))
 			return -EFAULT;
 		p += n;
 		rest -= n;
@@ -126,14 +160,12 @@ static int tunpin_vhost_asked(unsigned int cmd, u64 __user *featurep,
 	words[0] = 0;
 	words[1] = 0;
 	if (cmd == VHOST_SET_FEATURES)
-		return copy_from_user_nofault(words, featurep, sizeof(u64)) ?
-		       -EFAULT : 0;
+		return tunpin_user_read(words, featurep, sizeof(u64));
 	/* Words past the second: vhost-net itself refuses any bit in them. */
-	if (copy_from_user_nofault(&count, featurep, sizeof(count)))
+	if (tunpin_user_read(&count, featurep, sizeof(count)))
 		return -EFAULT;
 	count = min_t(u64, count, TUNPIN_VHOST_WORDS);
-	return copy_from_user_nofault(words, featurep + 1,
-				      count * sizeof(u64)) ? -EFAULT : 0;
+	return tunpin_user_read(words, featurep + 1, count * sizeof(u64));
 }
 
 /*

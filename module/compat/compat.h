@@ -7,6 +7,7 @@
 #ifndef _TUNPIN_COMPAT_H
 #define _TUNPIN_COMPAT_H
 
+#include <linux/uaccess.h>
 #include <net/genetlink.h>
 
 /* 5.11 renamed nla_strlcpy() and made it report truncation. */
@@ -75,6 +76,20 @@ static inline bool tunpin_extack_fmt(struct netlink_ext_ack *extack,
 #ifndef VHOST_GET_FEATURES_ARRAY
 #define VHOST_GET_FEATURES_ARRAY	_IOR(VHOST_VIRTIO, 0x83, __u64)
 #define VHOST_SET_FEATURES_ARRAY	_IOW(VHOST_VIRTIO, 0x83, __u64)
+#endif
+
+/*
+ * 5.18 made __access_ok() generic: the range check of access_ok() without
+ * its WARN_ON_IN_IRQ(). Before it (5.10), the same test against the
+ * largest user address.
+ */
+#ifdef TUNPIN_COMPAT_NO___ACCESS_OK
+static inline bool __access_ok(const void __user *ptr, unsigned long size)
+{
+	unsigned long addr = (unsigned long)ptr;
+
+	return size <= TASK_SIZE_MAX && addr <= TASK_SIZE_MAX - size;
+}
 #endif
 
 #endif /* _TUNPIN_COMPAT_H */
