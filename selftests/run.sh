@@ -5,14 +5,15 @@
 # binary exited cleanly, left tunpin unloaded and the kernel log clean of
 # reports while it ran; the log clean as a whole) with a "# Totals:" line.
 # Usage: run.sh BINDIR [TEST...]
-#        run.sh --list [full|functional|nokvm]   the tests of a lane, a line each
+#        run.sh --list [full|functional|nokvm|refused]   the tests of a lane
 # The one list of the tests: each is of the kernel (run on every lane of
 # tools/testing/matrix: what the module does depends on the kernel it
 # runs on, what a client is offered on the kernel and the client), of the
 # tool (tunpin(8) and what drives it: the full lane only) or of the stress
 # set (the full lane only, and `make check-debug`). nokvm: the kernel's
 # but for the hypervisors' (qemu, libvirt: they need KVM, which a lane
-# without it, an arm64 TCG guest, lacks).
+# without it, an arm64 TCG guest, lacks). refused: a kernel tunpin does
+# not support (PREEMPT_RT): only that it refuses to load there.
 set -u
 kernel=(module datapath offload offload_32 control vhost genl_spec probe qemu
 	privilege libvirt upstream_tun)
@@ -24,6 +25,7 @@ if [ "${1:-}" = --list ]; then
 	full) printf '%s\n' "${all[@]}" ;;
 	functional) printf '%s\n' "${kernel[@]}" ;;
 	nokvm) printf '%s\n' "${kernel[@]}" | grep -vxE 'qemu|libvirt' ;;
+	refused) echo refused ;;
 	*) echo "run.sh: no test class '$2'" >&2; exit 2 ;;
 	esac
 	exit 0
@@ -59,6 +61,8 @@ run_one() {
 		local rc=$?
 		rmmod tunpin || rc=1
 		return $rc ;;
+	refused)
+		"$TUNPIN_SRC/selftests/refused.sh" ;;
 	*)
 		"./$1" ;;
 	esac

@@ -9,6 +9,8 @@ export PATH=$PATH:/usr/sbin:/sbin
 # The Debian headers metapackage the module is built against; the VM boots
 # the image of the same release (linux-image-<release>).
 TUNPIN_HPKG=${TUNPIN_HPKG:-linux-headers-amd64}
+# The PREEMPT_RT flavour's, which DKMS must skip (dkms.sh).
+TUNPIN_RT_HPKG=${TUNPIN_RT_HPKG:-linux-headers-rt-amd64}
 
 die() { echo "tunpin: $*" >&2; exit 1; }
 

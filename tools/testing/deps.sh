@@ -11,6 +11,7 @@ pkgs=(
 	gcc-i686-linux-gnu libc6-dev-i386-cross	# the compat-path test
 	libmnl-dev libjson-c-dev	# netlink and JSON, like ethtool
 	linux-headers-amd64		# the module's build tree
+	linux-headers-rt-amd64		# DKMS must skip PREEMPT_RT (dkms.sh)
 	"$LINUX_SOURCE_PKG"		# checkpatch.pl, kselftest_harness.h
 	sparse				# make C=2
 	qemu-system-x86 busybox-static	# the VM

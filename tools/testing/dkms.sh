@@ -21,7 +21,8 @@ while getopts s: opt; do
 done
 
 [ "$(id -u)" -eq 0 ] || die "dkms needs root"
-need_pkgs dkms kmod make gcc "$TUNPIN_HPKG" || die "cannot install dkms"
+need_pkgs dkms kmod make gcc "$TUNPIN_HPKG" "$TUNPIN_RT_HPKG" ||
+	die "cannot install dkms"
 
 VER=$(tunpin_version)
 [ -n "$VER" ] || die "no PACKAGE_VERSION in dkms.conf"
@@ -120,6 +121,22 @@ expect "status added" "tunpin/$VER: added" \
 	"$(dkms status -m tunpin -v "$VER" "${trees[@]}" 2>&1)"
 step autoinstall dkms autoinstall -k "$KVER" --no-depmod "${trees[@]}"
 expect "status autoinstalled" "tunpin/$VER, $KVER, $ARCH: installed" "$(status)"
+
+# A PREEMPT_RT kernel (Debian's linux-image-rt-*), which tunpin refuses
+# (module/main.c): dkms.conf's BUILD_EXCLUSIVE_CONFIG excludes it, so an
+# upgrade to one builds nothing rather than a module that will not load.
+# dkms says so and exits 77, its "skipped".
+RTKVER=$(TUNPIN_HPKG=$TUNPIN_RT_HPKG debian_kver)
+out=$(dkms_ build -k "$RTKVER" 2>&1) && rc=0 || rc=$?
+echo "$out" >"$log/build-rt.log"
+expect "RT kernel $RTKVER: build skipped (77)" 77 "$rc"
+if grep -q BUILD_EXCLUSIVE <<<"$out"; then
+	ok "RT kernel: dkms names BUILD_EXCLUSIVE"
+else
+	nok "RT kernel: dkms names BUILD_EXCLUSIVE" "log: $log/build-rt.log"
+fi
+expect "RT kernel: no tunpin.ko" "" \
+	"$(find "$tmp/dkms/tunpin/$VER/$RTKVER" -name 'tunpin.ko*' 2>/dev/null)"
 
 step remove dkms_ remove --all --no-depmod
 expect "status removed" "" \

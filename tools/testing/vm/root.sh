@@ -24,7 +24,12 @@ set -euo pipefail
 . "$(dirname "$0")/../common.sh"
 
 root=${1:?usage: root.sh ROOT [ARCH]} arch=${2:-amd64}
-suite=${root%+backports}
+suite=${root%+backports} flavour=$arch
+# SUITE-rt: the suite's PREEMPT_RT kernel, and only what building the
+# module and booting need (a "refused" lane: tools/testing/matrix).
+case $suite in
+*-rt) suite=${suite%-rt} flavour=rt-$arch ;;
+esac
 
 # What every amd64 root holds: the build (module, tool, selftests), the
 # guest's tools, a netlink client we did not write (pyroute2), a busybox
@@ -77,6 +82,13 @@ amd64)
 		[ "$a" = arm64 ] &&
 			pkgs+=(gcc-arm-linux-gnueabihf libc6-dev-armhf-cross)
 	done
+	if [ "$flavour" != "$arch" ]; then
+		pkgs=(
+			"linux-image-$flavour" "linux-headers-$flavour"
+			make gcc libc6-dev sparse kmod iproute2 procps
+			util-linux cpio busybox-static
+		)
+	fi
 	variant=required ;;
 arm64)
 	pkgs=(
@@ -101,7 +113,7 @@ bookworm | bullseye)
 esac
 aptopts=(--aptopt='Acquire::Check-Valid-Until "false"'
 	 --aptopt='APT::Install-Recommends "false"')
-if [ "$root" != "$suite" ]; then
+if [ "${root%+backports}" != "$root" ]; then
 	sources+=("deb $uri $suite-backports main")
 	aptopts+=(--aptopt="APT::Default-Release \"$suite-backports\"")
 fi
