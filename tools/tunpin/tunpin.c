@@ -244,16 +244,12 @@ static int cmd_level(struct tp_nl *h, const struct cli *c)
 static int level_args(const struct cli *c, int argc, char **argv,
 		      struct tp_level *l)
 {
-	char buf[1024], err[1024];
+	char err[1024];
 
 	memset(l, 0, sizeof(*l));
-	if (cli_join(argc, argv, buf, sizeof(buf)) < 0) {
-		fprintf(stderr, "tunpin: level too long\n");
-		return EXIT_USAGE;
-	}
-	/* a catalog name, a level or dump file, or capability names */
-	if (level_resolve(buf, &l->caps, &l->pinned, l->name, sizeof(l->name),
-			  err, sizeof(err)) < 0) {
+	/* a catalog name, capability names, or a level or dump file */
+	if (level_resolve(argc, argv, &l->caps, &l->pinned, l->name,
+			  sizeof(l->name), err, sizeof(err)) < 0) {
 		fprintf(stderr, "tunpin: %s\n", err);
 		return EXIT_USAGE;
 	}
