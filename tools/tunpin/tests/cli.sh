@@ -96,5 +96,60 @@ if [ ! -d /sys/module/tunpin ]; then
 	done
 fi
 
+# --- the bash completion: its candidates from `tunpin __complete`
+# bash-completion's _init_completion and _filedir, as far as they matter
+# here (the package need not be installed): the words, and which files.
+complete_words() {	# complete_words WORD...: COMPREPLY for the last word
+	last="completion of tunpin ${*}"
+	# shellcheck disable=SC2016
+	out=$(bash -c '
+		_init_completion() {
+			words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
+			cur=${words[cword]} prev=${words[cword - 1]}
+		}
+		_filedir() { COMPREPLY+=("<files${1:+ $1}>"); }
+		. "$1" || exit
+		shift
+		COMP_WORDS=("$@") COMP_CWORD=$(($# - 1))
+		_tunpin
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$here/../completion/tunpin" \
+		"$tool" "$@" 2>"$tmp/err"); rc=$?
+	err=$(<"$tmp/err")
+}
+
+check "bash -n completion/tunpin" bash -n "$here/../completion/tunpin"
+complete_words set csum,tso_e
+check "csum,tso_e: csum,tso_ecn, the prefix kept" [ "$out" = csum,tso_ecn ]
+check "csum,tso_e: nothing said" [ $rc -eq 0 ] && [ -z "$err" ]
+complete_words compare linux-6.1 csum,tso4,ts
+check "compare: the last element of a list" [ "$out" = $'csum,tso4,tso6\ncsum,tso4,tso_ecn' ]
+complete_words override add /vm csum,vhost_ring
+check "override add: a list" [ "$out" = csum,vhost_ring_reset ]
+complete_words set csum tso4 ts
+check "set: later words of the list" [ "$out" = $'tso6\ntso_ecn' ]
+complete_words compare ""
+check "a LEVEL: catalog levels" grep -qx linux-6.1 <<<"$out"
+check "a LEVEL: capabilities" grep -qx csum <<<"$out"
+check "a LEVEL: none, unpinned" grep -qx none <<<"$out" && grep -qx unpinned <<<"$out"
+check "a LEVEL: JSON files" [ "${out##*$'\n'}" = "<files json>" ]
+complete_words ov
+check "commands" [ "$out" = override ]
+complete_words s
+check "commands: all of the table" [ "$out" = $'set\nshow\nstatus\nsave' ]
+complete_words override ""
+check "subcommands" [ "$out" = $'list\nadd\ndel' ]
+complete_words probe -o ""
+check "-o: files" [ "$out" = "<files>" ]
+complete_words save --root ""
+check "--root: directories" [ "$out" = "<files -d>" ]
+complete_words set --f
+check "options of the command" [ "$out" = --force ]
+complete_words level --f
+check "no option it does not take" [ -z "$out" ]
+complete_words -j ""
+check "after an option: commands" grep -qx probe <<<"$out"
+complete_words help over
+check "help: commands" [ "$out" = override ]
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
