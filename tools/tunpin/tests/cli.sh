@@ -151,5 +151,19 @@ check "after an option: commands" grep -qx probe <<<"$out"
 complete_words help over
 check "help: commands" [ "$out" = override ]
 
+# --- the zsh completion (zsh itself is not needed here): it asks the tool
+# too, and knows every kind of file the tool may ask for
+zsh_comp=$here/../completion/_tunpin
+check "_tunpin: #compdef tunpin" [ "$(head -n1 "$zsh_comp")" = "#compdef tunpin" ]
+check "_tunpin: asks tunpin __complete" grep -q '__complete "${(@Q)words\[2,CURRENT\]}"' "$zsh_comp"
+for words in "probe -o" "compare" "save --root"; do
+	# shellcheck disable=SC2086
+	kind=$("$tool" __complete $words "" | sed -n 's/^://p')
+	last="tunpin __complete $words ''"
+	check "$words: a kind of file" [ -n "$kind" ]
+	check "_tunpin knows :$kind" grep -q "^($kind) " "$zsh_comp"
+	check "completion/tunpin knows :$kind" grep -qE "^\s+$kind\) " "$here/../completion/tunpin"
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
