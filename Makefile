@@ -14,9 +14,10 @@
 #   make bench      benchmarks, stock vs tunpin in the VM, and the tool's
 #                   (reports, never fails on a figure; not part of check)
 #   make clean
-#   make install    the tool, its man page and bash completion, the systemd
-#                   unit and its modprobe@tunpin drop-in (DESTDIR,
-#                   PREFIX=/usr, SBINDIR, MANDIR, BASHCOMPDIR, UNITDIR)
+#   make install    the tool, its man page, bash and zsh completions, the
+#                   systemd unit and its modprobe@tunpin drop-in (DESTDIR,
+#                   PREFIX=/usr, SBINDIR, MANDIR, BASHCOMPDIR, ZSHCOMPDIR,
+#                   UNITDIR)
 #   make install-module   tunpin.ko into /lib/modules/<KDIR release>/extra/module
 #   make install-dkms     the DKMS source tree, DESTDIR/usr/src/tunpin-VERSION
 #
@@ -37,6 +38,7 @@ PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 DKMSDIR ?= /usr/src/tunpin-$(VERSION)
 # What DKMS builds from: Kbuild's obj-m := module/, module/Kbuild, the
@@ -66,7 +68,8 @@ clean:
 
 install: tool
 	$(MAKE) -C tools/tunpin install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) \
-		SBINDIR=$(SBINDIR) MANDIR=$(MANDIR) BASHCOMPDIR=$(BASHCOMPDIR)
+		SBINDIR=$(SBINDIR) MANDIR=$(MANDIR) BASHCOMPDIR=$(BASHCOMPDIR) \
+		ZSHCOMPDIR=$(ZSHCOMPDIR)
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/sbin/tunpin|$(SBINDIR)/tunpin|' contrib/systemd/tunpin.service \
 		>$(DESTDIR)$(UNITDIR)/tunpin.service
@@ -76,7 +79,8 @@ install: tool
 
 uninstall:
 	$(MAKE) -C tools/tunpin uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) \
-		SBINDIR=$(SBINDIR) MANDIR=$(MANDIR) BASHCOMPDIR=$(BASHCOMPDIR)
+		SBINDIR=$(SBINDIR) MANDIR=$(MANDIR) BASHCOMPDIR=$(BASHCOMPDIR) \
+		ZSHCOMPDIR=$(ZSHCOMPDIR)
 	rm -f $(DESTDIR)$(UNITDIR)/tunpin.service \
 		'$(DESTDIR)$(UNITDIR)/modprobe@tunpin.service.d/tunpin.conf'
 	-rmdir '$(DESTDIR)$(UNITDIR)/modprobe@tunpin.service.d' 2>/dev/null

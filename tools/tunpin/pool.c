@@ -10,6 +10,7 @@
 #include <time.h>
 #include <sys/stat.h>
 #include "catalog.h"
+#include "cli.h"
 #include "pool.h"
 
 static int fail(char *err, size_t errsize, const char *fmt, ...)
@@ -464,24 +465,6 @@ out:
 	return ret;
 }
 
-/* Words (a capability list) have blanks or commas; a path has a '/'. */
-static bool is_words(const char *arg)
-{
-	return strpbrk(arg, " \t\n,") != NULL;
-}
-
-static bool is_path(const char *arg)
-{
-	return !is_words(arg) && (strchr(arg, '/') || !strcmp(arg, "-"));
-}
-
-static bool file_exists(const char *arg)
-{
-	struct stat st;
-
-	return !is_words(arg) && !stat(arg, &st);
-}
-
 /* Empty @doc: the head of its level, which comes last, is enough. */
 static void doc_clear(struct tp_doc *doc)
 {
@@ -491,32 +474,39 @@ static void doc_clear(struct tp_doc *doc)
 static int doc_from_catalog(const struct tp_catalog *c, struct tp_doc *doc)
 {
 	doc_clear(doc);
-	doc->catalog = true;
+	doc->src = TP_SRC_CATALOG;
 	doc->level.vhost_known = true;
 	snprintf(doc->level.name, sizeof(doc->level.name), "%s", c->name);
 	doc->level.caps = c->caps;
 	return 0;
 }
 
-int doc_load(const char *arg, struct tp_doc *doc, char *err, size_t errsize)
+/* A capability list names its own vhost-net part: what it lists. */
+static int doc_from_caps(uint32_t bits, bool pinned, struct tp_doc *doc)
 {
-	const struct tp_catalog *c = NULL;
+	doc_clear(doc);
+	doc->src = TP_SRC_CAPS;
+	doc->unpinned = !pinned;
+	doc->level.vhost_known = true;
+	doc->level.caps = bits;
+	level_print(bits, pinned, ",", doc->text, sizeof(doc->text));
+	return 0;
+}
+
+/* A dump or a level document. */
+static int file_load(const char *arg, struct tp_doc *doc, char *err,
+		     size_t errsize)
+{
 	char why[512];
 	json_object *o, *v;
 	const char *kind;
 	int ret;
 
-	if (!is_path(arg))
-		c = catalog_find(arg);
-	if (c)
-		return doc_from_catalog(c, doc);
-	if (!is_path(arg) && !file_exists(arg))
-		return fail(err, errsize, "%s: no such file or catalog level "
-			    "(see tunpin levels)", arg);
 	o = json_read_file(arg, why, sizeof(why));
 	if (!o)
 		return fail(err, errsize, "%s", why);	/* names it */
 	doc_clear(doc);
+	doc->src = TP_SRC_FILE;
 	if (!json_object_is_type(o, json_type_object) ||
 	    !json_object_object_get_ex(o, "kind", &v) ||
 	    !json_object_is_type(v, json_type_string))
@@ -539,6 +529,60 @@ int doc_load(const char *arg, struct tp_doc *doc, char *err, size_t errsize)
 	return 0;
 }
 
+#define LEVEL_HINT	"see tunpin known, tunpin levels"
+
+/*
+ * @text is no level: say what was tried. The capability list's reason is
+ * added unless @text is one word with a '/' or a '.', which no capability
+ * has (a path, a release: linux-9.9); the file's unless it is missing.
+ */
+static int not_a_level(const char *text, int file_err, const char *why,
+		       char *err, size_t errsize)
+{
+	const char *blank = " \t\n,";
+	bool list = strpbrk(text, blank) || !strpbrk(text, "/.");
+
+	if (!text[strspn(text, blank)])
+		return fail(err, errsize, "empty level (" LEVEL_HINT ")");
+	return fail(err, errsize, "not a capability list, a catalog level or "
+		    "a readable file: %s (%s%s%s%s" LEVEL_HINT ")", text,
+		    list ? why : "", list ? "; " : "",
+		    file_err && file_err != ENOENT ? strerror(file_err) : "",
+		    file_err && file_err != ENOENT ? "; " : "");
+}
+
+int level_load(int argc, char *const argv[], struct tp_doc *doc, char *err,
+	       size_t errsize)
+{
+	const struct tp_catalog *c;
+	char words[1024], why[160];
+	const char *text = words;
+	struct stat st;
+	uint32_t bits;
+	bool pinned;
+	int file_err = 0;
+
+	if (argc == 1)
+		text = argv[0];	/* a path may be longer than any list */
+	else if (argc < 1 || cli_join(argc, argv, words, sizeof(words)) < 0)
+		return fail(err, errsize, argc < 1 ? "no level given" :
+			    "level too long");
+	/* 1. a catalog name (or alias) */
+	c = catalog_find(text);
+	if (c)
+		return doc_from_catalog(c, doc);
+	/* 2. a capability list, none or unpinned */
+	if (!level_parse(text, &bits, &pinned, why, sizeof(why)))
+		return doc_from_caps(bits, pinned, doc);
+	/* 3. a file, in one argument; "-" is stdin */
+	if (argc == 1 && text[0]) {
+		if (!strcmp(text, "-") || !stat(text, &st))
+			return file_load(text, doc, err, errsize);
+		file_err = errno;
+	}
+	return not_a_level(text, file_err, why, err, errsize);
+}
+
 static void member_from_dump(const struct tp_dump *d, struct tp_member *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -552,11 +596,14 @@ static void member_from_dump(const struct tp_dump *d, struct tp_member *m)
 	memcpy(m->vhost_unknown, d->vhost.unknown, sizeof(m->vhost_unknown));
 }
 
-static void member_from_level(const struct tp_leveldoc *l,
-			      struct tp_member *m)
+/* A level standing for itself: "level:NAME", a list by its names. */
+static void member_from_level(const struct tp_doc *doc, struct tp_member *m)
 {
+	const struct tp_leveldoc *l = &doc->level;
+
 	memset(m, 0, sizeof(*m));
-	snprintf(m->name, sizeof(m->name), "level:%s", l->name);
+	snprintf(m->name, sizeof(m->name), "level:%s",
+		 doc->src == TP_SRC_CAPS ? doc->text : l->name);
 	m->is_level = true;
 	m->caps = l->caps;
 	m->vhost = l->vhost_known ? TP_VHOST_PROBED : TP_VHOST_UNKNOWN;
@@ -575,7 +622,7 @@ int doc_members(const struct tp_doc *doc, struct tp_member *m, int max)
 		return 1;
 	}
 	if (!l->nhosts) {
-		member_from_level(l, m);
+		member_from_level(doc, m);
 		return 1;
 	}
 	for (int i = 0; i < l->nhosts; i++)
@@ -601,7 +648,7 @@ void doc_summary(const struct tp_doc *doc, struct tp_member *m)
 	if (doc->is_dump)
 		member_from_dump(&doc->dump, m);
 	else
-		member_from_level(&doc->level, m);
+		member_from_level(doc, m);
 }
 
 int pool_merge(const struct tp_member *m, int n, const char *name,
@@ -724,53 +771,35 @@ void pool_diff(const struct tp_member *old, const struct tp_member *new,
 	d->kernel_changed = strcmp(old->kernel, new->kernel) != 0;
 }
 
-int level_resolve(const char *arg, uint32_t *caps, bool *pinned, char *name,
-		  size_t namesize, char *err, size_t errsize)
+int level_resolve(int argc, char *const argv[], uint32_t *caps,
+		  bool *pinned, char *name, size_t namesize, char *err,
+		  size_t errsize)
 {
-	const struct tp_catalog *c = NULL;
-	struct tp_doc *doc;
-	char why[128];
+	struct tp_doc *doc = malloc(sizeof(*doc));
 	int ret = 0;
 
-	if (!is_path(arg))
-		c = catalog_find(arg);
-	if (c) {
-		*caps = c->caps;
-		*pinned = true;
-		snprintf(name, namesize, "%s", c->name);
-		return 0;
-	}
-	if (!is_path(arg) && !file_exists(arg)) {
-		/* Words: a capability list, none or unpinned. */
-		if (level_parse(arg, caps, pinned, why, sizeof(why)) < 0) {
-			if (strchr(arg, '.') && !is_words(arg))
-				return fail(err, errsize, "%s: no such file, "
-					    "catalog level or capability",
-					    arg);
-			return fail(err, errsize, "%s (see tunpin known, "
-				    "tunpin levels)", why);
-		}
-		if (namesize)
-			name[0] = '\0';
-		return 0;
-	}
-	doc = malloc(sizeof(*doc));
 	if (!doc)
 		return fail(err, errsize, "out of memory");
-	if (doc_load(arg, doc, err, errsize)) {
+	if (level_load(argc, argv, doc, err, errsize)) {
 		ret = -1;
+	} else if (doc->src == TP_SRC_CAPS) {
+		*caps = doc->level.caps;
+		*pinned = !doc->unpinned;
+		if (namesize)
+			name[0] = '\0';
 	} else if (doc->is_dump ? doc->dump.vhost.state == TP_VHOST_UNKNOWN :
 		   !doc->level.vhost_known) {
 		/* pinned, it would hide every vhost-net feature: refuse */
 		ret = fail(err, errsize, "%s: its vhost-net features are "
 			   "unknown (%s): probe or merge again with this "
-			   "tunpin", arg, doc->is_dump ? doc->dump.vhost.reason :
-			   "a schema 1 level");
+			   "tunpin", argv[0], doc->is_dump ?
+			   doc->dump.vhost.reason : "a schema 1 level");
 	} else if (doc->is_dump) {
 		*caps = doc->dump.caps & TUNPIN_CAP_ALL;
 		*pinned = true;
 		native_level_name(doc->dump.kernel, name, namesize);
 	} else {
+		/* a catalog level's concrete name, a level file's name */
 		*caps = doc->level.caps;
 		*pinned = true;
 		snprintf(name, namesize, "%s", doc->level.name);

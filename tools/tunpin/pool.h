@@ -44,10 +44,21 @@ struct tp_leveldoc {
 };
 #define TP_LEVELDOC_HEAD	offsetof(struct tp_leveldoc, missing)
 
-/* A document named on the command line: a dump, or a level (last). */
+/* What a LEVEL on the command line was read as (level_load()). */
+enum tp_doc_src {
+	TP_SRC_FILE,			/* a dump or a level document */
+	TP_SRC_CATALOG,			/* a catalog name or alias */
+	TP_SRC_CAPS,			/* a capability list, none, unpinned */
+};
+
+/* A LEVEL named on the command line: a dump, or a level (last). */
 struct tp_doc {
+	enum tp_doc_src src;
 	bool is_dump;
-	bool catalog;			/* a catalog level, not a file */
+	bool unpinned;			/* TP_SRC_CAPS: "unpinned", no set */
+	/* TP_SRC_CAPS: its names in table order, comma-separated, or
+	 * "none": what the list stands as in a compare, diff or merge */
+	char text[TP_HOST_SIZE - 8];
 	struct tp_dump dump;		/* is_dump */
 	struct tp_leveldoc level;	/* !is_dump */
 };
@@ -83,11 +94,20 @@ int leveldoc_from_json(json_object *o, struct tp_leveldoc *l, char *err,
 		       size_t errsize);
 
 /*
- * Load @arg: a path (anything with a '/') is a file; else a catalog name
- * (or alias); else an existing file. A file is a dump or a level document
- * (schema TP_SCHEMA). 0, or -1 with "ARG: reason" in @err.
+ * The one LEVEL grammar of every command (set, override add, compare,
+ * diff, merge): @argc words, joined by spaces, read as the first that
+ * fits of
+ *  1. a catalog level (or alias): one word, e.g. linux-6.1, latest;
+ *  2. a capability list: names separated by commas or spaces, or "none"
+ *     or "unpinned" alone;
+ *  3. a file, if one word: a dump or a level document ("-": stdin).
+ * So a file named like a level or a capability needs a '/' (./csum).
+ * 0, or -1 with a one-line reason in @err: a file's own ("PATH: reason"),
+ * else "not a capability list, a catalog level or a readable file: ARG"
+ * with the list's reason (unknown capability 'x').
  */
-int doc_load(const char *arg, struct tp_doc *doc, char *err, size_t errsize);
+int level_load(int argc, char *const argv[], struct tp_doc *doc, char *err,
+	       size_t errsize);
 /* The members @doc stands for in a merge; their number (<= @max). */
 int doc_members(const struct tp_doc *doc, struct tp_member *m, int max);
 /* @doc as one side of a compare or diff. */
@@ -136,13 +156,15 @@ void pool_diff(const struct tp_member *old, const struct tp_member *new,
 	       struct tp_diff *d);
 
 /*
- * What `tunpin set ARG` pins: a catalog name or alias (its concrete name),
- * a dump file ("native-<kernel release>", as pin-native names it), a
- * level file (its name), else a capability list, "none" or "unpinned"
- * (no name). 0, or -1 with the reason in @err.
+ * What `tunpin set LEVEL...` pins, by level_load(): a catalog name or alias
+ * (its concrete name), a dump file ("native-<kernel release>", as
+ * pin-native names it), a level file (its name), a capability list,
+ * "none" or "unpinned" (no name). A file whose vhost-net part is unknown
+ * is refused. 0, or -1 with the reason in @err.
  */
-int level_resolve(const char *arg, uint32_t *caps, bool *pinned, char *name,
-		  size_t namesize, char *err, size_t errsize);
+int level_resolve(int argc, char *const argv[], uint32_t *caps,
+		  bool *pinned, char *name, size_t namesize, char *err,
+		  size_t errsize);
 
 /* "native-<release>" cut to what a label may hold. */
 void native_level_name(const char *release, char *buf, size_t size);

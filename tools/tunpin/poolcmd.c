@@ -197,11 +197,31 @@ int cmd_levels(const struct cli *c)
 	return put_json(c, a);
 }
 
+/*
+ * The LEVEL at @arg (one word) into @doc: X_OK, or X_USAGE with the reason
+ * said. "unpinned" is no set of capabilities: nothing to merge or compare.
+ */
+static int load_level(char *const *arg, struct tp_doc *doc)
+{
+	char err[768];
+
+	if (level_load(1, arg, doc, err, sizeof(err))) {
+		fprintf(stderr, "tunpin: %s\n", err);
+		return X_USAGE;
+	}
+	if (doc->unpinned) {
+		fprintf(stderr, "tunpin: unpinned is no set of capabilities: "
+			"merge, compare and diff need one (none is the empty "
+			"set)\n");
+		return X_USAGE;
+	}
+	return X_OK;
+}
+
 /* Load each operand into members: X_OK, or X_USAGE with the reason said. */
 static int load_members(const struct cli *c, struct tp_member *m, int *n)
 {
 	struct tp_doc *doc = malloc(sizeof(*doc));
-	char err[768];
 	int ret = X_OK;
 
 	if (!doc) {
@@ -210,11 +230,9 @@ static int load_members(const struct cli *c, struct tp_member *m, int *n)
 	}
 	*n = 0;
 	for (int i = 0; i < c->argc; i++) {
-		if (doc_load(c->argv[i], doc, err, sizeof(err))) {
-			fprintf(stderr, "tunpin: %s\n", err);
-			ret = X_USAGE;
+		ret = load_level(&c->argv[i], doc);
+		if (ret)
 			break;
-		}
 		if (*n >= TP_POOL_MAX) {
 			fprintf(stderr, "tunpin: merge: more than %d hosts\n",
 				TP_POOL_MAX);
@@ -337,22 +355,18 @@ out:
 }
 
 /* @arg as one side: X_OK, or X_USAGE with the reason said. */
-static int load_side(const char *arg, struct tp_member *m)
+static int load_side(char *const *arg, struct tp_member *m)
 {
 	struct tp_doc *doc = malloc(sizeof(*doc));
-	char err[768];
-	int ret = X_OK;
+	int ret;
 
 	if (!doc) {
 		fprintf(stderr, "tunpin: out of memory\n");
 		return X_ERR;
 	}
-	if (doc_load(arg, doc, err, sizeof(err))) {
-		fprintf(stderr, "tunpin: %s\n", err);
-		ret = X_USAGE;
-	} else {
+	ret = load_level(arg, doc);
+	if (!ret)
 		doc_summary(doc, m);
-	}
 	free(doc);
 	return ret;
 }
@@ -396,9 +410,9 @@ int cmd_compare(const struct cli *c)
 			"(tunpin -h for help)\n");
 		return X_USAGE;
 	}
-	ret = load_side(c->argv[0], &ref);
+	ret = load_side(&c->argv[0], &ref);
 	if (!ret)
-		ret = c->argc == 2 ? load_side(c->argv[1], &host) :
+		ret = c->argc == 2 ? load_side(&c->argv[1], &host) :
 				     probe_side(&host);
 	if (ret)
 		return ret;
@@ -443,9 +457,9 @@ int cmd_diff(const struct cli *c)
 	uint32_t mask;
 	int ret;
 
-	ret = load_side(c->argv[0], &old);
+	ret = load_side(&c->argv[0], &old);
 	if (!ret)
-		ret = load_side(c->argv[1], &new);
+		ret = load_side(&c->argv[1], &new);
 	if (ret)
 		return ret;
 	mask = comparable(&old, &new);

@@ -45,42 +45,6 @@ enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2, EXIT_BELOW = 3,
 /* Room for every name, unknown bits included. */
 #define LEVEL_BUF 1024
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: tunpin [-j|-p] COMMAND\n"
-		"  known                          the capabilities tunpin knows\n"
-		"  level                          the host level\n"
-		"  set LEVEL|DUMP [--name NAME] [--force]\n"
-		"                                 set the host level (refused if\n"
-		"                                 above this host; the label is\n"
-		"                                 the level's name or --name)\n"
-		"  override [list]                the per-cgroup levels\n"
-		"  override add CGROUP LEVEL [--name NAME]\n"
-		"  override del CGROUP\n"
-		"  counters                       requests and refusals\n"
-		"  taps                           the TAP files tunpin saw\n"
-		"  monitor                        print events until killed\n"
-		"  probe [-o FILE]                what this kernel natively offers\n"
-		"                                 (a dump; -o: write it to FILE)\n"
-		"  pin-native [--name NAME] [--force]\n"
-		"                                 pin this host to its native set\n"
-		"                                 (name: native-<kernel release>)\n"
-		"  levels                         the catalog of upstream levels\n"
-		"  merge [-o FILE] [--name NAME] DUMP...\n"
-		"                                 the pool level: what all offer\n"
-		"  compare LEVEL|DUMP [DUMP|--host]\n"
-		"                                 identical, superset (exit 0) or\n"
-		"                                 incompatible (exit 3)\n"
-		"  diff OLD NEW                   what changes between two dumps\n"
-		"                                 or levels (a kernel upgrade)\n"
-		"  --version, -h\n"
-		"LEVEL: a catalog name (tunpin levels), a level or dump file,\n"
-		"capability names separated by commas or spaces, none or\n"
-		"unpinned. CGROUP: a cgroup v2 path from its root, e.g.\n"
-		"/machine.slice. -j: JSON, -p: pretty JSON.\n");
-}
-
 static bool json_wanted(const struct cli *c)
 {
 	return c->opts & (OPT_JSON | OPT_PRETTY);
@@ -244,26 +208,17 @@ static int cmd_level(struct tp_nl *h, const struct cli *c)
 static int level_args(const struct cli *c, int argc, char **argv,
 		      struct tp_level *l)
 {
-	char buf[1024], err[1024];
+	char err[1024];
 
 	memset(l, 0, sizeof(*l));
-	if (cli_join(argc, argv, buf, sizeof(buf)) < 0) {
-		fprintf(stderr, "tunpin: level too long\n");
-		return EXIT_USAGE;
-	}
-	/* a catalog name, a level or dump file, or capability names */
-	if (level_resolve(buf, &l->caps, &l->pinned, l->name, sizeof(l->name),
-			  err, sizeof(err)) < 0) {
+	/* a catalog name, capability names, or a level or dump file */
+	if (level_resolve(argc, argv, &l->caps, &l->pinned, l->name,
+			  sizeof(l->name), err, sizeof(err)) < 0) {
 		fprintf(stderr, "tunpin: %s\n", err);
 		return EXIT_USAGE;
 	}
-	if (c->name) {
-		if (strlen(c->name) >= sizeof(l->name)) {
-			fprintf(stderr, "tunpin: name too long\n");
-			return EXIT_USAGE;
-		}
-		strcpy(l->name, c->name);
-	}
+	if (c->name)	/* its length was checked before */
+		snprintf(l->name, sizeof(l->name), "%s", c->name);
 	return EXIT_OK;
 }
 
@@ -610,15 +565,10 @@ static int cmd_pin_native(struct tp_nl *h, const struct cli *c)
 	memset(&l, 0, sizeof(l));
 	l.caps = d.caps;
 	l.pinned = true;
-	if (c->name) {
-		if (strlen(c->name) >= sizeof(l.name)) {
-			fprintf(stderr, "tunpin: name too long\n");
-			return EXIT_USAGE;
-		}
-		strcpy(l.name, c->name);
-	} else {
+	if (c->name)	/* its length was checked before */
+		snprintf(l.name, sizeof(l.name), "%s", c->name);
+	else
 		native_level_name(d.kernel, l.name, sizeof(l.name));
-	}
 	ret = cmd_set(h, c, &l);
 	if (ret == EXIT_OK)
 		printf("level: %s\nname: %s\n", bits_str(l.caps, buf),
@@ -626,54 +576,241 @@ static int cmd_pin_native(struct tp_nl *h, const struct cli *c)
 	return ret;
 }
 
-int main(int argc, char **argv)
+/*
+ * The handlers of the command table, all alike: @h is NULL for a command
+ * that needs no module, @l the LEVEL of set and override add.
+ */
+static int run_help(struct tp_nl *h, const struct cli *c,
+		    const struct tp_level *l)
 {
-	struct tp_level level;
+	(void)h, (void)l;
+	if (c->topic)
+		cli_help(stdout, c->topic, c->topic_sub);
+	else
+		cli_usage(stdout);
+	return EXIT_OK;
+}
+
+static int run_complete(struct tp_nl *h, const struct cli *c,
+			const struct tp_level *l)
+{
+	(void)h, (void)l;
+	cli_complete(stdout, c->argc, c->argv);
+	return EXIT_OK;
+}
+
+#define LOCAL(fn)							\
+static int run_##fn(struct tp_nl *h, const struct cli *c,		\
+		    const struct tp_level *l)				\
+{									\
+	(void)h, (void)l;						\
+	return cmd_##fn(c);						\
+}
+LOCAL(known)
+LOCAL(probe)
+LOCAL(levels)
+LOCAL(merge)
+LOCAL(compare)
+LOCAL(diff)
+
+#define MODULE(fn)							\
+static int run_##fn(struct tp_nl *h, const struct cli *c,		\
+		    const struct tp_level *l)				\
+{									\
+	(void)l;							\
+	return cmd_##fn(h, c);						\
+}
+MODULE(level)
+MODULE(override_list)
+MODULE(counters)
+MODULE(taps)
+MODULE(monitor)
+MODULE(pin_native)
+MODULE(show)
+MODULE(save)
+MODULE(apply)
+
+static int run_set(struct tp_nl *h, const struct cli *c,
+		   const struct tp_level *l)
+{
+	/* Never pin above what this host offers: nothing is sent. */
+	int ret = set_check_host(l->pinned ? l->caps : 0, level_label(l));
+
+	return ret ? ret : cmd_set(h, c, l);
+}
+
+static int run_override_add(struct tp_nl *h, const struct cli *c,
+			    const struct tp_level *l)
+{
+	return cmd_override_add(h, l, c->argv[0]);
+}
+
+static int run_override_del(struct tp_nl *h, const struct cli *c,
+			    const struct tp_level *l)
+{
+	(void)l;
+	return cmd_override_del(h, c->argv[0]);
+}
+
+#define J	(OPT_JSON | OPT_PRETTY)
+
+/*
+ * Every command: tunpin -h, tunpin help [COMMAND], COMMAND --help and the
+ * completion (tunpin __complete) are made from this table, in its order.
+ */
+const struct cli_command cli_commands[] = {
+	{ .word = "probe", .cmd = CLI_PROBE, .args = "",
+	  .opts = J | OPT_OUTPUT, .run = run_probe,
+	  .summary = "what this kernel natively offers",
+	  .help = "Find this kernel's native capabilities the way hypervisors do:\n"
+		  "TUNSETOFFLOAD on a throw-away TAP, the features of\n"
+		  "/dev/vhost-net. The dump goes to FILE with -o. Works without\n"
+		  "the module; on a pinned host the probe is exempted (root only).\n" },
+	{ .word = "merge", .cmd = CLI_MERGE, .args = "DUMP...", .max = -1,
+	  .opts = J | OPT_OUTPUT | OPT_NAME, .run = run_merge,
+	  .summary = "the pool level: what all offer",
+	  .help = "The pool level: what every DUMP offers (a level file's hosts come\n"
+		  "back with their own sets). Says which host lacks what and which\n"
+		  "have more. Named --name (default: merged); -o writes it to FILE.\n" },
+	{ .word = "compare", .cmd = CLI_COMPARE, .args = "LEVEL [DUMP|--host]",
+	  .min = 1, .max = 2, .opts = J | OPT_HOST, .run = run_compare,
+	  .summary = "may a host join: exit 0, or 3",
+	  .help = "Compare a host (DUMP, or this host probed now with --host) with\n"
+		  "LEVEL: identical or superset (exit 0), or incompatible (exit 3),\n"
+		  "with what it lacks.\n" },
+	{ .word = "diff", .cmd = CLI_DIFF, .args = "OLD NEW", .min = 2,
+	  .max = 2, .opts = J, .run = run_diff,
+	  .summary = "what changes from OLD to NEW",
+	  .help = "What changes between two dumps or levels, e.g. before and after a\n"
+		  "kernel upgrade: capabilities, unknown bits and TUNGETFEATURES\n"
+		  "flags added or removed.\n" },
+	{ .word = "levels", .cmd = CLI_LEVELS, .args = "", .opts = J,
+	  .run = run_levels,
+	  .summary = "the catalog of upstream levels",
+	  .help = "The catalog of named, immutable upstream levels (linux-6.1, ...);\n"
+		  "latest is an alias, resolved to a concrete name.\n" },
+	{ .word = "set", .cmd = CLI_SET, .args = "LEVEL...", .min = 1,
+	  .max = -1, .opts = OPT_NAME | OPT_FORCE, .level_arg = 1,
+	  .module = true, .run = run_set,
+	  .summary = "pin this host to a level",
+	  .help = "Pin this host to LEVEL. A level above this host is refused\n"
+		  "(exit 3) and nothing is sent. The module refuses to take away\n"
+		  "what open TAP files were granted, unless --force. The label is\n"
+		  "the level's name, or --name.\n" },
+	{ .word = "pin-native", .cmd = CLI_PIN_NATIVE, .args = "",
+	  .opts = OPT_NAME | OPT_FORCE, .module = true, .run = run_pin_native,
+	  .summary = "pin this host to what it offers",
+	  .help = "Probe this host and pin it to exactly what it offers now: the\n"
+		  "freeze before a kernel upgrade. The label is native-RELEASE, or\n"
+		  "--name.\n" },
+	{ .word = "level", .cmd = CLI_LEVEL, .args = "", .opts = J,
+	  .module = true, .run = run_level,
+	  .summary = "the host level",
+	  .help = "The host level and its label.\n" },
+	{ .word = "show", .cmd = CLI_SHOW, .args = "", .opts = J,
+	  .module = true, .run = run_show,
+	  .summary = "level, overrides, TAPs, counters",
+	  .help = "Everything at once: the level, the overrides, the TAP files and\n"
+		  "what each was granted, the refusal counters, the probe points.\n"
+		  "Exits 1 if a probe point is not armed.\n" },
+	{ .word = "status", .cmd = CLI_SHOW, .args = "", .opts = J,
+	  .module = true, .run = run_show,
+	  .summary = "the same as show",
+	  .help = "The same as tunpin show.\n" },
+	{ .word = "override", .sub = "list", .sub_optional = true,
+	  .cmd = CLI_OVERRIDE_LIST, .args = "", .opts = J, .module = true,
+	  .run = run_override_list,
+	  .summary = "the per-cgroup levels",
+	  .help = "The per-cgroup overrides: each cgroup and its level.\n" },
+	{ .word = "override", .sub = "add", .cmd = CLI_OVERRIDE_ADD,
+	  .args = "CGROUP LEVEL...", .min = 2, .max = -1, .opts = OPT_NAME,
+	  .level_arg = 2, .module = true, .run = run_override_add,
+	  .summary = "a level for a cgroup's tasks",
+	  .help = "Give the tasks of the cgroup v2 subtree CGROUP their own level\n"
+		  "instead of the host level; the deepest override wins. unpinned:\n"
+		  "the native set, for a VM that never migrates.\n" },
+	{ .word = "override", .sub = "del", .cmd = CLI_OVERRIDE_DEL,
+	  .args = "CGROUP", .min = 1, .max = 1, .module = true,
+	  .run = run_override_del,
+	  .summary = "remove a cgroup's override",
+	  .help = "Remove the override of CGROUP.\n" },
+	{ .word = "counters", .cmd = CLI_COUNTERS, .args = "", .opts = J,
+	  .module = true, .run = run_counters,
+	  .summary = "requests and refusals",
+	  .help = "Requests and refusals per capability, and refused ioctls.\n" },
+	{ .word = "taps", .cmd = CLI_TAPS, .args = "", .opts = J,
+	  .module = true, .run = run_taps,
+	  .summary = "the TAP files tunpin saw",
+	  .help = "The open TAP and /dev/vhost-net files the module tracks: process,\n"
+		  "last accepted and granted capabilities, exemption, override.\n"
+		  "Root only.\n" },
+	{ .word = "monitor", .cmd = CLI_MONITOR, .args = "", .opts = OPT_JSON,
+	  .module = true, .run = run_monitor,
+	  .summary = "print events until killed",
+	  .help = "Print level changes and refusals as they happen, until\n"
+		  "interrupted. Root only.\n" },
+	{ .word = "save", .cmd = CLI_SAVE, .args = "", .opts = OPT_ROOT,
+	  .module = true, .run = run_save,
+	  .summary = "keep the level for the next boot",
+	  .help = "Write the level in force and the overrides to\n"
+		  "/etc/tunpin/state.json, and the level to\n"
+		  "/etc/modprobe.d/tunpin.conf (under DIR with --root).\n" },
+	{ .word = "apply", .cmd = CLI_APPLY, .args = "",
+	  .opts = OPT_ROOT | OPT_FORCE, .module = true, .run = run_apply,
+	  .summary = "set the saved level (at boot)",
+	  .help = "Check that this host can provide the saved level (exit 3 if\n"
+		  "not), set it with its label and restore the overrides.\n"
+		  "tunpin.service runs it at boot.\n" },
+	{ .word = "known", .cmd = CLI_KNOWN, .args = "", .opts = J,
+	  .run = run_known,
+	  .summary = "the capabilities tunpin knows",
+	  .help = "The capabilities tunpin knows, with their bits.\n" },
+	{ .word = "help", .cmd = CLI_HELP, .args = "[COMMAND]", .max = 2,
+	  .run = run_help,
+	  .summary = "this help, or COMMAND's",
+	  .help = "The usage message, or the help of COMMAND (as COMMAND --help).\n" },
+	{ .word = "__complete", .cmd = CLI_COMPLETE, .args = "", .max = -1,
+	  .hidden = true, .run = run_complete,
+	  .summary = "", .help = "" },
+};
+
+const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);
+
+int tunpin_main(int argc, char **argv)
+{
+	const struct cli_command *d;
+	struct tp_level level, *l = NULL;
 	struct tp_nl *h;
 	struct cli c;
 	int ret;
 
 	if (argc < 2) {
-		usage(stderr);
+		cli_usage(stderr);
 		return EXIT_USAGE;
 	}
+	/* Usage errors first, before anything is opened or sent. */
 	if (cli_parse(argc, argv, &c) < 0) {
 		fprintf(stderr, "tunpin: %s (tunpin -h for help)\n", c.err);
 		return EXIT_USAGE;
 	}
-
-	/* What needs no kernel, and the checks of the input. */
-	switch (c.cmd) {
-	case CLI_HELP:
-		usage(stdout);
-		return EXIT_OK;
-	case CLI_VERSION:
+	if (c.cmd == CLI_VERSION) {
 		printf("tunpin %s\n", TUNPIN_VERSION);
 		return EXIT_OK;
-	case CLI_KNOWN:
-		return cmd_known(&c);
-	case CLI_PROBE:
-		return cmd_probe(&c);
-	case CLI_LEVELS:
-		return cmd_levels(&c);
-	case CLI_MERGE:
-		return cmd_merge(&c);
-	case CLI_COMPARE:
-		return cmd_compare(&c);
-	case CLI_DIFF:
-		return cmd_diff(&c);
-	case CLI_SET:
-		ret = level_args(&c, c.argc, c.argv, &level);
-		break;
-	case CLI_OVERRIDE_ADD:
-		ret = level_args(&c, c.argc - 1, c.argv + 1, &level);
-		break;
-	default:
-		ret = EXIT_OK;
-		break;
 	}
-	if (ret)
-		return ret;
+	d = c.def;
+	if (d->level_arg) {
+		ret = level_args(&c, c.argc - (d->level_arg - 1),
+				 c.argv + d->level_arg - 1, &level);
+		if (ret)
+			return ret;
+		l = &level;
+	}
+	if (!d->module)
+		return d->run(NULL, &c, l);
+	if (c.name && strlen(c.name) >= sizeof(level.name)) {
+		fprintf(stderr, "tunpin: name too long\n");
+		return EXIT_USAGE;
+	}
 
 	h = tp_nl_open();
 	if (!h && errno == ENOENT) {
@@ -685,52 +822,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tunpin: netlink: %s\n", strerror(errno));
 		return EXIT_ERR;
 	}
-
-	switch (c.cmd) {
-	case CLI_LEVEL:
-		ret = cmd_level(h, &c);
-		break;
-	case CLI_SET:
-		/* Never pin above what this host offers: nothing is sent. */
-		ret = set_check_host(level.pinned ? level.caps : 0,
-				     level_label(&level));
-		if (!ret)
-			ret = cmd_set(h, &c, &level);
-		break;
-	case CLI_OVERRIDE_LIST:
-		ret = cmd_override_list(h, &c);
-		break;
-	case CLI_OVERRIDE_ADD:
-		ret = cmd_override_add(h, &level, c.argv[0]);
-		break;
-	case CLI_OVERRIDE_DEL:
-		ret = cmd_override_del(h, c.argv[0]);
-		break;
-	case CLI_COUNTERS:
-		ret = cmd_counters(h, &c);
-		break;
-	case CLI_TAPS:
-		ret = cmd_taps(h, &c);
-		break;
-	case CLI_PIN_NATIVE:
-		ret = cmd_pin_native(h, &c);
-		break;
-	case CLI_SHOW:
-		ret = cmd_show(h, &c);
-		break;
-	case CLI_SAVE:
-		ret = cmd_save(h, &c);
-		break;
-	case CLI_APPLY:
-		ret = cmd_apply(h, &c);
-		break;
-	case CLI_MONITOR:
-		ret = cmd_monitor(h, &c);
-		break;
-	default:
-		ret = EXIT_ERR;
-		break;
-	}
+	ret = d->run(h, &c, l);
 	tp_nl_close(h);
 	return ret;
 }

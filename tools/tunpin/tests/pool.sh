@@ -253,6 +253,54 @@ check "bad input: one line" one_error_line
 run diff dump-6.1.json
 check "one operand: exit 2" [ $rc -eq 2 ]
 
+# --- one LEVEL grammar: a capability list wherever a level goes
+nal="not a capability list, a catalog level or a readable file"
+run compare csum,tso4,tso6,tso_ecn,ufo v2-dump-6.1.json
+check "compare LIST DUMP: exit 0" [ $rc -eq 0 ]
+check "compare LIST DUMP: named by its names" has \
+	"hv-61 (kernel 6.1.0-57-amd64) against level csum,tso4,tso6,tso_ecn,ufo: superset"
+run compare "csum tso4 uso4" v2-dump-6.1.json
+check "compare, spaces: incompatible, exit 3" [ $rc -eq 3 ]
+check "compare, spaces: missing uso4" has "missing: uso4"
+run -j compare none v2-dump-6.1.json
+check "compare none -j: exit 0" [ $rc -eq 0 ]
+check "compare none -j: the level" [ "$(jget "$out" 'j["reference"]["level"]')" = none ]
+run diff linux-6.1 csum,tso4
+check "diff CATALOG LIST: exit 0" [ $rc -eq 0 ]
+check "diff CATALOG LIST: new" has "new: level csum,tso4"
+run merge v2-dump-6.18.json csum,tso4,ufo
+check "merge DUMP LIST: exit 0" [ $rc -eq 0 ]
+check "merge DUMP LIST: the list caps it" has "level: csum tso4 ufo"
+for cmd in "compare csum,tso_e v2-dump-6.1.json" "compare v2-dump-6.1.json csum,tso_e" \
+	   "diff csum,tso_e linux-6.1" "merge v2-dump-6.1.json csum,tso_e" \
+	   "set csum,tso_e" "override add /x csum,tso_e"; do
+	# shellcheck disable=SC2086
+	run $cmd
+	check "$cmd: exit 2" [ $rc -eq 2 ]
+	check "$cmd: one line" one_error_line
+	check "$cmd: says what was tried" says "tunpin: $nal: csum,tso_e (unknown capability 'tso_e'"
+done
+run compare no-such-dir/x.json v2-dump-6.1.json
+check "missing file: exit 2" [ $rc -eq 2 ]
+check "missing file: says what was tried" says "tunpin: $nal: no-such-dir/x.json ("
+for cmd in "compare unpinned v2-dump-6.1.json" "diff linux-6.1 unpinned" \
+	   "merge unpinned"; do
+	# shellcheck disable=SC2086
+	run $cmd
+	check "$cmd: exit 2" [ $rc -eq 2 ]
+	check "$cmd: says why" says "unpinned is no set of capabilities"
+done
+# precedence: a word that is a capability list or catalog name is that
+mkdir "$tmp/prec"
+cp "$data/level-pool-x.json" "$tmp/prec/csum"
+out=$(cd "$tmp/prec" && "$tool" compare csum "$data/v2-dump-6.1.json" 2>&1); rc=$?
+last="tunpin compare csum (a file csum here)"
+check "a file named csum: the capability wins" grep -qx \
+	"hv-61 (kernel 6.1.0-57-amd64) against level csum: superset" <<<"$out"
+out=$(cd "$tmp/prec" && "$tool" compare ./csum "$data/v2-dump-6.1.json" 2>&1); rc=$?
+last="tunpin compare ./csum"
+check "./csum: the file" grep -q "against level pool-x: superset" <<<"$out"
+
 # --- set resolves its level before anything is sent
 run set linux-9.9
 check "set: unknown level: exit 2" [ $rc -eq 2 ]

@@ -4,11 +4,13 @@
  * compare, diff, what set resolves, and bad input from tests/data/.
  */
 #include <libgen.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "../caps.h"
 #include "../catalog.h"
 #include "../pool.h"
@@ -60,9 +62,23 @@ static struct tp_doc *load(const char *name, char *err, size_t errsize)
 {
 	static struct tp_doc doc;
 
+	char *w[] = { (char *)path(name) };
+
 	err[0] = '\0';
-	return doc_load(path(name), &doc, err, errsize) ? NULL : &doc;
+	return level_load(1, w, &doc, err, errsize) ? NULL : &doc;
 }
+
+/* level_load() of the one word @s. */
+static int load1(const char *s, struct tp_doc *doc, char *err, size_t errsize)
+{
+	char *w[] = { (char *)s };
+
+	return level_load(1, w, doc, err, errsize);
+}
+
+#define NOT_A_LEVEL "not a capability list, a catalog level or a readable " \
+		    "file: "
+#define HINT "see tunpin known, tunpin levels"
 
 static bool one_line(const char *s)
 {
@@ -276,7 +292,7 @@ static void test_files(void)
 
 	/* Schema 1: they load, their vhost-net set unknown. */
 	d = load("dump-6.18.json", err, sizeof(err));
-	CHECK(d && d->is_dump && !d->catalog && d->dump.caps == TAP);
+	CHECK(d && d->is_dump && d->src == TP_SRC_FILE && d->dump.caps == TAP);
 	CHECK(d && !strcmp(d->dump.host, "hv-618"));
 	CHECK(d && d->dump.schema == 1 &&
 	      d->dump.vhost.state == TP_VHOST_UNKNOWN &&
@@ -322,22 +338,24 @@ static void test_files(void)
 	bad_file("bad/level-missing-overlap.json", "lacks capabilities");
 	bad_file("bad/level-bad-name.json", "bad level name 'bad name'");
 	bad_file("bad/level-no-name.json", "missing field 'name'");
-	bad_file("no-such-file.json", "No such file or directory");
+	/* a missing file: not a level at all, the one message */
+	CHECK(!load("no-such-file.json", err, sizeof(err)));
+	CHECK(strstr(err, NOT_A_LEVEL) == err && one_line(err) &&
+	      strstr(err, path("no-such-file.json")));
 
 	/* Catalog names need no file; anything else must be one. */
 	{
 		static struct tp_doc doc;
 
-		CHECK(doc_load("linux-6.2", &doc, err, sizeof(err)) == 0);
-		CHECK(doc.catalog && !doc.is_dump &&
+		CHECK(load1("linux-6.2", &doc, err, sizeof(err)) == 0);
+		CHECK(doc.src == TP_SRC_CATALOG && !doc.is_dump &&
 		      doc.level.caps == (0x7f | VB) && doc.level.vhost_known);
-		CHECK(doc_load("latest", &doc, err, sizeof(err)) == 0);
+		CHECK(load1("latest", &doc, err, sizeof(err)) == 0);
 		CHECK(!strcmp(doc.level.name, "linux-6.17"));
-		CHECK(doc_load("linux-6.4", &doc, err, sizeof(err)) == -1);
-		CHECK(!strcmp(err, "linux-6.4: no such file or catalog level "
-			      "(see tunpin levels)"));
-		CHECK(doc_load("./latest", &doc, err, sizeof(err)) == -1);
-		CHECK(strstr(err, "./latest: ") == err);
+		CHECK(load1("linux-6.4", &doc, err, sizeof(err)) == -1);
+		CHECK(!strcmp(err, NOT_A_LEVEL "linux-6.4 (" HINT ")"));
+		CHECK(load1("./latest", &doc, err, sizeof(err)) == -1);
+		CHECK(!strcmp(err, NOT_A_LEVEL "./latest (" HINT ")"));
 	}
 }
 
@@ -601,68 +619,200 @@ static void test_compare_diff(void)
 	CHECK(!d.vhost_unknown_added[0] && !d.vhost_unknown_added[1]);
 }
 
+/* level_resolve() of the words up to NULL. */
+static int resolve(uint32_t *caps, bool *pinned, char *name, size_t namesize,
+		   char *err, size_t errsize, ...)
+{
+	char *w[8];
+	int n = 0;
+	va_list ap;
+
+	va_start(ap, errsize);
+	while (n < 8 && (w[n] = va_arg(ap, char *)))
+		n++;
+	va_end(ap);
+	return level_resolve(n, w, caps, pinned, name, namesize, err, errsize);
+}
+
+#define RESOLVE(...) resolve(&caps, &pinned, name, sizeof(name), err, \
+			     sizeof(err), __VA_ARGS__, (char *)NULL)
+
 static void test_resolve(void)
 {
 	char name[TUNPIN_NAME_MAX + 1], err[768];
 	uint32_t caps = 0x55;
 	bool pinned = false;
 
-	CHECK(level_resolve("linux-6.2", &caps, &pinned, name, sizeof(name),
-			    err, sizeof(err)) == 0);
+	CHECK(RESOLVE("linux-6.2") == 0);
 	CHECK(caps == (0x7f | VB) && pinned && !strcmp(name, "linux-6.2"));
-	CHECK(level_resolve("latest", &caps, &pinned, name, sizeof(name),
-			    err, sizeof(err)) == 0);
+	CHECK(RESOLVE("latest") == 0);
 	CHECK(caps == (TAP | V617) && !strcmp(name, "linux-6.17"));
 	/* schema 1: pinned, their sets would hide every vhost feature */
-	CHECK(level_resolve(path("dump-6.1.json"), &caps, &pinned, name,
-			    sizeof(name), err, sizeof(err)) == -1);
+	CHECK(RESOLVE(path("dump-6.1.json")) == -1);
 	CHECK(strstr(err, "vhost-net features are unknown") && one_line(err));
-	CHECK(level_resolve(path("level-pool-x.json"), &caps, &pinned, name,
-			    sizeof(name), err, sizeof(err)) == -1);
+	CHECK(RESOLVE(path("level-pool-x.json")) == -1);
 	CHECK(strstr(err, "a schema 1 level"));
-	CHECK(level_resolve(path("v2-dump-6.1.json"), &caps, &pinned, name,
-			    sizeof(name), err, sizeof(err)) == 0);
+	CHECK(RESOLVE(path("v2-dump-6.1.json")) == 0);
 	CHECK(caps == (0x1f | VB) && pinned &&
 	      !strcmp(name, "native-6.1.0-57-amd64"));
-	CHECK(level_resolve(path("v2-dump-7.2.json"), &caps, &pinned, name,
-			    sizeof(name), err, sizeof(err)) == 0);
+	CHECK(RESOLVE(path("v2-dump-7.2.json")) == 0);
 	CHECK(caps == (TAP | V617));	/* vhost_unknown:41 cannot be pinned */
 	/* Capability names, none, unpinned: no name. */
 	strcpy(name, "x");
-	CHECK(level_resolve("csum,tso4", &caps, &pinned, name, sizeof(name),
-			    err, sizeof(err)) == 0);
+	CHECK(RESOLVE("csum,tso4") == 0);
 	CHECK(caps == (C(CSUM) | C(TSO4)) && pinned && !name[0]);
-	CHECK(level_resolve("tso6 csum tso4 tso_ecn", &caps, &pinned, name,
-			    sizeof(name), err, sizeof(err)) == 0);
+	CHECK(RESOLVE("tso6 csum tso4 tso_ecn") == 0);
 	CHECK(caps == BASE);
-	CHECK(level_resolve("none", &caps, &pinned, name, sizeof(name), err,
-			    sizeof(err)) == 0);
+	/* in several words, as `tunpin set tso6 csum "tso4 tso_ecn"` */
+	CHECK(RESOLVE("tso6", "csum", "tso4 tso_ecn") == 0 && caps == BASE);
+	CHECK(RESOLVE("none") == 0);
 	CHECK(!caps && pinned);
-	CHECK(level_resolve("unpinned", &caps, &pinned, name, sizeof(name),
-			    err, sizeof(err)) == 0);
+	CHECK(RESOLVE("unpinned") == 0);
 	CHECK(!caps && !pinned);
 	/* Errors say why, on one line. */
-	CHECK(level_resolve("csum bogus", &caps, &pinned, name, sizeof(name),
-			    err, sizeof(err)) == -1);
+	CHECK(RESOLVE("csum bogus") == -1);
 	CHECK(strstr(err, "unknown capability 'bogus'") && one_line(err));
-	CHECK(level_resolve("linux-9.9", &caps, &pinned, name, sizeof(name),
-			    err, sizeof(err)) == -1);
-	CHECK(!strcmp(err, "linux-9.9: no such file, catalog level or "
-		      "capability"));
-	CHECK(level_resolve(path("bad/truncated.json"), &caps, &pinned, name,
-			    sizeof(name), err, sizeof(err)) == -1);
+	CHECK(RESOLVE("csum", "bogus") == -1);
+	CHECK(!strcmp(err, NOT_A_LEVEL "csum bogus (unknown capability "
+		      "'bogus'; " HINT ")"));
+	CHECK(RESOLVE("linux-9.9") == -1);
+	CHECK(!strcmp(err, NOT_A_LEVEL "linux-9.9 (" HINT ")"));
+	CHECK(RESOLVE(path("bad/truncated.json")) == -1);
 	CHECK(strstr(err, "truncated JSON"));
-	CHECK(level_resolve(path("bad/level-unknown-cap.json"), &caps,
-			    &pinned, name, sizeof(name), err,
-			    sizeof(err)) == -1);
+	CHECK(RESOLVE(path("bad/level-unknown-cap.json")) == -1);
 	CHECK(strstr(err, "unknown capability 'warp'"));
-	CHECK(level_resolve("", &caps, &pinned, name, sizeof(name), err,
-			    sizeof(err)) == -1);
-	CHECK(strstr(err, "empty level"));
+	CHECK(RESOLVE("") == -1);
+	CHECK(!strcmp(err, "empty level (" HINT ")"));
 	/* A word with a '/' among others is a list, never a path. */
-	CHECK(level_resolve("csum a/b", &caps, &pinned, name, sizeof(name),
-			    err, sizeof(err)) == -1);
+	CHECK(RESOLVE("csum a/b") == -1);
 	CHECK(strstr(err, "unknown capability 'a/b'"));
+	/* Several words are never a file. */
+	CHECK(RESOLVE(path("v2-dump-6.1.json"), "csum") == -1);
+	CHECK(strstr(err, NOT_A_LEVEL) == err);
+}
+
+/* @text into the file @dir/@name. */
+static void put(const char *dir, const char *name, const char *text)
+{
+	char p[PATH_MAX + 64];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/*
+ * The one LEVEL grammar (level_load()): every form, its precedence
+ * (catalog, then capability list, then file), and the one error.
+ */
+static void test_grammar(void)
+{
+	static struct tp_doc doc;
+	char dir[PATH_MAX], cwd[PATH_MAX], err[768], sub[PATH_MAX + 16];
+	char *two[] = { "csum", "tso4 tso_ecn" }, *list_file[2];
+	const char *level = "{\"schema\": 2, \"kind\": \"level\", "
+			    "\"name\": \"from-file\", \"capabilities\": "
+			    "[\"csum\", \"ufo\"]}\n";
+
+	/* 1. catalog names and aliases */
+	CHECK(load1("linux-6.1", &doc, err, sizeof(err)) == 0 &&
+	      doc.src == TP_SRC_CATALOG && !strcmp(doc.level.name, "linux-6.1"));
+	CHECK(load1("minimal", &doc, err, sizeof(err)) == 0 &&
+	      doc.src == TP_SRC_CATALOG);
+	/* 2. capability lists: commas, spaces, several words; none, unpinned */
+	CHECK(load1("csum,tso4,tso6,tso_ecn,ufo", &doc, err, sizeof(err)) == 0);
+	CHECK(doc.src == TP_SRC_CAPS && !doc.is_dump && !doc.unpinned &&
+	      doc.level.caps == (BASE | C(UFO)) && doc.level.vhost_known &&
+	      !strcmp(doc.text, "csum,tso4,tso6,tso_ecn,ufo"));
+	CHECK(load1("ufo csum, tso4", &doc, err, sizeof(err)) == 0 &&
+	      !strcmp(doc.text, "csum,tso4,ufo"));
+	CHECK(level_load(2, two, &doc, err, sizeof(err)) == 0 &&
+	      doc.src == TP_SRC_CAPS &&
+	      doc.level.caps == (C(CSUM) | C(TSO4) | C(TSO_ECN)));
+	CHECK(load1("vhost_ring_reset", &doc, err, sizeof(err)) == 0 &&
+	      doc.level.caps == C(VHOST_RING_RESET));
+	CHECK(load1("none", &doc, err, sizeof(err)) == 0 &&
+	      doc.src == TP_SRC_CAPS && !doc.level.caps && !doc.unpinned &&
+	      !strcmp(doc.text, "none"));
+	CHECK(load1("unpinned", &doc, err, sizeof(err)) == 0 &&
+	      doc.src == TP_SRC_CAPS && doc.unpinned &&
+	      !strcmp(doc.text, "unpinned"));
+	/* 3. files: dumps and levels */
+	CHECK(load1(path("v2-dump-6.1.json"), &doc, err, sizeof(err)) == 0 &&
+	      doc.src == TP_SRC_FILE && doc.is_dump);
+	CHECK(load1(path("level-pool-x.json"), &doc, err, sizeof(err)) == 0 &&
+	      doc.src == TP_SRC_FILE && !doc.is_dump);
+
+	/* Precedence: a file named like a level or a capability needs a '/'. */
+	snprintf(dir, sizeof(dir), "%s/tunpin-grammar.XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK(getcwd(cwd, sizeof(cwd)) != NULL);
+	put(dir, "csum", level);
+	put(dir, "linux-6.1", level);
+	put(dir, "pool.json", level);
+	snprintf(sub, sizeof(sub), "%s/sub.json", dir);
+	CHECK(mkdir(sub, 0700) == 0);
+	CHECK(chdir(dir) == 0);
+	CHECK(load1("csum", &doc, err, sizeof(err)) == 0 &&
+	      doc.src == TP_SRC_CAPS && doc.level.caps == C(CSUM));
+	CHECK(load1("./csum", &doc, err, sizeof(err)) == 0 &&
+	      doc.src == TP_SRC_FILE && !strcmp(doc.level.name, "from-file"));
+	CHECK(load1("linux-6.1", &doc, err, sizeof(err)) == 0 &&
+	      doc.src == TP_SRC_CATALOG);
+	CHECK(load1("./linux-6.1", &doc, err, sizeof(err)) == 0 &&
+	      doc.src == TP_SRC_FILE);
+	/* a word that is neither is a file, '/' or not */
+	CHECK(load1("pool.json", &doc, err, sizeof(err)) == 0 &&
+	      doc.src == TP_SRC_FILE &&
+	      doc.level.caps == (C(CSUM) | C(UFO)));
+	/* several words are a list, never a file */
+	list_file[0] = "pool.json";
+	list_file[1] = "csum";
+	CHECK(level_load(2, list_file, &doc, err, sizeof(err)) == -1 &&
+	      !strcmp(err, NOT_A_LEVEL "pool.json csum (unknown capability "
+		      "'pool.json'; " HINT ")"));
+	/* a file that exists but is no document says what is wrong with it */
+	CHECK(load1("sub.json", &doc, err, sizeof(err)) == -1 &&
+	      !strcmp(err, "sub.json: Is a directory"));
+	CHECK(chdir(cwd) == 0);
+	snprintf(sub, sizeof(sub), "%s/csum", dir);
+	unlink(sub);
+	snprintf(sub, sizeof(sub), "%s/linux-6.1", dir);
+	unlink(sub);
+	snprintf(sub, sizeof(sub), "%s/pool.json", dir);
+	unlink(sub);
+	snprintf(sub, sizeof(sub), "%s/sub.json", dir);
+	rmdir(sub);
+	CHECK(rmdir(dir) == 0);
+
+	/* The one error: what was tried, and the list's reason if a list. */
+	CHECK(load1("csum,tso_e", &doc, err, sizeof(err)) == -1);
+	CHECK(!strcmp(err, NOT_A_LEVEL "csum,tso_e (unknown capability "
+		      "'tso_e'; " HINT ")"));
+	CHECK(load1("CSUM", &doc, err, sizeof(err)) == -1);
+	CHECK(!strcmp(err, NOT_A_LEVEL "CSUM (unknown capability 'CSUM'; "
+		      HINT ")"));
+	CHECK(load1("none,csum", &doc, err, sizeof(err)) == -1);
+	CHECK(strstr(err, NOT_A_LEVEL "none,csum (") == err &&
+	      strstr(err, "stand alone"));
+	CHECK(load1("no-such/dump.json", &doc, err, sizeof(err)) == -1);
+	CHECK(!strcmp(err, NOT_A_LEVEL "no-such/dump.json (" HINT ")"));
+	CHECK(load1("linux-6.99", &doc, err, sizeof(err)) == -1);
+	CHECK(!strcmp(err, NOT_A_LEVEL "linux-6.99 (" HINT ")"));
+	CHECK(load1(" , ", &doc, err, sizeof(err)) == -1);
+	CHECK(!strcmp(err, "empty level (" HINT ")"));
+	CHECK(level_load(0, two, &doc, err, sizeof(err)) == -1 &&
+	      one_line(err));
+	/* a bad file names itself first */
+	CHECK(load1(path("bad/truncated.json"), &doc, err, sizeof(err)) == -1);
+	CHECK(strstr(err, path("bad/truncated.json")) == err &&
+	      strstr(err, "truncated JSON") && one_line(err));
 }
 
 static void test_names(void)
@@ -696,5 +846,6 @@ void test_pool(void)
 	test_merge_files();
 	test_compare_diff();
 	test_resolve();
+	test_grammar();
 	test_names();
 }

@@ -282,6 +282,7 @@ int main(void)
 	test_nl();
 	test_dump();
 	test_pool();
+	test_cli_table();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

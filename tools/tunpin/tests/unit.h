@@ -19,5 +19,7 @@ extern int passed, failed;
 void test_nl(void);	/* nl.c against a fake kernel (nl_fake.c) */
 void test_dump(void);	/* dump.c: JSON (dump_test.c) */
 void test_pool(void);	/* catalog.c, pool.c (pool_test.c) */
+/* the command table, its help and completion (cli_test.c) */
+void test_cli_table(void);
 
 #endif
