@@ -38,6 +38,7 @@ run() {		# run ARGS...: tunpin in tests/data, into $out $err $rc
 
 has() { grep -qxF -- "$1" <<<"$out"; }
 says() { grep -qF -- "$1" <<<"$err"; }
+has_err() { grep -qxF -- "$1" <<<"$err"; }
 one_error_line() { [ -z "$out" ] && [ "$(wc -l <<<"$err")" = 1 ] && \
 		   [ "${err#tunpin: }" != "$err" ]; }
 json_ok() { python3 -c 'import json, sys; json.loads(sys.argv[1])' "$1"; }
@@ -252,6 +253,45 @@ check "bad input: exit 2" [ $rc -eq 2 ]
 check "bad input: one line" one_error_line
 run diff dump-6.1.json
 check "one operand: exit 2" [ $rc -eq 2 ]
+
+# --- input that is JSON but no document of tunpin's, and inputs too big
+printf 'null\n' >"$tmp/null.json"
+run compare linux-6.1 "$tmp/null.json"
+check "null: exit 2" [ $rc -eq 2 ]
+check "null: one line" one_error_line
+check "null: names the file" has_err \
+	"tunpin: $tmp/null.json: not a tunpin dump or level: JSON null, expected an object"
+printf '[]' >"$tmp/array.json"
+run merge -o "$tmp/bad.json" v2-dump-6.1.json "$tmp/array.json"
+check "array: exit 2" [ $rc -eq 2 ]
+check "array: says so" says "$tmp/array.json: not a tunpin dump or level: JSON array"
+check "array: nothing written" [ ! -e "$tmp/bad.json" ]
+last="tunpin diff - v2-dump-6.1.json <<<null"
+err=$(cd "$data" && "$tool" diff - v2-dump-6.1.json <<<null 2>&1 >/dev/null); rc=$?
+check "null on stdin: exit 2" [ $rc -eq 2 ]
+check "null on stdin: names it" says "<stdin>: not a tunpin dump or level: JSON null"
+# 50 MB: refused before it is read, in little memory (maxrss in KB)
+truncate -s 50M "$tmp/big.json"
+maxrss() {	# maxrss CMD...: run it (stdin from $in), its exit code and maxrss
+	python3 -c '
+import resource, subprocess, sys
+r = subprocess.run(sys.argv[2:], stdin=open(sys.argv[1], "rb"),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+sys.stderr.write(r.stderr.decode())
+print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
+}
+read -r rc kb < <(maxrss /dev/null "$tool" compare linux-6.1 "$tmp/big.json" 2>"$tmp/err")
+err=$(<"$tmp/err") last="tunpin compare linux-6.1 big.json (50 MB)"
+check "50 MB file: exit 2" [ "$rc" -eq 2 ]
+check "50 MB file: says why" says "$tmp/big.json: too big: over the 8 MiB a dump or level may have (not read)"
+check "50 MB file: maxrss under 16 MB ($kb KB)" [ "$kb" -lt 16384 ]
+head -c 50M /dev/zero | tr '\0' ' ' >"$tmp/big-pipe.json"
+read -r rc kb < <(maxrss "$tmp/big-pipe.json" "$tool" merge - 2>"$tmp/err")
+err=$(<"$tmp/err") last="tunpin merge - <50 MB"
+check "50 MB on stdin: exit 2" [ "$rc" -eq 2 ]
+check "50 MB on stdin: says why" says "<stdin>: too big: over the 8 MiB"
+check "50 MB on stdin: maxrss under 32 MB ($kb KB)" [ "$kb" -lt 32768 ]
+rm -f "$tmp/big.json" "$tmp/big-pipe.json"
 
 # --- set resolves its level before anything is sent
 run set linux-9.9
