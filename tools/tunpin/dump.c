@@ -821,6 +821,17 @@ out:
 	return o;
 }
 
+int stdout_flush(void)
+{
+	static int first;
+
+	if (fflush(stdout) && !first)
+		first = errno ? errno : EIO;
+	if (ferror(stdout) && !first)
+		first = EIO;
+	return first;
+}
+
 static int write_all(int fd, const char *s, size_t len)
 {
 	while (len) {

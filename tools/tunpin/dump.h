@@ -95,5 +95,10 @@ json_object *json_read_file(const char *path, char *err, size_t errsize);
 const char *json_text(json_object *o, bool pretty);
 /* Write @o to @path ("-" or NULL: stdout), pretty or not: 0 or -1/errno. */
 int json_write_file(const char *path, json_object *o, bool pretty);
+/*
+ * fflush(stdout): 0, or the errno of the first write to it that failed
+ * (kept: a later flush of an empty buffer succeeds, errno gone).
+ */
+int stdout_flush(void);
 
 #endif

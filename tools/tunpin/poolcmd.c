@@ -13,6 +13,8 @@
 #include "probe.h"
 
 enum { X_OK = 0, X_ERR = 1, X_USAGE = 2, X_BELOW = 3 };
+/* diff's, as diff(1)'s */
+enum { X_DIFFERENT = 1, X_TROUBLE = 2 };
 
 #define DEFAULT_NAME	"merged"
 #define TEXT		1024	/* any capability or feature list */
@@ -296,8 +298,10 @@ int cmd_merge(const struct cli *c)
 {
 	struct tp_member *m = calloc(TP_POOL_MAX + 1, sizeof(*m));
 	struct tp_merge *r = calloc(1, sizeof(*r));
-	char err[768], now[32];
+	char err[768], now[32], buf[TEXT];
+	const char *text;
 	json_object *o;
+	size_t len;
 	int n, ret;
 
 	if (!m || !r) {
@@ -316,6 +320,17 @@ int cmd_merge(const struct cli *c)
 		goto out;
 	}
 	o = leveldoc_to_json(&r->level);
+	/* never a level that no tunpin would read back */
+	text = json_text(o, c->opts & OPT_PRETTY);
+	len = text ? strlen(text) : 0;
+	if (len + 1 > TP_INPUT_MAX) {
+		fprintf(stderr, "tunpin: merge: the level would have %zu bytes, "
+			"over the %s tunpin reads: not written\n", len + 1,
+			TP_INPUT_MAX_TEXT);
+		json_object_put(o);
+		ret = X_ERR;
+		goto out;
+	}
 	if (c->output && json_write_file(c->output, o, c->opts & OPT_PRETTY)) {
 		fprintf(stderr, "tunpin: %s: %s\n", c->output, strerror(errno));
 		json_object_put(o);
@@ -324,12 +339,16 @@ int cmd_merge(const struct cli *c)
 	}
 	if (json_wanted(c)) {
 		ret = put_json(c, o);
-		goto out;
+	} else {
+		json_object_put(o);
+		print_merge(r, m, n);
 	}
-	json_object_put(o);
-	print_merge(r, m, n);
-	if (c->output)
-		printf("written: %s\n", cli_safe(c->output));
+	/* what -o wrote, on stderr as for probe -o, after the report */
+	stdout_flush();
+	if (c->output && ret == X_OK)
+		fprintf(stderr, "tunpin: %s: level %s (%d host%s): %s\n",
+			cli_safe(c->output), cli_safe(r->level.name), n,
+			n == 1 ? "" : "s", caps_text(r->level.caps, buf));
 out:
 	free(m);
 	free(r);
@@ -382,13 +401,65 @@ static int probe_side(struct tp_member *m)
 	return ret;
 }
 
+/* What else than the capabilities @host has more or less than @ref. */
+struct tp_others {
+	uint32_t unknown_more, unknown_missing;	/* TAP flags outside the table */
+	uint64_t vhost_more[VHOST_WORDS], vhost_missing[VHOST_WORDS];
+	uint32_t features_more, features_missing; /* both from dumps */
+};
+
+/* The kinds of what differs besides the capabilities, "" if nothing:
+ * "unknown bits, unknown vhost bits and features". */
+static const char *others_text(const struct tp_others *o, char *buf,
+			       size_t size)
+{
+	const char *kind[3];
+	size_t len = 0;
+	int n = 0;
+
+	if (o->unknown_more | o->unknown_missing)
+		kind[n++] = "unknown bits";
+	if (o->vhost_more[0] | o->vhost_more[1] | o->vhost_missing[0] |
+	    o->vhost_missing[1])
+		kind[n++] = "unknown vhost bits";
+	if (o->features_more | o->features_missing)
+		kind[n++] = "features";
+	buf[0] = '\0';
+	for (int i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+					!i ? "" : i == n - 1 ? " and " : ", ",
+					kind[i]);
+	return buf;
+}
+
+static void compare_others(const struct tp_member *ref,
+			   const struct tp_member *host, bool vhost,
+			   struct tp_others *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->unknown_more = host->unknown & ~ref->unknown;
+	o->unknown_missing = ref->unknown & ~host->unknown;
+	for (int k = 0; k < VHOST_WORDS && vhost; k++) {
+		o->vhost_more[k] = host->vhost_unknown[k] &
+				   ~ref->vhost_unknown[k];
+		o->vhost_missing[k] = ref->vhost_unknown[k] &
+				      ~host->vhost_unknown[k];
+	}
+	if (ref->has_features && host->has_features) {
+		o->features_more = host->features & ~ref->features;
+		o->features_missing = ref->features & ~host->features;
+	}
+}
+
 int cmd_compare(const struct cli *c)
 {
 	struct tp_member ref, host;
-	uint32_t missing, extra, fmiss = 0, mask;
+	struct tp_others x;
+	uint32_t missing, extra, mask;
 	enum tp_verdict v;
-	char buf[TEXT], w1[TP_HOST_SIZE + 160], w2[TP_HOST_SIZE + 160];
-	json_object *o;
+	char buf[TEXT], kinds[64], w1[TP_HOST_SIZE + 160],
+	     w2[TP_HOST_SIZE + 160];
+	json_object *o, *d;
 	int ret;
 
 	if (c->argc == 2 && (c->opts & OPT_HOST)) {
@@ -404,8 +475,8 @@ int cmd_compare(const struct cli *c)
 		return ret;
 	mask = comparable(&ref, &host);
 	v = pool_compare(ref.caps & mask, host.caps & mask, &missing, &extra);
-	if (ref.has_features && host.has_features)
-		fmiss = ref.features & ~host.features;
+	compare_others(&ref, &host, mask == TUNPIN_CAP_ALL, &x);
+	others_text(&x, kinds, sizeof(kinds));
 	if (json_wanted(c)) {
 		o = json_object_new_object();
 		json_object_object_add(o, "reference", member_json(&ref));
@@ -415,25 +486,84 @@ int cmd_compare(const struct cli *c)
 		json_object_object_add(o, "missing", caps_json(missing));
 		json_object_object_add(o, "more", caps_json(extra));
 		json_object_object_add(o, "features_missing",
-				       features_json(fmiss));
+				       features_json(x.features_missing));
+		json_object_object_add(o, "features_more",
+				       features_json(x.features_more));
+		json_object_object_add(o, "unknown_missing",
+				       unknown_json(x.unknown_missing));
+		json_object_object_add(o, "unknown_more",
+				       unknown_json(x.unknown_more));
+		json_object_object_add(o, "vhost_unknown_missing",
+				       vhost_unknown_json(x.vhost_missing));
+		json_object_object_add(o, "vhost_unknown_more",
+				       vhost_unknown_json(x.vhost_more));
+		/* what differs: empty if the two are the same in all */
+		d = json_object_new_array();
+		if (v != TP_IDENTICAL)
+			json_object_array_add(d,
+				json_object_new_string("capabilities"));
+		if (x.unknown_more | x.unknown_missing)
+			json_object_array_add(d,
+				json_object_new_string("unknown bits"));
+		if (x.vhost_more[0] | x.vhost_more[1] | x.vhost_missing[0] |
+		    x.vhost_missing[1])
+			json_object_array_add(d,
+				json_object_new_string("unknown vhost bits"));
+		if (x.features_more | x.features_missing)
+			json_object_array_add(d,
+				json_object_new_string("features"));
+		json_object_object_add(o, "differences", d);
 		json_object_object_add(o, "vhost_compared",
 			json_object_new_boolean(mask == TUNPIN_CAP_ALL));
 		ret = put_json(c, o);
 		return ret ? ret : v == TP_INCOMPATIBLE ? X_BELOW : X_OK;
 	}
-	printf("%s against %s: %s\n", who(&host, w1, sizeof(w1)),
-	       who(&ref, w2, sizeof(w2)), verdict_name(v));
+	/* the same capabilities are not identical if anything else differs */
+	if (v == TP_IDENTICAL && kinds[0])
+		printf("%s against %s: same capabilities, but %s differ\n",
+		       who(&host, w1, sizeof(w1)), who(&ref, w2, sizeof(w2)),
+		       kinds);
+	else
+		printf("%s against %s: %s\n", who(&host, w1, sizeof(w1)),
+		       who(&ref, w2, sizeof(w2)), verdict_name(v));
 	if (missing)
 		printf("missing: %s\n", caps_text(missing, buf));
 	if (extra)
 		printf("more: %s\n", caps_text(extra, buf));
-	if (fmiss)
+	if (x.unknown_missing)
+		printf("unknown bits missing: %s\n",
+		       list_text(unknown_json(x.unknown_missing), buf));
+	if (x.unknown_more)
+		printf("unknown bits more: %s\n",
+		       list_text(unknown_json(x.unknown_more), buf));
+	if (x.vhost_missing[0] | x.vhost_missing[1])
+		printf("unknown vhost bits missing: %s\n",
+		       list_text(vhost_unknown_json(x.vhost_missing), buf));
+	if (x.vhost_more[0] | x.vhost_more[1])
+		printf("unknown vhost bits more: %s\n",
+		       list_text(vhost_unknown_json(x.vhost_more), buf));
+	if (x.features_missing)
 		printf("features missing: %s\n",
-		       list_text(features_json(fmiss), buf));
+		       list_text(features_json(x.features_missing), buf));
+	if (x.features_more)
+		printf("features more: %s\n",
+		       list_text(features_json(x.features_more), buf));
 	vhost_note(&ref, &host);
 	return v == TP_INCOMPATIBLE ? X_BELOW : X_OK;
 }
 
+/* Whether @d has a difference a guest could see (the kernel release and
+ * the host name are not one). */
+static bool diff_differs(const struct tp_diff *d)
+{
+	return d->added | d->removed | d->unknown_added | d->unknown_removed |
+	       d->features_added | d->features_removed |
+	       d->vhost_unknown_added[0] | d->vhost_unknown_added[1] |
+	       d->vhost_unknown_removed[0] | d->vhost_unknown_removed[1];
+}
+
+/* Like diff(1): X_OK if the same, X_DIFFERENT if not, X_TROUBLE if the
+ * inputs could not be read or the output written. */
 int cmd_diff(const struct cli *c)
 {
 	struct tp_member old, new;
@@ -441,17 +571,18 @@ int cmd_diff(const struct cli *c)
 	char buf[TEXT], w[TP_HOST_SIZE + 160];
 	json_object *o;
 	uint32_t mask;
-	int ret;
+	int ret, same;
 
 	ret = load_side(c->argv[0], &old);
 	if (!ret)
 		ret = load_side(c->argv[1], &new);
 	if (ret)
-		return ret;
+		return X_TROUBLE;
 	mask = comparable(&old, &new);
 	old.caps &= mask;
 	new.caps &= mask;
 	pool_diff(&old, &new, &d);
+	same = diff_differs(&d) ? X_DIFFERENT : X_OK;
 	if (json_wanted(c)) {
 		o = json_object_new_object();
 		json_object_object_add(o, "old", member_json(&old));
@@ -474,7 +605,7 @@ int cmd_diff(const struct cli *c)
 				       features_json(d.features_removed));
 		json_object_object_add(o, "vhost_compared",
 			json_object_new_boolean(mask == TUNPIN_CAP_ALL));
-		return put_json(c, o);
+		return put_json(c, o) ? X_TROUBLE : same;
 	}
 	printf("old: %s\n", who(&old, w, sizeof(w)));
 	printf("new: %s\n", who(&new, w, sizeof(w)));
@@ -504,7 +635,7 @@ int cmd_diff(const struct cli *c)
 		printf("features removed: %s\n",
 		       list_text(features_json(d.features_removed), buf));
 	vhost_note(&old, &new);
-	return X_OK;
+	return same;
 }
 
 int set_check_host(uint32_t caps_wanted, const char *label)

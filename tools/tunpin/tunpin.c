@@ -10,7 +10,7 @@
  *   1  the kernel refused the request (the reason is printed), or another
  *      runtime error (probe: no TAP could be created, or the module is
  *      pinned and the probe could not be exempted: never a pinned set
- *      reported as native; -o FILE could not be written)
+ *      reported as native; -o FILE or stdout could not be written)
  *   2  usage error or bad input (unknown command, option or capability;
  *      input files: truncated JSON, wrong schema, unknown capability
  *      names, duplicate hosts, an empty merge set); nothing was sent to
@@ -20,12 +20,14 @@
  *      was sent)
  *   4  the tunpin module is not loaded (no "tunpin" netlink family);
  *      probe works without it, pin-native does not
+ * except diff, which exits like diff(1): 0 same, 1 different, 2 trouble.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <linux/if_tun.h>
 #include <json-c/json.h>
 #include "caps.h"
@@ -626,6 +628,23 @@ static int cmd_pin_native(struct tp_nl *h, const struct cli *c)
 	return ret;
 }
 
+/* The exit status of a write error on stdout: 1, or diff's 2. */
+static int stdout_trouble = EXIT_ERR;
+
+/*
+ * At exit: what was printed must have reached stdout. A full disk or a
+ * closed pipe is an error, said on stderr, whatever the command returned.
+ */
+static void close_stdout(void)
+{
+	int bad = stdout_flush();
+
+	if (!bad)
+		return;
+	fprintf(stderr, "tunpin: stdout: %s\n", strerror(bad));
+	_exit(stdout_trouble);
+}
+
 int main(int argc, char **argv)
 {
 	struct tp_level level;
@@ -641,6 +660,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tunpin: %s (tunpin -h for help)\n", c.err);
 		return EXIT_USAGE;
 	}
+	/* diff exits like diff(1): 1 is "different", trouble is 2 */
+	stdout_trouble = c.cmd == CLI_DIFF ? EXIT_USAGE : EXIT_ERR;
+	atexit(close_stdout);
 
 	/* What needs no kernel, and the checks of the input. */
 	switch (c.cmd) {

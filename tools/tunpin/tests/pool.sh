@@ -76,7 +76,14 @@ check "6.1 lacks ring reset" has "  vhost_ring_reset: hv-61"
 check "as linux-6.1" grep -q "^same set as: .*linux-6.1" <<<"$out"
 run merge -o "$tmp/pool.json" --name pool-a v2-dump-6.18.json v2-dump-6.1.json
 check "-o: exit 0" [ $rc -eq 0 ]
-check "-o: says where" has "written: $tmp/pool.json"
+check "-o: the report on stdout" has "level: csum tso4 tso6 tso_ecn ufo $vb"
+check "-o: says where on stderr, as probe -o" has_err \
+	"tunpin: $tmp/pool.json: level pool-a (2 hosts): csum tso4 tso6 tso_ecn ufo $vb"
+check "-o: nothing of it on stdout" [ "$(grep -c "$tmp/pool.json" <<<"$out")" = 0 ]
+run -j merge -o "$tmp/pool-j.json" --name pool-a v2-dump-6.18.json v2-dump-6.1.json
+check "-j -o: JSON on stdout" json_ok "$out"
+check "-j -o: the summary on stderr" has_err \
+	"tunpin: $tmp/pool-j.json: level pool-a (2 hosts): csum tso4 tso6 tso_ecn ufo $vb"
 check "-o: a level" [ "$(jget "$(cat "$tmp/pool.json")" \
 	'str(j["schema"]) + " " + j["kind"] + " " + j["name"] + " " + " ".join(j["capabilities"])')" = \
 	"2 level pool-a csum tso4 tso6 tso_ecn ufo $vb" ]
@@ -175,6 +182,36 @@ check "unwritable: exit 1" [ $rc -eq 1 ]
 run merge --host dump-6.1.json
 check "--host is compare's: exit 2" [ $rc -eq 2 ]
 
+# --- merge: never a level tunpin could not read back (over 8 MiB)
+python3 - "$tmp" <<'EOF'
+import json, sys
+for k in range(2):
+    hosts = ["h%d-%05d-" % (k, i) + "x" * 180 for i in range(8192)]
+    json.dump({"schema": 2, "kind": "level", "name": "big%d" % k,
+               "capabilities": ["csum"], "hosts": hosts,
+               "missing": {h: ["tso4"] for h in hosts}, "vhost_absent": hosts},
+              open("%s/big%d.json" % (sys.argv[1], k), "w"))
+EOF
+run -p merge -o "$tmp/bad.json" "$tmp/big0.json" "$tmp/big1.json"
+check "level over 8 MiB: exit 1" [ $rc -eq 1 ]
+check "level over 8 MiB: says why" says "over the 8 MiB tunpin reads: not written"
+check "level over 8 MiB: nothing written" [ ! -e "$tmp/bad.json" ]
+check "level over 8 MiB: nothing printed" [ -z "$out" ]
+rm -f "$tmp/big0.json" "$tmp/big1.json"
+
+# --- write errors: a full disk is an error in text mode too
+for cmd in "merge v2-dump-6.1.json" "compare linux-6.1 v2-dump-6.1.json" \
+	   "levels" "known" "-j merge v2-dump-6.1.json"; do
+	last="tunpin $cmd >/dev/full"
+	err=$(cd "$data" && "$tool" $cmd 2>&1 >/dev/full); rc=$?
+	check "exit 1" [ $rc -eq 1 ]
+	check "says so" has_err "tunpin: stdout: No space left on device"
+done
+run merge -o /dev/full v2-dump-6.1.json
+check "-o /dev/full: exit 1" [ $rc -eq 1 ]
+check "-o /dev/full: says so" has_err "tunpin: /dev/full: No space left on device"
+check "-o /dev/full: no summary" [ "$(wc -l <<<"$err")" = 1 ]
+
 # --- compare: identical / superset 0, incompatible 3
 run compare linux-6.1 dump-6.1.json
 check "identical: exit 0" [ $rc -eq 0 ]
@@ -206,6 +243,34 @@ run compare v2-dump-6.1.json v2-dump-4.14.json
 check "dump vs dump: exit 3" [ $rc -eq 3 ]
 check "dump vs dump: missing" has "missing: ufo"
 check "dump vs dump: features" has "features missing: napi napi_frags no_carrier"
+# Capabilities alike, but unknown bits or features differ: not "identical".
+run compare v2-dump-6.18.json v2-dump-future.json
+check "unknown bits: exit 0" [ $rc -eq 0 ]
+check "unknown bits: not identical" has \
+	"hv-future (kernel 7.3.0) against hv-618 (kernel 6.18.44-fc-v782): same capabilities, but unknown bits and unknown vhost bits differ"
+check "unknown bits: the TAP flag" has "unknown bits more: unknown:0x200"
+check "unknown bits: the vhost bit" has "unknown vhost bits more: vhost_unknown:41"
+run compare v2-dump-future.json v2-dump-6.18.json
+check "unknown bits missing" has "unknown bits missing: unknown:0x200"
+check "unknown vhost bits missing" has "unknown vhost bits missing: vhost_unknown:41"
+run compare linux-6.17 v2-dump-future.json
+check "level: the host accepts what it cannot pin" has \
+	"hv-future (kernel 7.3.0) against level linux-6.17: same capabilities, but unknown bits and unknown vhost bits differ"
+run -j compare linux-6.17 v2-dump-future.json
+check "-j: result stays the capabilities' verdict" [ "$(jget "$out" 'j["result"]')" = identical ]
+check "-j: differences" [ "$(jget "$out" '", ".join(j["differences"])')" = \
+	"unknown bits, unknown vhost bits" ]
+check "-j: unknown_more" [ "$(jget "$out" '" ".join(j["unknown_more"] + j["vhost_unknown_more"])')" = \
+	"unknown:0x200 vhost_unknown:41" ]
+run compare v2-dump-4.14.json v2-dump-6.1.json
+check "superset, features more" has "features more: napi napi_frags no_carrier"
+run -j compare v2-dump-4.14.json v2-dump-6.1.json
+check "-j: features_more" [ "$(jget "$out" '" ".join(j["features_more"])')" = \
+	"napi napi_frags no_carrier" ]
+check "-j: differences, capabilities first" [ "$(jget "$out" '", ".join(j["differences"])')" = \
+	"capabilities, features" ]
+run -j compare linux-6.1 v2-dump-6.1.json
+check "-j: identical, no difference" [ "$(jget "$out" 'j["result"] + str(len(j["differences"]))')" = identical0 ]
 run compare linux-6.1 dump-6.1.json --host
 check "DUMP and --host: exit 2" [ $rc -eq 2 ]
 run compare linux-9.9 dump-6.1.json
@@ -219,9 +284,9 @@ if [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ]; then
 	check "--host: names the kernel" grep -q "(kernel $(uname -r)) against level minimal" <<<"$out"
 fi
 
-# --- diff: what a kernel upgrade would expose
+# --- diff: what a kernel upgrade would expose; exits like diff(1)
 run diff v2-dump-6.1.json v2-dump-6.18.json
-check "exit 0" [ $rc -eq 0 ]
+check "different: exit 1" [ $rc -eq 1 ]
 check "kernel" has "kernel: 6.1.0-57-amd64 -> 6.18.44-fc-v782"
 check "added" has "added: uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum $v617"
 check "removed" has "removed: none"
@@ -253,6 +318,33 @@ check "bad input: exit 2" [ $rc -eq 2 ]
 check "bad input: one line" one_error_line
 run diff dump-6.1.json
 check "one operand: exit 2" [ $rc -eq 2 ]
+run diff v2-dump-6.1.json v2-dump-6.1-again.json
+check "same set, another host name: exit 0" [ $rc -eq 0 ]
+check "same: nothing added" has "added: none"
+run diff linux-6.1 linux-6.1
+check "a level and itself: exit 0" [ $rc -eq 0 ]
+run -j diff v2-dump-6.1.json v2-dump-6.1.json
+check "-j same: exit 0" [ $rc -eq 0 ]
+run -j diff v2-dump-6.1.json v2-dump-4.14.json
+check "-j different: exit 1" [ $rc -eq 1 ]
+check "-j different: JSON" json_ok "$out"
+run diff v2-dump-6.18.json v2-dump-future.json
+check "unknown bits only: different, exit 1" [ $rc -eq 1 ]
+run diff v2-dump-6.1.json no-such.json
+check "no such file: trouble, exit 2" [ $rc -eq 2 ]
+run diff v2-dump-6.1.json "$tmp/null.json"
+check "null: trouble, exit 2" [ $rc -eq 2 ]
+for j in "" -j; do
+	last="tunpin $j diff same same >/dev/full"
+	err=$(cd "$data" && "$tool" $j diff v2-dump-6.1.json v2-dump-6.1.json \
+	      2>&1 >/dev/full); rc=$?
+	check "write error: trouble, exit 2" [ $rc -eq 2 ]
+	check "write error: says so" has_err "tunpin: stdout: No space left on device"
+	last="tunpin $j diff old new >/dev/full"
+	err=$(cd "$data" && "$tool" $j diff v2-dump-6.1.json v2-dump-6.18.json \
+	      2>&1 >/dev/full); rc=$?
+	check "write error, different: still trouble, exit 2" [ $rc -eq 2 ]
+done
 
 # --- input that is JSON but no document of tunpin's, and inputs too big
 printf 'null\n' >"$tmp/null.json"
