@@ -40,7 +40,26 @@ static const struct cli_verb {
 
 static const char *const opt_names[] = {
 	"-j", "-p", "--name", "--force", "-o", "--host", "--root",
+	"-v", "--replace", "--drop",
 };
+
+/* Options of one command beside those its verbs[] entry lists. */
+static const struct {
+	enum cli_cmd cmd;
+	unsigned int opts;
+} more_opts[] = {
+	{ CLI_MERGE, OPT_VERBOSE | OPT_REPLACE | OPT_DROP },
+};
+
+static unsigned int verb_opts(const struct cli_verb *v)
+{
+	unsigned int opts = v->opts;
+
+	for (size_t i = 0; i < ARRAY_SIZE(more_opts); i++)
+		if (more_opts[i].cmd == v->cmd)
+			opts |= more_opts[i].opts;
+	return opts;
+}
 
 static const struct option longopts[] = {
 	{ "json",    no_argument,	NULL, 'j' },
@@ -50,6 +69,9 @@ static const struct option longopts[] = {
 	{ "output",  required_argument,	NULL, 'o' },
 	{ "host",    no_argument,	NULL, 'H' },
 	{ "root",    required_argument,	NULL, 'R' },
+	{ "verbose", no_argument,	NULL, 'v' },
+	{ "replace", no_argument,	NULL, 'X' },
+	{ "drop",    required_argument,	NULL, 'D' },
 	{ "help",    no_argument,	NULL, 'h' },
 	{ "version", no_argument,	NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -88,7 +110,7 @@ int cli_parse(int argc, char **argv, struct cli *c)
 	memset(c, 0, sizeof(*c));
 	optind = 0;	/* glibc: start afresh */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":jpho:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":jphvo:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			c->opts |= OPT_JSON;
@@ -113,6 +135,21 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		case 'R':
 			c->opts |= OPT_ROOT;
 			c->root = optarg;
+			break;
+		case 'v':
+			c->opts |= OPT_VERBOSE;
+			break;
+		case 'X':
+			c->opts |= OPT_REPLACE;
+			break;
+		case 'D':
+			if (c->ndrop == CLI_DROP_MAX) {
+				snprintf(c->err, sizeof(c->err),
+					 "more than %d --drop", CLI_DROP_MAX);
+				return -1;
+			}
+			c->opts |= OPT_DROP;
+			c->drop[c->ndrop++] = optarg;
 			break;
 		case 'h':
 			help = true;
@@ -176,7 +213,7 @@ int cli_parse(int argc, char **argv, struct cli *c)
 	for (size_t i = 0; i < ARRAY_SIZE(opt_names); i++) {
 		unsigned int bit = 1u << i;
 
-		if ((c->opts & bit) && !(v->opts & bit)) {
+		if ((c->opts & bit) && !(verb_opts(v) & bit)) {
 			snprintf(c->err, sizeof(c->err),
 				 "'%s' does not apply to '%s'", opt_names[i],
 				 v->word);

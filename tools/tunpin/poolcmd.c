@@ -199,8 +199,12 @@ int cmd_levels(const struct cli *c)
 	return put_json(c, a);
 }
 
-/* Load each operand into members: X_OK, or X_USAGE with the reason said. */
-static int load_members(const struct cli *c, struct tp_member *m, int *n)
+/*
+ * Load each operand into members, up to @max of them: X_OK, or X_USAGE
+ * with the reason said.
+ */
+static int load_members(const struct cli *c, struct tp_member *m, int *n,
+			int max)
 {
 	struct tp_doc *doc = malloc(sizeof(*doc));
 	char err[768];
@@ -217,35 +221,182 @@ static int load_members(const struct cli *c, struct tp_member *m, int *n)
 			ret = X_USAGE;
 			break;
 		}
-		if (*n >= TP_POOL_MAX) {
+		if (*n >= max) {
 			fprintf(stderr, "tunpin: merge: more than %d hosts\n",
-				TP_POOL_MAX);
+				max);
 			ret = X_USAGE;
 			break;
 		}
-		*n += doc_members(doc, m + *n, TP_POOL_MAX + 1 - *n);
+		*n += doc_members(doc, m + *n, max + 1 - *n);
 	}
 	free(doc);
 	return ret;
 }
 
-static void print_merge(const struct tp_merge *r, const struct tp_member *m,
+/*
+ * The merge report. Up to REPORT_HOSTS hosts (or with -v) it names every
+ * host: each one's kernel, what each has more, who lacks what. Above, the
+ * lists would grow with the pool (677 lines and a 36 KB "hosts:" line for
+ * 1,000 dumps): the hosts are counted in groups instead, a few named, and
+ * the lists capped, so the report keeps to some 30 lines of under 200
+ * bytes whatever the size of the pool.
+ */
+#define REPORT_HOSTS	16	/* hosts named one by one, without -v */
+#define REPORT_GROUPS	10	/* group lines, without -v */
+#define REPORT_LIMITS	8	/* "without HOST the pool gains" lines */
+#define REPORT_NAMES	3	/* names shown of a group */
+#define REPORT_NAME	40	/* bytes of a name or release shown */
+#define LINE		512	/* a part of a line of the report */
+
+/* @s cut to REPORT_NAME bytes ("..." at the end), made safe. */
+static const char *short_name(const char *s)
+{
+	char cut[REPORT_NAME + 4];
+
+	if (strlen(s) <= REPORT_NAME)
+		return cli_safe(s);
+	snprintf(cut, sizeof(cut), "%.*s...", REPORT_NAME - 3, s);
+	return cli_safe(cut);
+}
+
+/* "a b c ... +N": the first @max names of @g's members, separated by
+ * @sep, then how many more. */
+static const char *group_names(const struct tp_member *m,
+			       const struct tp_group *g, int max,
+			       const char *sep, char *buf, size_t size)
+{
+	size_t len = 0;
+	int k;
+
+	buf[0] = '\0';
+	for (k = 0; k < g->count && k < max && len < size; k++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+					k ? sep : "",
+					short_name(m[g->members[k]].name));
+	if (k < g->count && len < size)
+		snprintf(buf + len, size - len, "%s... +%d", sep,
+			 g->count - k);
+	return buf;
+}
+
+/* The newest catalog level with exactly @caps (linux-6.1, not the older
+ * linux-4.15 of the same set), or NULL. */
+static const char *catalog_same(uint32_t caps)
+{
+	const char *name = NULL;
+
+	for (size_t i = 0; i < tp_catalog_len; i++)
+		if (!tp_catalog[i].alias && tp_catalog[i].caps == caps)
+			name = tp_catalog[i].name;
+	return name;
+}
+
+/* "BASE + MORE - LESS", with the names of @more and @less: its length. */
+static size_t plus_minus(const char *base, uint32_t more, uint32_t less,
+			 char *buf, size_t size)
+{
+	char a[TEXT], b[TEXT];
+	int n = snprintf(buf, size, "%s%s%s%s%s", base, more ? " + " : "",
+			 more ? caps_text(more, a) : "", less ? " - " : "",
+			 less ? caps_text(less, b) : "");
+
+	return (size_t)n < size ? (size_t)n : size - 1;
+}
+
+/*
+ * A group's set in few words: a catalog level's name, or "the level";
+ * else the shortest of "level + MORE" (the pool level and more), of
+ * "linux-6.3 + MORE - LESS" (against a catalog level) and of the names.
+ * Without /dev/vhost-net, its TAP part and ", no /dev/vhost-net".
+ */
+static const char *set_text(const struct tp_group *g, uint32_t level,
+			    char *buf, size_t size)
+{
+	const char *same = g->vhost_absent ? NULL : catalog_same(g->caps);
+	uint32_t more = g->caps & ~level;
+	char best[LINE], t[LINE];
+	size_t blen;
+
+	if (same) {
+		snprintf(best, sizeof(best), "%s%s", same,
+			 g->caps == level ? ", the level" : "");
+	} else if (!more) {
+		/* every host has the level (without the device: its TAP
+		 * part): never "level - X" */
+		snprintf(best, sizeof(best), "the level");
+	} else {
+		caps_text(g->caps, best);
+		blen = strlen(best);
+		if (plus_minus("level", more, 0, t, sizeof(t)) <= blen) {
+			strcpy(best, t);
+			blen = strlen(t);
+		}
+		for (size_t i = 0; i < tp_catalog_len && !g->vhost_absent;
+		     i++) {
+			const struct tp_catalog *e = &tp_catalog[i];
+
+			if (e->alias ||
+			    plus_minus(e->name, g->caps & ~e->caps,
+				       e->caps & ~g->caps, t,
+				       sizeof(t)) >= blen)
+				continue;
+			strcpy(best, t);
+			blen = strlen(t);
+		}
+	}
+	snprintf(buf, size, "%s%s", best,
+		 g->vhost_absent ? ", no /dev/vhost-net" : "");
+	return buf;
+}
+
+/* "  312 hosts, linux 6.12.95: level + uso4 uso6  (hv-001 ... +309)" */
+static void print_group(const struct tp_member *m, const struct tp_group *g,
+			uint32_t level, int width)
+{
+	char set[LINE], names[LINE];
+
+	printf("  %*d host%s%s%s: %s  (%s)\n", width, g->count,
+	       g->count == 1 ? "" : "s", g->kernel[0] ? ", linux " : "",
+	       g->kernel[0] ? short_name(g->kernel) : "",
+	       set_text(g, level, set, sizeof(set)),
+	       group_names(m, g, REPORT_NAMES, " ", names, sizeof(names)));
+}
+
+/* "without hv-414 the pool gains ufo (it is linux-4.14)" */
+static void print_limit(const struct tp_member *m, const struct tp_group *c)
+{
+	const char *same = c->vhost_absent ? NULL : catalog_same(c->caps);
+	char gain[TEXT], loss[TEXT], whom[LINE], list[LINE], why[TEXT + 64];
+
+	if (c->loss)
+		snprintf(why, sizeof(why), " but loses %s (no host with "
+			 "/dev/vhost-net left)", caps_text(c->loss, loss));
+	else if (same)
+		snprintf(why, sizeof(why), " (%s %s)",
+			 c->count == 1 ? "it is" : "they are", same);
+	else if (c->kernel && c->kernel[0])
+		snprintf(why, sizeof(why), " (kernel %s)",
+			 short_name(c->kernel));
+	else
+		why[0] = '\0';
+	if (c->count == 1)
+		snprintf(whom, sizeof(whom), "%s",
+			 short_name(m[c->members[0]].name));
+	else
+		snprintf(whom, sizeof(whom), "the %d hosts %s", c->count,
+			 group_names(m, c, REPORT_NAMES, " ", list,
+				     sizeof(list)));
+	printf("without %s the pool gains %s%s\n", whom,
+	       caps_text(c->gain, gain), why);
+}
+
+/* Up to REPORT_HOSTS hosts (or with -v): each one named. */
+static void print_hosts(const struct tp_merge *r, const struct tp_member *m,
 			int n)
 {
 	const struct tp_leveldoc *l = &r->level;
 	char buf[TEXT], w[TP_HOST_SIZE + 160];
-	bool same = false;
 
-	printf("level: %s\n", caps_text(l->caps, buf));
-	printf("name: %s\n", cli_safe(l->name));
-	for (size_t i = 0; i < tp_catalog_len; i++)
-		if (!tp_catalog[i].alias && tp_catalog[i].caps == l->caps) {
-			printf("%s%s", same ? " " : "same set as: ",
-			       tp_catalog[i].name);
-			same = true;
-		}
-	if (same)
-		printf("\n");
 	printf("hosts:");
 	for (int i = 0; i < n; i++)
 		printf("%s %s", i ? "," : "", who(&m[i], w, sizeof(w)));
@@ -274,6 +425,101 @@ static void print_merge(const struct tp_merge *r, const struct tp_member *m,
 			printf("\n");
 		}
 	}
+}
+
+/* Above REPORT_HOSTS hosts: the groups, the largest first. */
+static void print_groups(const struct tp_report *rep,
+			 const struct tp_member *m, int n, uint32_t level)
+{
+	char buf[16];
+	int width, rest = 0;
+
+	printf("hosts: %d, in %d group%s of the same capabilities and "
+	       "kernel (-v: every host)\n", n, rep->ngroups,
+	       rep->ngroups == 1 ? "" : "s");
+	width = snprintf(buf, sizeof(buf), "%d", rep->groups[0].count);
+	for (int k = 0; k < rep->ngroups; k++)
+		if (k < REPORT_GROUPS)
+			print_group(m, &rep->groups[k], level, width);
+		else
+			rest += rep->groups[k].count;
+	if (rep->ngroups > REPORT_GROUPS)
+		printf("  ... %d more groups, %d host%s\n",
+		       rep->ngroups - REPORT_GROUPS, rest, rest == 1 ? "" : "s");
+}
+
+/* "PREFIX a, b, c": the members @pick chooses; compact: 3 and "... +N". */
+static void print_some(const char *prefix, const struct tp_member *m, int n,
+		       bool (*pick)(const struct tp_member *, int, const void *),
+		       const void *arg, bool compact)
+{
+	int k = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!pick(m, i, arg))
+			continue;
+		if (!compact || k < REPORT_NAMES)
+			printf("%s %s", k ? "," : prefix, compact ?
+			       short_name(m[i].name) : cli_safe(m[i].name));
+		k++;
+	}
+	if (compact && k > REPORT_NAMES)
+		printf(", ... +%d", k - REPORT_NAMES);
+	if (k)
+		printf("\n");
+}
+
+static bool pick_absent(const struct tp_member *m, int i, const void *arg)
+{
+	const struct tp_leveldoc *l = arg;
+
+	(void)m;
+	return l->vhost_absent[i];
+}
+
+static bool pick_replaced(const struct tp_member *m, int i, const void *arg)
+{
+	(void)arg;
+	return m[i].replaced;
+}
+
+static void print_merge(const struct tp_merge *r, const struct tp_member *m,
+			int n, bool verbose)
+{
+	const struct tp_leveldoc *l = &r->level;
+	bool compact = n > REPORT_HOSTS && !verbose, same = false;
+	struct tp_report rep;
+	char buf[TEXT];
+
+	printf("level: %s\n", caps_text(l->caps, buf));
+	printf("name: %s\n", cli_safe(l->name));
+	for (size_t i = 0; i < tp_catalog_len; i++)
+		if (!tp_catalog[i].alias && tp_catalog[i].caps == l->caps) {
+			printf("%s%s", same ? " " : "same set as: ",
+			       tp_catalog[i].name);
+			same = true;
+		}
+	if (same)
+		printf("\n");
+	if (pool_report(m, n, r, &rep)) {
+		fprintf(stderr, "tunpin: out of memory: no report\n");
+		return;
+	}
+	if (compact)
+		print_groups(&rep, m, n, l->caps);
+	else
+		print_hosts(r, m, n);
+	/* who lowers the pool, and what it would gain without them */
+	for (int k = 0; k < rep.nlimiting && (!compact || k < REPORT_LIMITS);
+	     k++)
+		print_limit(m, &rep.classes[k]);
+	if (compact && rep.nlimiting > REPORT_LIMITS)
+		printf("... and %d more groups without which the pool would "
+		       "gain (-v lists them)\n", rep.nlimiting - REPORT_LIMITS);
+	if (compact && rep.lacked_apart)
+		printf("lacked by more than one group: %s (-v: by which "
+		       "hosts)\n", caps_text(rep.lacked_apart, buf));
+	pool_report_free(&rep);
 	if (r->unknown)
 		printf("every host also accepts %s, which this tunpin cannot "
 		       "pin\n", list_text(unknown_json(r->unknown), buf));
@@ -282,36 +528,53 @@ static void print_merge(const struct tp_merge *r, const struct tp_member *m,
 		printf("every host's vhost-net also offers %s, which this "
 		       "tunpin cannot pin\n", buf);
 	}
-	for (int i = 0, first = 1; i < n; i++)
-		if (l->vhost_absent[i]) {
-			printf("%s %s", first ? "no /dev/vhost-net (does not "
-			       "limit the vhost-net part):" : ",",
-			       cli_safe(m[i].name));
-			first = 0;
-			if (i == n - 1 || !memchr(l->vhost_absent + i + 1, 1,
-						  (size_t)(n - i - 1)))
-				printf("\n");
-		}
+	print_some("no /dev/vhost-net (does not limit the vhost-net part):",
+		   m, n, pick_absent, l, compact);
+	print_some("replaced by the last dump given:", m, n, pick_replaced,
+		   NULL, compact);
 }
 
 int cmd_merge(const struct cli *c)
 {
-	struct tp_member *m = calloc(TP_POOL_MAX + 1, sizeof(*m));
+	/* --replace and --drop: more than a pool may be given */
+	int max = c->opts & (OPT_REPLACE | OPT_DROP) ? 2 * TP_POOL_MAX :
+		  TP_POOL_MAX;
+	struct tp_member *m = calloc((size_t)max + 1, sizeof(*m));
 	struct tp_merge *r = calloc(1, sizeof(*r));
 	char err[768], now[32], buf[TEXT];
 	const char *text;
 	json_object *o;
 	size_t len;
-	int n, ret;
+	int n, k, ret;
 
 	if (!m || !r) {
 		fprintf(stderr, "tunpin: out of memory\n");
 		ret = X_ERR;
 		goto out;
 	}
-	ret = load_members(c, m, &n);
+	ret = load_members(c, m, &n, max);
 	if (ret)
 		goto out;
+	if ((c->opts & OPT_REPLACE) && (n = pool_replace(m, n)) < 0) {
+		fprintf(stderr, "tunpin: out of memory\n");
+		ret = X_ERR;
+		goto out;
+	}
+	for (int i = 0; i < c->ndrop; i++) {
+		k = pool_drop(m, n, c->drop[i]);
+		if (k < 0) {
+			fprintf(stderr, "tunpin: merge: --drop %s: no such host "
+				"in the merge set\n", cli_safe(c->drop[i]));
+			ret = X_USAGE;
+			goto out;
+		}
+		n = k;
+	}
+	if (c->ndrop && !n) {
+		fprintf(stderr, "tunpin: merge: no host left after --drop\n");
+		ret = X_USAGE;
+		goto out;
+	}
 	utc_now(now, sizeof(now));
 	if (pool_merge(m, n, c->name ? c->name : DEFAULT_NAME, now, r, err,
 		       sizeof(err))) {
@@ -341,7 +604,18 @@ int cmd_merge(const struct cli *c)
 		ret = put_json(c, o);
 	} else {
 		json_object_put(o);
-		print_merge(r, m, n);
+		print_merge(r, m, n, c->opts & OPT_VERBOSE);
+		/* as the hosts of the report: a few of them in a big pool */
+		k = n > REPORT_HOSTS && !(c->opts & OPT_VERBOSE) ?
+		    REPORT_NAMES : c->ndrop;
+		for (int i = 0; i < c->ndrop && i < k; i++)
+			printf("%s %s", i ? "," : "dropped:",
+			       k < c->ndrop ? short_name(c->drop[i]) :
+			       cli_safe(c->drop[i]));
+		if (c->ndrop > k)
+			printf(", ... +%d", c->ndrop - k);
+		if (c->ndrop)
+			printf("\n");
 	}
 	/* what -o wrote, on stderr as for probe -o, after the report */
 	stdout_flush();

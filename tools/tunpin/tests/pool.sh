@@ -105,6 +105,61 @@ check "catalog + dump" has "level: csum tso4 tso6 tso_ecn ufo uso4 uso6 $vb"
 run merge linux-6.3 v2-dump-6.18.json
 check "catalog 6.3 + dump" has "level: csum tso4 tso6 tso_ecn ufo uso4 uso6 $vb vhost_ring_reset"
 
+# --- merge: who lowers the pool, and what it would gain without them
+run merge v2-dump-6.18.json v2-dump-6.1.json v2-dump-4.14.json
+check "limiting: the 4.14 host" has "without hv-414 the pool gains ufo (it is linux-4.14)"
+check "limiting: only those whose removal raises the pool" \
+	[ "$(grep -c '^without ' <<<"$out")" = 1 ]
+check "small pool: every host named" grep -q "^hosts: hv-618 (kernel" <<<"$out"
+check "small pool: no groups" [ "$(grep -c '^  [0-9]* host' <<<"$out")" = 0 ]
+run merge v2-dump-6.18.json v2-dump-6.1.json
+check "limiting: 6.1, as its catalog level" has \
+	"without hv-61 the pool gains uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum $v617 (it is linux-6.1)"
+run merge -v v2-dump-6.18.json v2-dump-6.1.json
+check "-v: the same report for a small pool" has "hv-618 has more: uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum $v617"
+run merge v2-dump-novhost.json v2-dump-6.1.json
+check "limiting: the last host with vhost-net" has \
+	"without hv-61 the pool gains uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum but loses $vb (no host with /dev/vhost-net left)"
+run merge -v linux-6.1 v2-dump-6.1.json
+check "identical sets: nobody limits" [ "$(grep -c '^without ' <<<"$out")" = 0 ]
+
+# --- merge --replace: a host's last dump replaces the others
+run merge --replace -o "$tmp/r.json" v2-dump-6.1.json v2-dump-6.18.json v2-dump-6.1-again.json
+check "--replace: exit 0" [ $rc -eq 0 ]
+check "--replace: said" has "replaced by the last dump given: HV-61"
+check "--replace: in the first one's place, as the last names it" \
+	[ "$(jget "$(cat "$tmp/r.json")" '" ".join(j["hosts"])')" = "HV-61 hv-618" ]
+run merge --replace "$tmp/pool.json" v2-dump-4.14.json
+check "--replace: no duplicate: exit 0" [ $rc -eq 0 ]
+check "--replace: no duplicate, nothing replaced" [ "$(grep -c '^replaced' <<<"$out")" = 0 ]
+run merge --replace -o "$tmp/r.json" "$tmp/pool.json" v2-dump-6.1-again.json
+check "--replace: a host of a merged level: exit 0" [ $rc -eq 0 ]
+check "--replace: a host of a merged level, replaced" \
+	[ "$(jget "$(cat "$tmp/r.json")" '" ".join(j["hosts"])')" = "hv-618 HV-61" ]
+
+# --- merge --drop HOST: a merged level without that host, merged again
+run merge --drop hv-61 -o "$tmp/d.json" "$tmp/pool.json"
+check "--drop: exit 0" [ $rc -eq 0 ]
+check "--drop: the pool rises" has \
+	"level: csum tso4 tso6 tso_ecn ufo uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum $vb $v617"
+check "--drop: said" has "dropped: hv-61"
+check "--drop: gone from the level" [ "$(jget "$(cat "$tmp/d.json")" '" ".join(j["hosts"])')" = hv-618 ]
+check "--drop: its name kept" [ "$(jget "$(cat "$tmp/d.json")" 'j["name"]')" = merged ]
+run merge --drop HV-618 --drop hv-61 --name pool-a "$tmp/pool.json" v2-dump-4.14.json
+check "--drop twice, case ignored" has "dropped: HV-618, hv-61"
+check "--drop twice: the 4.14 host alone" grep -q "^hosts: hv-414 (kernel" <<<"$out"
+run merge --drop hv-61 -o "$tmp/bad.json" v2-dump-6.1.json
+check "--drop of every host: exit 2" [ $rc -eq 2 ]
+check "--drop of every host: says so" has_err "tunpin: merge: no host left after --drop"
+check "--drop of every host: nothing written" [ ! -e "$tmp/bad.json" ]
+run merge --drop hv-99 -o "$tmp/bad.json" "$tmp/pool.json"
+check "--drop of no host: exit 2" [ $rc -eq 2 ]
+check "--drop of no host: one line" one_error_line
+check "--drop of no host: says so" has_err "tunpin: merge: --drop hv-99: no such host in the merge set"
+check "--drop of no host: nothing written" [ ! -e "$tmp/bad.json" ]
+run compare --drop hv-61 linux-6.1 v2-dump-6.1.json
+check "--drop is merge's: exit 2" [ $rc -eq 2 ]
+
 # --- merge: hosts without /dev/vhost-net do not limit the vhost-net part
 run merge -o "$tmp/novhost.json" v2-dump-6.18.json v2-dump-novhost.json
 check "no vhost-net: exit 0" [ $rc -eq 0 ]
