@@ -22,7 +22,7 @@ check() {	# check DESCRIPTION COMMAND...
 		passed=$((passed + 1))
 	else
 		failed=$((failed + 1))
-		echo "fleet: failed: $last: $1" >&2
+		echo "fleet: failed: ${last:0:200}: $1" >&2
 		echo "  rc=$rc out: ${out:0:600}" >&2
 		echo "  err: ${err:0:300}" >&2
 	fi
@@ -179,6 +179,53 @@ run merge --drop hv-9999 -o bad.json pool.json
 check "--drop of no host: exit 2" [ $rc -eq 2 ]
 check "--drop of no host: says so" says "tunpin: merge: --drop hv-9999: no such host in the merge set"
 check "--drop of no host: nothing written" [ ! -e "$tmp/bad.json" ]
+
+# --- many groups, many limiting hosts: the lists are capped and counted
+mkdir "$tmp/many"
+python3 - "$data/v2-dump-6.18.json" "$tmp/many" <<'EOF'
+import json, sys
+base, out = json.load(open(sys.argv[1])), sys.argv[2]
+# capability bit, and vhost-net feature bit for the vhost ones
+bits = {"tso4": (0x2, None), "tso6": (0x4, None), "tso_ecn": (0x8, None),
+        "ufo": (0x10, None), "uso4": (0x20, None), "uso6": (0x40, None),
+        "udp_tunnel_gso": (0x80, None), "udp_tunnel_gso_csum": (0x100, None),
+        "vhost_ring_reset": (0x40000, 40), "vhost_in_order": (0x20000, 35)}
+# hv-l00..hv-l09 each lack one capability; hv-l10 and hv-l11 lack what
+# hv-l00 and hv-l01 do, on other kernels; 18 lack nothing
+lack = [(c, "6.18.44-fc-v782") for c in bits] + [("tso4", "6.18.45"),
+                                                 ("tso6", "6.18.46")]
+for i in range(30):
+    d = json.loads(json.dumps(base))
+    d["host"] = "hv-l%02d" % i if i < len(lack) else "hv-full-%02d" % i
+    if i < len(lack):
+        c, d["kernel"] = lack[i]
+        cap, vbit = bits[c]
+        d["capabilities"].remove(c)
+        d["masks"]["capabilities"] = hex(int(d["masks"]["capabilities"], 16) & ~cap)
+        if vbit:
+            w = int(d["vhost"]["features"][0], 16) & ~(1 << vbit)
+            d["vhost"]["features"][0] = hex(w)
+    json.dump(d, open("%s/h%02d.json" % (out, i), "w"))
+EOF
+run merge "$tmp"/many/h*.json
+echo "$out" | sed 's/^/#   /'
+check "many: exit 0" [ $rc -eq 0 ]
+check "many: under 40 lines" [ "$(lines)" -lt 40 ]
+# (its level: line lists 11 capabilities: the table's size, not the pool's)
+check "many: no other line over 200 bytes" [ "$(out=$(grep -v '^level: ' <<<"$out"); widest)" -le 200 ]
+check "many: 13 groups" grep -q '^hosts: 30, in 13 groups' <<<"$out"
+check "many: 10 shown" [ "$(grep -c '^ *[0-9][0-9]* hosts\{0,1\}, linux' <<<"$out")" = 10 ]
+check "many: the rest counted" has "  ... 3 more groups, 3 hosts"
+check "many: 8 limiting lines" [ "$(grep -c '^without ' <<<"$out")" = 8 ]
+check "many: the rest counted" has \
+	"... and 2 more groups without which the pool would gain (-v lists them)"
+check "many: a group against a catalog level" has \
+	"   1 host, linux 6.18.44-fc-v782: linux-6.17 - ufo  (hv-l03)"
+check "many: the single hosts first" [ "$(grep '^without ' <<<"$out" | grep -c '^without hv-l0[2-9] the pool gains [a-z_0-9]* (kernel 6.18.44-fc-v782)$')" = 8 ]
+run merge -v "$tmp"/many/h*.json
+check "many -v: every limiting group" [ "$(grep -c '^without ' <<<"$out")" = 10 ]
+check "many -v: two hosts of two kernels" has \
+	"without the 2 hosts hv-l00 hv-l10 the pool gains tso4"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
