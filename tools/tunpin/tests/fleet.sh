@@ -37,8 +37,10 @@ run() {		# run ARGS...: tunpin in $tmp, into $out $err $rc
 has() { grep -qxF -- "$1" <<<"$out"; }
 says() { grep -qF -- "$1" <<<"$err"; }
 lines() { wc -l <<<"$out"; }
-widest() { LC_ALL=C awk '{ if (length($0) > n) n = length($0) }
-	END { print n + 0 }' <<<"$out"; }
+widest() {	# widest [TEXT]: the longest line of TEXT (or $out), in bytes
+	LC_ALL=C awk '{ if (length($0) > n) n = length($0) }
+	END { print n + 0 }' <<<"${1-$out}"
+}
 jget() {	# jget JSON-FILE EXPR: a python expression of the parsed j
 	python3 -c '
 import json, sys
@@ -84,14 +86,14 @@ EOF
 
 mkdir "$tmp/fleet"
 mkfleet "$tmp/fleet"
-check "1,000 dumps made" [ "$(ls "$tmp/fleet" | wc -l)" -eq 1000 ]
+check "1,000 dumps made" [ "$(find "$tmp/fleet" -name 'host-*.json' | wc -l)" -eq 1000 ]
 
 # --- the human report: small, whatever the number of hosts
 s=$(date +%s%N)
 run merge -o pool.json --name fleet "$tmp"/fleet/host-*.json
 ms=$(( ($(date +%s%N) - s) / 1000000 ))
 echo "# merge of 1,000 dumps: $ms ms"
-echo "$out" | sed 's/^/#   /'
+while IFS= read -r l; do echo "#   $l"; done <<<"$out"
 check "exit 0" [ $rc -eq 0 ]
 check "under 40 lines ($(lines))" [ "$(lines)" -lt 40 ]
 check "no line over 200 bytes ($(widest))" [ "$(widest)" -le 200 ]
@@ -208,11 +210,11 @@ for i in range(30):
     json.dump(d, open("%s/h%02d.json" % (out, i), "w"))
 EOF
 run merge "$tmp"/many/h*.json
-echo "$out" | sed 's/^/#   /'
+while IFS= read -r l; do echo "#   $l"; done <<<"$out"
 check "many: exit 0" [ $rc -eq 0 ]
 check "many: under 40 lines" [ "$(lines)" -lt 40 ]
 # (its level: line lists 11 capabilities: the table's size, not the pool's)
-check "many: no other line over 200 bytes" [ "$(out=$(grep -v '^level: ' <<<"$out"); widest)" -le 200 ]
+check "many: no other line over 200 bytes" [ "$(widest "$(grep -v '^level: ' <<<"$out")")" -le 200 ]
 check "many: 13 groups" grep -q '^hosts: 30, in 13 groups' <<<"$out"
 check "many: 10 shown" [ "$(grep -c '^ *[0-9][0-9]* hosts\{0,1\}, linux' <<<"$out")" = 10 ]
 check "many: the rest counted" has "  ... 3 more groups, 3 hosts"

@@ -258,6 +258,7 @@ rm -f "$tmp/big0.json" "$tmp/big1.json"
 for cmd in "merge v2-dump-6.1.json" "compare linux-6.1 v2-dump-6.1.json" \
 	   "levels" "known" "-j merge v2-dump-6.1.json"; do
 	last="tunpin $cmd >/dev/full"
+	# shellcheck disable=SC2086 # the words of the command
 	err=$(cd "$data" && "$tool" $cmd 2>&1 >/dev/full); rc=$?
 	check "exit 1" [ $rc -eq 1 ]
 	check "says so" has_err "tunpin: stdout: No space left on device"
