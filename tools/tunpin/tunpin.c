@@ -573,7 +573,8 @@ static int cmd_probe(const struct cli *c)
 	if (c->output) {
 		caps_print(d.caps, " ", buf, sizeof(buf));
 		fprintf(stderr, "tunpin: %s: %s (kernel %s): %s%s%s\n",
-			c->output, d.host, d.kernel, buf[0] ? buf : "none",
+			cli_safe(c->output), cli_safe(d.host),
+			cli_safe(d.kernel), buf[0] ? buf : "none",
 			d.vhost.state == TP_VHOST_PROBED ? "" : "; vhost-net ",
 			d.vhost.state == TP_VHOST_PROBED ? "" :
 			vhost_state_name(d.vhost.state));
