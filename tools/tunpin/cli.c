@@ -30,6 +30,12 @@ static const struct cli_option {
 	  "FILE" },
 	{ OPT_HOST,   NULL, "--host",   NULL,   "this host, probed now" },
 	{ OPT_ROOT,   NULL, "--root",   "DIR",  "DIR/etc instead of /etc" },
+	{ OPT_VERBOSE, "-v", "--verbose", NULL, "merge: every host, however "
+	  "many" },
+	{ OPT_REPLACE, NULL, "--replace", NULL, "merge: a host given twice, "
+	  "from its last dump" },
+	{ OPT_DROP,   NULL, "--drop",   "HOST", "merge without HOST "
+	  "(repeatable)" },
 	{ 0,          "-h", "--help",   NULL,   "this help; with a command, "
 	  "that command's" },
 	{ 0,          NULL, "--version", NULL,  "the version" },
@@ -43,6 +49,9 @@ static const struct option longopts[] = {
 	{ "output",  required_argument,	NULL, 'o' },
 	{ "host",    no_argument,	NULL, 'H' },
 	{ "root",    required_argument,	NULL, 'R' },
+	{ "verbose", no_argument,	NULL, 'v' },
+	{ "replace", no_argument,	NULL, 'X' },
+	{ "drop",    required_argument,	NULL, 'D' },
 	{ "help",    no_argument,	NULL, 'h' },
 	{ "version", no_argument,	NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -117,7 +126,7 @@ int cli_parse(int argc, char **argv, struct cli *c)
 	}
 	optind = 0;	/* glibc: start afresh */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":jpho:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":jphvo:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			c->opts |= OPT_JSON;
@@ -142,6 +151,21 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		case 'R':
 			c->opts |= OPT_ROOT;
 			c->root = optarg;
+			break;
+		case 'v':
+			c->opts |= OPT_VERBOSE;
+			break;
+		case 'X':
+			c->opts |= OPT_REPLACE;
+			break;
+		case 'D':
+			if (c->ndrop == CLI_DROP_MAX) {
+				snprintf(c->err, sizeof(c->err),
+					 "more than %d --drop", CLI_DROP_MAX);
+				return -1;
+			}
+			c->opts |= OPT_DROP;
+			c->drop[c->ndrop++] = optarg;
 			break;
 		case 'h':
 			help = true;
@@ -319,6 +343,30 @@ static void needs_module(FILE *f)
 	fprintf(f, ".\n");
 }
 
+/*
+ * @lead then @syn, wrapped before a " [" so that no line passes 79
+ * columns; a continuation is indented by @indent.
+ */
+static void put_synopsis(FILE *f, const char *lead, const char *syn,
+			 int indent)
+{
+	int col = fprintf(f, "%s", lead);
+
+	while (*syn) {
+		const char *next = strstr(syn + 1, " [");
+		int len = next ? (int)(next - syn) : (int)strlen(syn);
+
+		if (col + len > 79 && *syn == ' ') {
+			col = fprintf(f, "\n%*s", indent, "") - 1;
+			syn++;
+			len--;
+		}
+		col += fprintf(f, "%.*s", len, syn);
+		syn += len;
+	}
+	fputc('\n', f);
+}
+
 void cli_usage(FILE *f)
 {
 	char buf[SYNOPSIS_SIZE];
@@ -334,9 +382,10 @@ void cli_usage(FILE *f)
 		if (strlen(buf) <= SUMMARY_COL - 3)
 			fprintf(f, "  %-*s %s\n", SUMMARY_COL - 3, buf,
 				d->summary);
-		else
-			fprintf(f, "  %s\n%*s%s\n", buf, SUMMARY_COL, "",
-				d->summary);
+		else {
+			put_synopsis(f, "  ", buf, 4);
+			fprintf(f, "%*s%s\n", SUMMARY_COL, "", d->summary);
+		}
 	}
 	fprintf(f, "options:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(options); i++)
@@ -351,7 +400,8 @@ static void help_one(FILE *f, const struct cli_command *d)
 	char buf[SYNOPSIS_SIZE];
 
 	synopsis(d, buf, sizeof(buf));
-	fprintf(f, "usage: tunpin %s\n%s", buf, d->help);
+	put_synopsis(f, "usage: tunpin ", buf, 14);
+	fputs(d->help, f);
 	if (d->opts) {
 		fprintf(f, "options:\n");
 		for (size_t i = 0; i < ARRAY_SIZE(options); i++)

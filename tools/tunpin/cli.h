@@ -74,7 +74,12 @@ enum {
 	OPT_OUTPUT	= 1 << 4,	/* -o, --output FILE */
 	OPT_HOST	= 1 << 5,	/* --host: this host, probed now */
 	OPT_ROOT	= 1 << 6,	/* --root DIR: save/apply under DIR */
+	OPT_VERBOSE	= 1 << 7,	/* -v, --verbose: merge's full report */
+	OPT_REPLACE	= 1 << 8,	/* --replace: merge, a host's last dump */
+	OPT_DROP	= 1 << 9,	/* --drop HOST: merge without HOST */
 };
+
+#define CLI_DROP_MAX	256	/* --drop given this many times at most */
 
 struct cli {
 	enum cli_cmd cmd;
@@ -85,6 +90,8 @@ struct cli {
 	const char *name;	/* --name */
 	const char *output;	/* -o */
 	const char *root;	/* --root */
+	const char *drop[CLI_DROP_MAX];	/* each --drop, in order */
+	int ndrop;
 	int argc;		/* the operands after the command words */
 	char **argv;
 	char err[160];		/* why cli_parse() failed */

@@ -635,29 +635,46 @@ int dump_from_json(json_object *o, struct tp_dump *d, char *err,
 	return 0;
 }
 
-/* The whole of @fd, NUL-terminated: NULL with errno on failure. */
+/*
+ * The whole of @fd, NUL-terminated, if it has at most TP_INPUT_MAX bytes:
+ * NULL with errno on failure, EFBIG if it has more. A regular file is
+ * measured first (and refused unread); anything else (a pipe, stdin) is
+ * read up to one byte past the cap.
+ */
 static char *slurp(int fd, size_t *lenp)
 {
 	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap), *nbuf;
+	struct stat st;
+	char *buf, *nbuf;
 	ssize_t n;
 
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode)) {
+		if (st.st_size > (off_t)TP_INPUT_MAX) {
+			errno = EFBIG;
+			return NULL;
+		}
+		cap = (size_t)st.st_size + 2;	/* one more: EOF in one read */
+	}
+	buf = malloc(cap);
 	if (!buf)
 		return NULL;
 	for (;;) {
 		if (cap - len < 2) {
-			if (cap > (64u << 20)) {
+			if (len > TP_INPUT_MAX) {
 				free(buf);
 				errno = EFBIG;
 				return NULL;
 			}
-			nbuf = realloc(buf, cap * 2);
+			/* never more than the cap and the byte that passes it */
+			nbuf = realloc(buf, cap * 2 > TP_INPUT_MAX + 2 ?
+					    TP_INPUT_MAX + 2 : cap * 2);
 			if (!nbuf) {
 				free(buf);
 				return NULL;
 			}
 			buf = nbuf;
-			cap *= 2;
+			cap = cap * 2 > TP_INPUT_MAX + 2 ? TP_INPUT_MAX + 2 :
+							  cap * 2;
 		}
 		n = read(fd, buf + len, cap - len - 1);
 		if (n < 0 && errno == EINTR)
@@ -672,6 +689,11 @@ static char *slurp(int fd, size_t *lenp)
 		if (!n)
 			break;
 		len += (size_t)n;
+	}
+	if (len > TP_INPUT_MAX) {	/* it grew while it was read */
+		free(buf);
+		errno = EFBIG;
+		return NULL;
 	}
 	buf[len] = '\0';
 	*lenp = len;
@@ -715,6 +737,13 @@ json_object *json_read_file(const char *path, char *err, size_t errsize)
 		return NULL;
 	}
 	buf = slurp(fd, &len);
+	if (!buf && errno == EFBIG) {
+		snprintf(err, errsize, "%s: too big: over the %s a dump or "
+			 "level may have (not read)", name, TP_INPUT_MAX_TEXT);
+		if (!in)
+			close(fd);
+		return NULL;
+	}
 	if (!buf) {
 		snprintf(err, errsize, "%s: %s", name, strerror(errno));
 		if (!in)
@@ -748,7 +777,8 @@ json_object *json_read_file(const char *path, char *err, size_t errsize)
 		/* A bare number may only end at EOF: finish it. */
 		o = json_tokener_parse_ex(tok, "", 1);
 		je = json_tokener_get_error(tok);
-		if (je == json_tokener_continue || !o) {
+		/* (NULL and success: it was null, said below) */
+		if (je != json_tokener_success) {
 			snprintf(err, errsize, "%s: truncated JSON (ends at "
 				 "offset %zu inside a value)", name, len);
 			json_object_put(o);
@@ -772,11 +802,34 @@ json_object *json_read_file(const char *path, char *err, size_t errsize)
 			 "offset %zu", name, off + strspn(buf + off, " \t\r\n"));
 		json_object_put(o);
 		o = NULL;
+		goto out;
+	}
+	/* JSON null parses to NULL: it must not pass for a failure unsaid */
+	if (!json_object_is_type(o, json_type_object)) {
+		enum json_type t = json_object_get_type(o);
+
+		snprintf(err, errsize, "%s: not a tunpin dump or level: JSON %s, "
+			 "expected an object", name,
+			 t == json_type_int || t == json_type_double ? "number" :
+			 json_type_to_name(t));
+		json_object_put(o);
+		o = NULL;
 	}
 out:
 	json_tokener_free(tok);
 	free(buf);
 	return o;
+}
+
+int stdout_flush(void)
+{
+	static int first;
+
+	if (fflush(stdout) && !first)
+		first = errno ? errno : EIO;
+	if (ferror(stdout) && !first)
+		first = EIO;
+	return first;
 }
 
 static int write_all(int fd, const char *s, size_t len)
@@ -794,12 +847,18 @@ static int write_all(int fd, const char *s, size_t len)
 	return 0;
 }
 
-int json_write_file(const char *path, json_object *o, bool pretty)
+const char *json_text(json_object *o, bool pretty)
 {
 	int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
 		(pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
 		 JSON_C_TO_STRING_PLAIN);
-	const char *s = json_object_to_json_string_ext(o, flags);
+
+	return json_object_to_json_string_ext(o, flags);
+}
+
+int json_write_file(const char *path, json_object *o, bool pretty)
+{
+	const char *s = json_text(o, pretty);
 	char tmp[PATH_MAX], real[PATH_MAX];
 	struct stat st;
 	mode_t mask;

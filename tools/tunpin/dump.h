@@ -23,6 +23,16 @@
 #define TP_SCHEMA_MIN	1
 #define TP_PROBES_MAX	64
 #define TP_VHOST_DEV	"/dev/vhost-net"
+/*
+ * The largest JSON document tunpin reads (a dump, a level): anything
+ * bigger is refused before it is read. A dump is about 5 KB; a level of
+ * TP_POOL_MAX hosts with 40-character names about 5 MB pretty-printed.
+ * json-c's objects cost up to 40 times the text, so this also bounds what
+ * a hostile file can cost (about 300 MB at the cap). merge refuses to
+ * write a level it could not read back.
+ */
+#define TP_INPUT_MAX	(8u << 20)
+#define TP_INPUT_MAX_TEXT "8 MiB"
 
 /* What a dump knows of the host's vhost-net. */
 enum tp_vhost_state {
@@ -75,9 +85,20 @@ json_object *dump_to_json(const struct tp_dump *d);
  */
 int dump_from_json(json_object *o, struct tp_dump *d, char *err,
 		   size_t errsize);
-/* Read a JSON document from @path ("-": stdin): NULL + @err on failure. */
+/*
+ * Read a JSON object from @path ("-": stdin), of up to TP_INPUT_MAX bytes
+ * (a bigger file is refused unread): NULL + "PATH: reason" in @err on
+ * failure, a document that is not an object (null, an array...) included.
+ */
 json_object *json_read_file(const char *path, char *err, size_t errsize);
+/* @o as written by json_write_file(); NULL if out of memory. */
+const char *json_text(json_object *o, bool pretty);
 /* Write @o to @path ("-" or NULL: stdout), pretty or not: 0 or -1/errno. */
 int json_write_file(const char *path, json_object *o, bool pretty);
+/*
+ * fflush(stdout): 0, or the errno of the first write to it that failed
+ * (kept: a later flush of an empty buffer succeeds, errno gone).
+ */
+int stdout_flush(void);
 
 #endif

@@ -675,11 +675,12 @@ int pool_merge(const struct tp_member *m, int n, const char *name,
 		return fail(err, errsize, "out of memory");
 	if (dup >= 0 && strcmp(m[first].name, m[dup].name))
 		return fail(err, errsize, "duplicate host '%s' (as '%s'): each "
-			    "host may be merged once", m[dup].name,
-			    m[first].name);
+			    "host may be merged once (--replace: its last dump "
+			    "replaces the others)", m[dup].name, m[first].name);
 	if (dup >= 0)
 		return fail(err, errsize, "duplicate host '%s': each host may "
-			    "be merged once", m[dup].name);
+			    "be merged once (--replace: its last dump replaces "
+			    "the others)", m[dup].name);
 	for (int i = 0; i < n; i++)
 		nunknown += m[i].vhost == TP_VHOST_UNKNOWN;
 	if (nunknown) {
@@ -725,6 +726,199 @@ int pool_merge(const struct tp_member *m, int n, const char *name,
 	strcpy(l->name, name);
 	snprintf(l->created, sizeof(l->created), "%s", created ? created : "");
 	return 0;
+}
+
+int pool_replace(struct tp_member *m, int n)
+{
+	struct names v = { m->name, sizeof(*m) };
+	int *idx = sort_names(&v, n), k = 0;
+	bool *gone = calloc((size_t)n + 1, sizeof(*gone));
+
+	if (!idx || !gone) {
+		free(idx);
+		free(gone);
+		return -1;
+	}
+	/* sorted by name, then position: a run is one host, first to last */
+	for (int i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && !strcasecmp(name_at(&v, idx[i]),
+						     name_at(&v, idx[j])); j++)
+			gone[idx[j]] = true;
+		if (j - i > 1) {
+			m[idx[i]] = m[idx[j - 1]];
+			m[idx[i]].replaced = true;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		if (!gone[i])
+			m[k++] = m[i];
+	free(idx);
+	free(gone);
+	return k;
+}
+
+int pool_drop(struct tp_member *m, int n, const char *host)
+{
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		if (strcasecmp(m[i].name, host))
+			m[k++] = m[i];
+	return k == n ? -1 : k;
+}
+
+/* The set a member brings to the merge: no /dev/vhost-net, no limit on
+ * the vhost-net part. */
+static uint32_t member_own(const struct tp_member *m)
+{
+	return m->caps | (m->vhost == TP_VHOST_ABSENT ? TUNPIN_CAP_VHOST : 0);
+}
+
+struct report_sort {
+	const struct tp_member *m;
+	bool kernel;		/* groups: the kernel release too */
+};
+
+/* Members by set, vhost-net state (and kernel), then position. */
+static int by_set(const void *a, const void *b, void *arg)
+{
+	const struct report_sort *rs = arg;
+	int x = *(const int *)a, y = *(const int *)b, c;
+	const struct tp_member *p = &rs->m[x], *q = &rs->m[y];
+	bool pa = p->vhost == TP_VHOST_ABSENT, qa = q->vhost == TP_VHOST_ABSENT;
+
+	if (p->caps != q->caps)
+		return p->caps < q->caps ? -1 : 1;
+	if (pa != qa)
+		return pa ? 1 : -1;
+	if (rs->kernel && (c = strcmp(p->kernel, q->kernel)))
+		return c;
+	return (x > y) - (x < y);
+}
+
+/* The runs of @idx (sorted by by_set()) as groups: their number. */
+static int runs(const struct tp_member *m, const int *idx, int n,
+		bool kernel, struct tp_group *g)
+{
+	int ng = 0;
+
+	for (int i = 0, j; i < n; i = j) {
+		const struct tp_member *a = &m[idx[i]];
+
+		g[ng] = (struct tp_group){
+			.caps = a->caps,
+			.vhost_absent = a->vhost == TP_VHOST_ABSENT,
+			.kernel = a->kernel,
+			.members = &idx[i],
+		};
+		for (j = i; j < n; j++) {
+			const struct tp_member *b = &m[idx[j]];
+
+			if (b->caps != a->caps ||
+			    (b->vhost == TP_VHOST_ABSENT) != g[ng].vhost_absent ||
+			    (kernel && strcmp(b->kernel, a->kernel)))
+				break;
+			if (g[ng].kernel && strcmp(b->kernel, a->kernel))
+				g[ng].kernel = NULL;
+		}
+		g[ng++].count = j - i;
+	}
+	return ng;
+}
+
+static int popcount(uint32_t x)
+{
+	return __builtin_popcount(x);
+}
+
+/* Groups: the largest first, then the first given. */
+static int by_size(const void *a, const void *b)
+{
+	const struct tp_group *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return (x->members[0] > y->members[0]) - (x->members[0] < y->members[0]);
+}
+
+/* Classes: those that limit the level first, the fewest hosts to remove
+ * first, then those that gain the most; then the others as given. */
+static int by_limit(const void *a, const void *b)
+{
+	const struct tp_group *x = a, *y = b;
+
+	if (!x->gain != !y->gain)
+		return x->gain ? -1 : 1;
+	if (x->gain && x->count != y->count)
+		return x->count < y->count ? -1 : 1;
+	if (x->gain && popcount(x->gain) != popcount(y->gain))
+		return popcount(x->gain) > popcount(y->gain) ? -1 : 1;
+	return (x->members[0] > y->members[0]) - (x->members[0] < y->members[0]);
+}
+
+int pool_report(const struct tp_member *m, int n, const struct tp_merge *r,
+		struct tp_report *rep)
+{
+	struct report_sort rs = { m, true };
+	uint32_t *before = NULL, *after = NULL, gained = 0;
+	int *cidx, nprobed = 0;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->idx = malloc(2 * ((size_t)n + 1) * sizeof(*rep->idx));
+	rep->groups = calloc((size_t)n + 1, sizeof(*rep->groups));
+	rep->classes = calloc((size_t)n + 1, sizeof(*rep->classes));
+	before = malloc(((size_t)n + 2) * sizeof(*before));
+	after = malloc(((size_t)n + 2) * sizeof(*after));
+	if (!rep->idx || !rep->groups || !rep->classes || !before || !after) {
+		free(before);
+		free(after);
+		pool_report_free(rep);
+		return -1;
+	}
+	cidx = rep->idx + n + 1;
+	for (int i = 0; i < n; i++) {
+		rep->idx[i] = cidx[i] = i;
+		nprobed += m[i].vhost != TP_VHOST_ABSENT;
+	}
+	qsort_r(rep->idx, (size_t)n, sizeof(int), by_set, &rs);
+	rep->ngroups = runs(m, rep->idx, n, true, rep->groups);
+	rs.kernel = false;
+	qsort_r(cidx, (size_t)n, sizeof(int), by_set, &rs);
+	rep->nclasses = runs(m, cidx, n, false, rep->classes);
+
+	/* the level without class k: what all the other classes have */
+	before[0] = after[rep->nclasses] = TUNPIN_CAP_ALL;
+	for (int k = 0; k < rep->nclasses; k++)
+		before[k + 1] = before[k] & member_own(&m[rep->classes[k].members[0]]);
+	for (int k = rep->nclasses - 1; k >= 0; k--)
+		after[k] = after[k + 1] & member_own(&m[rep->classes[k].members[0]]);
+	for (int k = 0; k < rep->nclasses && rep->nclasses > 1; k++) {
+		struct tp_group *c = &rep->classes[k];
+		uint32_t without = before[k] & after[k + 1];
+
+		/* no host with /dev/vhost-net left: no vhost-net part */
+		if (nprobed - (c->vhost_absent ? 0 : c->count) == 0)
+			without &= ~(uint32_t)TUNPIN_CAP_VHOST;
+		c->gain = without & ~r->level.caps;
+		c->loss = r->level.caps & ~without;
+		rep->nlimiting += c->gain != 0;
+		gained |= c->gain;
+	}
+	rep->lacked_apart = r->uni & ~r->level.caps & ~gained;
+	qsort(rep->groups, (size_t)rep->ngroups, sizeof(*rep->groups), by_size);
+	qsort(rep->classes, (size_t)rep->nclasses, sizeof(*rep->classes),
+	      by_limit);
+	free(before);
+	free(after);
+	return 0;
+}
+
+void pool_report_free(struct tp_report *rep)
+{
+	free(rep->idx);
+	free(rep->groups);
+	free(rep->classes);
+	memset(rep, 0, sizeof(*rep));
 }
 
 enum tp_verdict pool_compare(uint32_t level, uint32_t host,

@@ -77,6 +77,7 @@ struct tp_member {
 	bool has_features;
 	enum tp_vhost_state vhost;	/* what is known of its vhost-net */
 	uint64_t vhost_unknown[VHOST_WORDS]; /* offered, outside the table */
+	bool replaced;			/* pool_replace(): it replaced another */
 };
 
 /* Whether @m's vhost-net part can be compared: probed (or a level's). */
@@ -134,6 +135,54 @@ struct tp_merge {
 int pool_merge(const struct tp_member *m, int n, const char *name,
 	       const char *created, struct tp_merge *out, char *err,
 	       size_t errsize);
+
+/*
+ * merge --replace: of the members with the same host name (case
+ * ignored), the last one given takes the place of the first, marked
+ * replaced, and the others go. The number of members left (the order
+ * kept), or -1 if out of memory.
+ */
+int pool_replace(struct tp_member *m, int n);
+/*
+ * merge --drop @host: every member called @host (case ignored) goes. The
+ * number of members left, or -1 if none is called @host.
+ */
+int pool_drop(struct tp_member *m, int n, const char *host);
+
+/*
+ * The members of a merge in groups: same capability set, same vhost-net
+ * state, and (for groups, not for classes) same kernel release.
+ */
+struct tp_group {
+	uint32_t caps;		/* each member's (tp_member.caps) */
+	bool vhost_absent;	/* each has no /dev/vhost-net */
+	const char *kernel;	/* each one's release ("" if not known); in
+				 * a class, NULL if they differ */
+	int count;
+	const int *members;	/* their positions, in the order given */
+	/* classes: what the pool level would gain without them, and lose
+	 * (the vhost-net part, with the last hosts that have the device) */
+	uint32_t gain, loss;
+};
+
+struct tp_report {
+	struct tp_group *groups;	/* by set and kernel, largest first */
+	int ngroups;
+	/* by set alone: first the nlimiting ones whose removal would raise
+	 * the level (the fewest hosts first), then the others */
+	struct tp_group *classes;
+	int nclasses, nlimiting;
+	uint32_t lacked_apart;		/* lacked, but by no class alone */
+	int *idx;			/* the members' positions */
+};
+
+/*
+ * @m, the @n members @r was merged from, in groups and classes: 0, or -1
+ * if out of memory. pool_report_free() frees what it holds.
+ */
+int pool_report(const struct tp_member *m, int n, const struct tp_merge *r,
+		struct tp_report *rep);
+void pool_report_free(struct tp_report *rep);
 
 enum tp_verdict { TP_IDENTICAL, TP_SUPERSET, TP_INCOMPATIBLE };
 

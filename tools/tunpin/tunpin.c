@@ -10,7 +10,7 @@
  *   1  the kernel refused the request (the reason is printed), or another
  *      runtime error (probe: no TAP could be created, or the module is
  *      pinned and the probe could not be exempted: never a pinned set
- *      reported as native; -o FILE could not be written)
+ *      reported as native; -o FILE or stdout could not be written)
  *   2  usage error or bad input (unknown command, option or capability;
  *      input files: truncated JSON, wrong schema, unknown capability
  *      names, duplicate hosts, an empty merge set); nothing was sent to
@@ -20,12 +20,14 @@
  *      was sent)
  *   4  the tunpin module is not loaded (no "tunpin" netlink family);
  *      probe works without it, pin-native does not
+ * except diff, which exits like diff(1): 0 same, 1 different, 2 trouble.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <linux/if_tun.h>
 #include <json-c/json.h>
 #include "caps.h"
@@ -526,7 +528,8 @@ static int cmd_probe(const struct cli *c)
 	if (c->output) {
 		caps_print(d.caps, " ", buf, sizeof(buf));
 		fprintf(stderr, "tunpin: %s: %s (kernel %s): %s%s%s\n",
-			c->output, d.host, d.kernel, buf[0] ? buf : "none",
+			cli_safe(c->output), cli_safe(d.host),
+			cli_safe(d.kernel), buf[0] ? buf : "none",
 			d.vhost.state == TP_VHOST_PROBED ? "" : "; vhost-net ",
 			d.vhost.state == TP_VHOST_PROBED ? "" :
 			vhost_state_name(d.vhost.state));
@@ -574,6 +577,24 @@ static int cmd_pin_native(struct tp_nl *h, const struct cli *c)
 		printf("level: %s\nname: %s\n", bits_str(l.caps, buf),
 		       cli_safe(l.name));
 	return ret;
+}
+
+/* The exit status of a write error on stdout: 1, or diff's 2. */
+static int stdout_trouble = EXIT_ERR;
+static bool stdout_checked;	/* close_stdout() registered */
+
+/*
+ * At exit: what was printed must have reached stdout. A full disk or a
+ * closed pipe is an error, said on stderr, whatever the command returned.
+ */
+static void close_stdout(void)
+{
+	int bad = stdout_flush();
+
+	if (!bad)
+		return;
+	fprintf(stderr, "tunpin: stdout: %s\n", strerror(bad));
+	_exit(stdout_trouble);
 }
 
 /*
@@ -667,23 +688,29 @@ const struct cli_command cli_commands[] = {
 		  "/dev/vhost-net. The dump goes to FILE with -o. Works without\n"
 		  "the module; on a pinned host the probe is exempted (root only).\n" },
 	{ .word = "merge", .cmd = CLI_MERGE, .args = "DUMP...", .max = -1,
-	  .opts = J | OPT_OUTPUT | OPT_NAME, .run = run_merge,
+	  .opts = J | OPT_OUTPUT | OPT_NAME | OPT_VERBOSE | OPT_REPLACE |
+		  OPT_DROP, .run = run_merge,
 	  .summary = "the pool level: what all offer",
 	  .help = "The pool level: what every DUMP offers (a level file's hosts come\n"
-		  "back with their own sets). Says which host lacks what and which\n"
-		  "have more. Named --name (default: merged); -o writes it to FILE.\n" },
+		  "back with their own sets). Says which host lacks what, which have\n"
+		  "more and what the pool would gain without each; past 16 hosts in\n"
+		  "groups of one set and kernel (-v: every host). Named --name\n"
+		  "(default: merged); -o writes it to FILE. --replace: a host given\n"
+		  "twice from its last dump; --drop HOST: without HOST.\n" },
 	{ .word = "compare", .cmd = CLI_COMPARE, .args = "LEVEL [DUMP|--host]",
 	  .min = 1, .max = 2, .opts = J | OPT_HOST, .run = run_compare,
 	  .summary = "may a host join: exit 0, or 3",
 	  .help = "Compare a host (DUMP, or this host probed now with --host) with\n"
 		  "LEVEL: identical or superset (exit 0), or incompatible (exit 3),\n"
-		  "with what it lacks.\n" },
+		  "with what it lacks; unknown bits and feature flags that differ\n"
+		  "are said too.\n" },
 	{ .word = "diff", .cmd = CLI_DIFF, .args = "OLD NEW", .min = 2,
 	  .max = 2, .opts = J, .run = run_diff,
 	  .summary = "what changes from OLD to NEW",
 	  .help = "What changes between two dumps or levels, e.g. before and after a\n"
 		  "kernel upgrade: capabilities, unknown bits and TUNGETFEATURES\n"
-		  "flags added or removed.\n" },
+		  "flags added or removed. Exits like diff(1): 0 the same, 1\n"
+		  "different, 2 trouble.\n" },
 	{ .word = "levels", .cmd = CLI_LEVELS, .args = "", .opts = J,
 	  .run = run_levels,
 	  .summary = "the catalog of upstream levels",
@@ -792,6 +819,12 @@ int tunpin_main(int argc, char **argv)
 	if (cli_parse(argc, argv, &c) < 0) {
 		fprintf(stderr, "tunpin: %s (tunpin -h for help)\n", c.err);
 		return EXIT_USAGE;
+	}
+	/* diff exits like diff(1): 1 is "different", trouble is 2 */
+	stdout_trouble = c.cmd == CLI_DIFF ? EXIT_USAGE : EXIT_ERR;
+	if (!stdout_checked) {
+		atexit(close_stdout);
+		stdout_checked = true;
 	}
 	if (c.cmd == CLI_VERSION) {
 		printf("tunpin %s\n", TUNPIN_VERSION);

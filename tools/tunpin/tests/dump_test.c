@@ -293,6 +293,45 @@ static void test_files(void)
 	bad_file(" \n", "empty file");
 	bad_file("[1, 2", "truncated JSON");
 	bad_file("nul\n", "invalid JSON");
+	/* Valid JSON, but no document of tunpin's: named, never unsaid. */
+	bad_file("null", "not a tunpin dump or level: JSON null, expected an "
+		 "object");
+	bad_file(" null\n", "JSON null, expected an object");
+	bad_file("[]", "not a tunpin dump or level: JSON array, expected");
+	bad_file("7", "JSON number, expected an object");
+	bad_file("\"x\"", "JSON string, expected an object");
+	bad_file("true", "JSON boolean, expected an object");
+
+	/* TP_INPUT_MAX bytes are read; one more is refused, unread. */
+	{
+		char *big = malloc(TP_INPUT_MAX + 2);
+
+		CHECK(big != NULL);
+		if (big) {
+			memset(big, ' ', TP_INPUT_MAX + 1);
+			memcpy(big, "{\"a\": 1}", 8);
+			big[TP_INPUT_MAX] = '\0';
+			put(path, big);
+			o = json_read_file(path, err, sizeof(err));
+			CHECK(o && json_object_is_type(o, json_type_object));
+			json_object_put(o);
+			unlink(path);
+			big[TP_INPUT_MAX] = ' ';
+			big[TP_INPUT_MAX + 1] = '\0';
+			free(big);
+		}
+		put(path, "");
+		CHECK(truncate(path, TP_INPUT_MAX + 1) == 0);
+		o = json_read_file(path, err, sizeof(err));
+		CHECK(!o && strstr(err, path) == err &&
+		      strstr(err, "too big: over the " TP_INPUT_MAX_TEXT) &&
+		      !strchr(err, '\n'));
+		/* 50 MB of a sparse file: refused before a byte is read */
+		CHECK(truncate(path, 50 << 20) == 0);
+		o = json_read_file(path, err, sizeof(err));
+		CHECK(!o && strstr(err, "too big"));
+		unlink(path);
+	}
 
 	/* Trailing white space is fine. */
 	put(path, "{\"a\": 1}\n\n");

@@ -105,6 +105,15 @@ check "probe -o writes the dump" [ "$(jget "$tmp/o.json" 'j["masks"]')" = \
 	"$(jget "$tmp/dump.json" 'j["masks"]')" ]
 check "no temporary file left" [ -z "$(ls "$tmp" | grep '^o\.json\.')" ]
 
+# A full disk: exit 1 and said, in text as with -o; the -o summary on
+# stderr, as merge -o's.
+"$tool" probe >/dev/full 2>"$tmp/err"
+rc=$?
+check "probe >/dev/full exits 1" [ $rc -eq 1 ]
+check "probe >/dev/full says so" grep -qx 'tunpin: stdout: No space left on device' "$tmp/err"
+"$tool" probe -o "$tmp/o.json" 2>"$tmp/err" >/dev/null
+check "probe -o: its summary on stderr" grep -q "^tunpin: $tmp/o.json: $(hostname) (kernel $(uname -r)): csum " "$tmp/err"
+
 # The human form, like ethtool -k.
 "$tool" probe >"$tmp/human" 2>&1
 check "human form: csum: on" grep -qx 'csum: on' "$tmp/human"

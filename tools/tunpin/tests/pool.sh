@@ -38,6 +38,7 @@ run() {		# run ARGS...: tunpin in tests/data, into $out $err $rc
 
 has() { grep -qxF -- "$1" <<<"$out"; }
 says() { grep -qF -- "$1" <<<"$err"; }
+has_err() { grep -qxF -- "$1" <<<"$err"; }
 one_error_line() { [ -z "$out" ] && [ "$(wc -l <<<"$err")" = 1 ] && \
 		   [ "${err#tunpin: }" != "$err" ]; }
 json_ok() { python3 -c 'import json, sys; json.loads(sys.argv[1])' "$1"; }
@@ -75,7 +76,14 @@ check "6.1 lacks ring reset" has "  vhost_ring_reset: hv-61"
 check "as linux-6.1" grep -q "^same set as: .*linux-6.1" <<<"$out"
 run merge -o "$tmp/pool.json" --name pool-a v2-dump-6.18.json v2-dump-6.1.json
 check "-o: exit 0" [ $rc -eq 0 ]
-check "-o: says where" has "written: $tmp/pool.json"
+check "-o: the report on stdout" has "level: csum tso4 tso6 tso_ecn ufo $vb"
+check "-o: says where on stderr, as probe -o" has_err \
+	"tunpin: $tmp/pool.json: level pool-a (2 hosts): csum tso4 tso6 tso_ecn ufo $vb"
+check "-o: nothing of it on stdout" [ "$(grep -c "$tmp/pool.json" <<<"$out")" = 0 ]
+run -j merge -o "$tmp/pool-j.json" --name pool-a v2-dump-6.18.json v2-dump-6.1.json
+check "-j -o: JSON on stdout" json_ok "$out"
+check "-j -o: the summary on stderr" has_err \
+	"tunpin: $tmp/pool-j.json: level pool-a (2 hosts): csum tso4 tso6 tso_ecn ufo $vb"
 check "-o: a level" [ "$(jget "$(cat "$tmp/pool.json")" \
 	'str(j["schema"]) + " " + j["kind"] + " " + j["name"] + " " + " ".join(j["capabilities"])')" = \
 	"2 level pool-a csum tso4 tso6 tso_ecn ufo $vb" ]
@@ -96,6 +104,61 @@ run merge linux-6.2 v2-dump-6.18.json
 check "catalog + dump" has "level: csum tso4 tso6 tso_ecn ufo uso4 uso6 $vb"
 run merge linux-6.3 v2-dump-6.18.json
 check "catalog 6.3 + dump" has "level: csum tso4 tso6 tso_ecn ufo uso4 uso6 $vb vhost_ring_reset"
+
+# --- merge: who lowers the pool, and what it would gain without them
+run merge v2-dump-6.18.json v2-dump-6.1.json v2-dump-4.14.json
+check "limiting: the 4.14 host" has "without hv-414 the pool gains ufo (it is linux-4.14)"
+check "limiting: only those whose removal raises the pool" \
+	[ "$(grep -c '^without ' <<<"$out")" = 1 ]
+check "small pool: every host named" grep -q "^hosts: hv-618 (kernel" <<<"$out"
+check "small pool: no groups" [ "$(grep -c '^  [0-9]* host' <<<"$out")" = 0 ]
+run merge v2-dump-6.18.json v2-dump-6.1.json
+check "limiting: 6.1, as its catalog level" has \
+	"without hv-61 the pool gains uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum $v617 (it is linux-6.1)"
+run merge -v v2-dump-6.18.json v2-dump-6.1.json
+check "-v: the same report for a small pool" has "hv-618 has more: uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum $v617"
+run merge v2-dump-novhost.json v2-dump-6.1.json
+check "limiting: the last host with vhost-net" has \
+	"without hv-61 the pool gains uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum but loses $vb (no host with /dev/vhost-net left)"
+run merge -v linux-6.1 v2-dump-6.1.json
+check "identical sets: nobody limits" [ "$(grep -c '^without ' <<<"$out")" = 0 ]
+
+# --- merge --replace: a host's last dump replaces the others
+run merge --replace -o "$tmp/r.json" v2-dump-6.1.json v2-dump-6.18.json v2-dump-6.1-again.json
+check "--replace: exit 0" [ $rc -eq 0 ]
+check "--replace: said" has "replaced by the last dump given: HV-61"
+check "--replace: in the first one's place, as the last names it" \
+	[ "$(jget "$(cat "$tmp/r.json")" '" ".join(j["hosts"])')" = "HV-61 hv-618" ]
+run merge --replace "$tmp/pool.json" v2-dump-4.14.json
+check "--replace: no duplicate: exit 0" [ $rc -eq 0 ]
+check "--replace: no duplicate, nothing replaced" [ "$(grep -c '^replaced' <<<"$out")" = 0 ]
+run merge --replace -o "$tmp/r.json" "$tmp/pool.json" v2-dump-6.1-again.json
+check "--replace: a host of a merged level: exit 0" [ $rc -eq 0 ]
+check "--replace: a host of a merged level, replaced" \
+	[ "$(jget "$(cat "$tmp/r.json")" '" ".join(j["hosts"])')" = "hv-618 HV-61" ]
+
+# --- merge --drop HOST: a merged level without that host, merged again
+run merge --drop hv-61 -o "$tmp/d.json" "$tmp/pool.json"
+check "--drop: exit 0" [ $rc -eq 0 ]
+check "--drop: the pool rises" has \
+	"level: csum tso4 tso6 tso_ecn ufo uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum $vb $v617"
+check "--drop: said" has "dropped: hv-61"
+check "--drop: gone from the level" [ "$(jget "$(cat "$tmp/d.json")" '" ".join(j["hosts"])')" = hv-618 ]
+check "--drop: its name kept" [ "$(jget "$(cat "$tmp/d.json")" 'j["name"]')" = merged ]
+run merge --drop HV-618 --drop hv-61 --name pool-a "$tmp/pool.json" v2-dump-4.14.json
+check "--drop twice, case ignored" has "dropped: HV-618, hv-61"
+check "--drop twice: the 4.14 host alone" grep -q "^hosts: hv-414 (kernel" <<<"$out"
+run merge --drop hv-61 -o "$tmp/bad.json" v2-dump-6.1.json
+check "--drop of every host: exit 2" [ $rc -eq 2 ]
+check "--drop of every host: says so" has_err "tunpin: merge: no host left after --drop"
+check "--drop of every host: nothing written" [ ! -e "$tmp/bad.json" ]
+run merge --drop hv-99 -o "$tmp/bad.json" "$tmp/pool.json"
+check "--drop of no host: exit 2" [ $rc -eq 2 ]
+check "--drop of no host: one line" one_error_line
+check "--drop of no host: says so" has_err "tunpin: merge: --drop hv-99: no such host in the merge set"
+check "--drop of no host: nothing written" [ ! -e "$tmp/bad.json" ]
+run compare --drop hv-61 linux-6.1 v2-dump-6.1.json
+check "--drop is merge's: exit 2" [ $rc -eq 2 ]
 
 # --- merge: hosts without /dev/vhost-net do not limit the vhost-net part
 run merge -o "$tmp/novhost.json" v2-dump-6.18.json v2-dump-novhost.json
@@ -174,6 +237,37 @@ check "unwritable: exit 1" [ $rc -eq 1 ]
 run merge --host dump-6.1.json
 check "--host is compare's: exit 2" [ $rc -eq 2 ]
 
+# --- merge: never a level tunpin could not read back (over 8 MiB)
+python3 - "$tmp" <<'EOF'
+import json, sys
+for k in range(2):
+    hosts = ["h%d-%05d-" % (k, i) + "x" * 180 for i in range(8192)]
+    json.dump({"schema": 2, "kind": "level", "name": "big%d" % k,
+               "capabilities": ["csum"], "hosts": hosts,
+               "missing": {h: ["tso4"] for h in hosts}, "vhost_absent": hosts},
+              open("%s/big%d.json" % (sys.argv[1], k), "w"))
+EOF
+run -p merge -o "$tmp/bad.json" "$tmp/big0.json" "$tmp/big1.json"
+check "level over 8 MiB: exit 1" [ $rc -eq 1 ]
+check "level over 8 MiB: says why" says "over the 8 MiB tunpin reads: not written"
+check "level over 8 MiB: nothing written" [ ! -e "$tmp/bad.json" ]
+check "level over 8 MiB: nothing printed" [ -z "$out" ]
+rm -f "$tmp/big0.json" "$tmp/big1.json"
+
+# --- write errors: a full disk is an error in text mode too
+for cmd in "merge v2-dump-6.1.json" "compare linux-6.1 v2-dump-6.1.json" \
+	   "levels" "known" "-j merge v2-dump-6.1.json"; do
+	last="tunpin $cmd >/dev/full"
+	# shellcheck disable=SC2086 # the words of the command
+	err=$(cd "$data" && "$tool" $cmd 2>&1 >/dev/full); rc=$?
+	check "exit 1" [ $rc -eq 1 ]
+	check "says so" has_err "tunpin: stdout: No space left on device"
+done
+run merge -o /dev/full v2-dump-6.1.json
+check "-o /dev/full: exit 1" [ $rc -eq 1 ]
+check "-o /dev/full: says so" has_err "tunpin: /dev/full: No space left on device"
+check "-o /dev/full: no summary" [ "$(wc -l <<<"$err")" = 1 ]
+
 # --- compare: identical / superset 0, incompatible 3
 run compare linux-6.1 dump-6.1.json
 check "identical: exit 0" [ $rc -eq 0 ]
@@ -205,6 +299,34 @@ run compare v2-dump-6.1.json v2-dump-4.14.json
 check "dump vs dump: exit 3" [ $rc -eq 3 ]
 check "dump vs dump: missing" has "missing: ufo"
 check "dump vs dump: features" has "features missing: napi napi_frags no_carrier"
+# Capabilities alike, but unknown bits or features differ: not "identical".
+run compare v2-dump-6.18.json v2-dump-future.json
+check "unknown bits: exit 0" [ $rc -eq 0 ]
+check "unknown bits: not identical" has \
+	"hv-future (kernel 7.3.0) against hv-618 (kernel 6.18.44-fc-v782): same capabilities, but unknown bits and unknown vhost bits differ"
+check "unknown bits: the TAP flag" has "unknown bits more: unknown:0x200"
+check "unknown bits: the vhost bit" has "unknown vhost bits more: vhost_unknown:41"
+run compare v2-dump-future.json v2-dump-6.18.json
+check "unknown bits missing" has "unknown bits missing: unknown:0x200"
+check "unknown vhost bits missing" has "unknown vhost bits missing: vhost_unknown:41"
+run compare linux-6.17 v2-dump-future.json
+check "level: the host accepts what it cannot pin" has \
+	"hv-future (kernel 7.3.0) against level linux-6.17: same capabilities, but unknown bits and unknown vhost bits differ"
+run -j compare linux-6.17 v2-dump-future.json
+check "-j: result stays the capabilities' verdict" [ "$(jget "$out" 'j["result"]')" = identical ]
+check "-j: differences" [ "$(jget "$out" '", ".join(j["differences"])')" = \
+	"unknown bits, unknown vhost bits" ]
+check "-j: unknown_more" [ "$(jget "$out" '" ".join(j["unknown_more"] + j["vhost_unknown_more"])')" = \
+	"unknown:0x200 vhost_unknown:41" ]
+run compare v2-dump-4.14.json v2-dump-6.1.json
+check "superset, features more" has "features more: napi napi_frags no_carrier"
+run -j compare v2-dump-4.14.json v2-dump-6.1.json
+check "-j: features_more" [ "$(jget "$out" '" ".join(j["features_more"])')" = \
+	"napi napi_frags no_carrier" ]
+check "-j: differences, capabilities first" [ "$(jget "$out" '", ".join(j["differences"])')" = \
+	"capabilities, features" ]
+run -j compare linux-6.1 v2-dump-6.1.json
+check "-j: identical, no difference" [ "$(jget "$out" 'j["result"] + str(len(j["differences"]))')" = identical0 ]
 run compare linux-6.1 dump-6.1.json --host
 check "DUMP and --host: exit 2" [ $rc -eq 2 ]
 run compare linux-9.9 dump-6.1.json
@@ -218,9 +340,9 @@ if [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ]; then
 	check "--host: names the kernel" grep -q "(kernel $(uname -r)) against level minimal" <<<"$out"
 fi
 
-# --- diff: what a kernel upgrade would expose
+# --- diff: what a kernel upgrade would expose; exits like diff(1)
 run diff v2-dump-6.1.json v2-dump-6.18.json
-check "exit 0" [ $rc -eq 0 ]
+check "different: exit 1" [ $rc -eq 1 ]
 check "kernel" has "kernel: 6.1.0-57-amd64 -> 6.18.44-fc-v782"
 check "added" has "added: uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum $v617"
 check "removed" has "removed: none"
@@ -252,6 +374,72 @@ check "bad input: exit 2" [ $rc -eq 2 ]
 check "bad input: one line" one_error_line
 run diff dump-6.1.json
 check "one operand: exit 2" [ $rc -eq 2 ]
+run diff v2-dump-6.1.json v2-dump-6.1-again.json
+check "same set, another host name: exit 0" [ $rc -eq 0 ]
+check "same: nothing added" has "added: none"
+run diff linux-6.1 linux-6.1
+check "a level and itself: exit 0" [ $rc -eq 0 ]
+run -j diff v2-dump-6.1.json v2-dump-6.1.json
+check "-j same: exit 0" [ $rc -eq 0 ]
+run -j diff v2-dump-6.1.json v2-dump-4.14.json
+check "-j different: exit 1" [ $rc -eq 1 ]
+check "-j different: JSON" json_ok "$out"
+run diff v2-dump-6.18.json v2-dump-future.json
+check "unknown bits only: different, exit 1" [ $rc -eq 1 ]
+run diff v2-dump-6.1.json no-such.json
+check "no such file: trouble, exit 2" [ $rc -eq 2 ]
+run diff v2-dump-6.1.json "$tmp/null.json"
+check "null: trouble, exit 2" [ $rc -eq 2 ]
+for j in "" -j; do
+	last="tunpin $j diff same same >/dev/full"
+	err=$(cd "$data" && "$tool" $j diff v2-dump-6.1.json v2-dump-6.1.json \
+	      2>&1 >/dev/full); rc=$?
+	check "write error: trouble, exit 2" [ $rc -eq 2 ]
+	check "write error: says so" has_err "tunpin: stdout: No space left on device"
+	last="tunpin $j diff old new >/dev/full"
+	err=$(cd "$data" && "$tool" $j diff v2-dump-6.1.json v2-dump-6.18.json \
+	      2>&1 >/dev/full); rc=$?
+	check "write error, different: still trouble, exit 2" [ $rc -eq 2 ]
+done
+
+# --- input that is JSON but no document of tunpin's, and inputs too big
+printf 'null\n' >"$tmp/null.json"
+run compare linux-6.1 "$tmp/null.json"
+check "null: exit 2" [ $rc -eq 2 ]
+check "null: one line" one_error_line
+check "null: names the file" has_err \
+	"tunpin: $tmp/null.json: not a tunpin dump or level: JSON null, expected an object"
+printf '[]' >"$tmp/array.json"
+run merge -o "$tmp/bad.json" v2-dump-6.1.json "$tmp/array.json"
+check "array: exit 2" [ $rc -eq 2 ]
+check "array: says so" says "$tmp/array.json: not a tunpin dump or level: JSON array"
+check "array: nothing written" [ ! -e "$tmp/bad.json" ]
+last="tunpin diff - v2-dump-6.1.json <<<null"
+err=$(cd "$data" && "$tool" diff - v2-dump-6.1.json <<<null 2>&1 >/dev/null); rc=$?
+check "null on stdin: exit 2" [ $rc -eq 2 ]
+check "null on stdin: names it" says "<stdin>: not a tunpin dump or level: JSON null"
+# 50 MB: refused before it is read, in little memory (maxrss in KB)
+truncate -s 50M "$tmp/big.json"
+maxrss() {	# maxrss CMD...: run it (stdin from $in), its exit code and maxrss
+	python3 -c '
+import resource, subprocess, sys
+r = subprocess.run(sys.argv[2:], stdin=open(sys.argv[1], "rb"),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+sys.stderr.write(r.stderr.decode())
+print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
+}
+read -r rc kb < <(maxrss /dev/null "$tool" compare linux-6.1 "$tmp/big.json" 2>"$tmp/err")
+err=$(<"$tmp/err") last="tunpin compare linux-6.1 big.json (50 MB)"
+check "50 MB file: exit 2" [ "$rc" -eq 2 ]
+check "50 MB file: says why" says "$tmp/big.json: too big: over the 8 MiB a dump or level may have (not read)"
+check "50 MB file: maxrss under 16 MB ($kb KB)" [ "$kb" -lt 16384 ]
+head -c 50M /dev/zero | tr '\0' ' ' >"$tmp/big-pipe.json"
+read -r rc kb < <(maxrss "$tmp/big-pipe.json" "$tool" merge - 2>"$tmp/err")
+err=$(<"$tmp/err") last="tunpin merge - <50 MB"
+check "50 MB on stdin: exit 2" [ "$rc" -eq 2 ]
+check "50 MB on stdin: says why" says "<stdin>: too big: over the 8 MiB"
+check "50 MB on stdin: maxrss under 32 MB ($kb KB)" [ "$kb" -lt 32768 ]
+rm -f "$tmp/big.json" "$tmp/big-pipe.json"
 
 # --- one LEVEL grammar: a capability list wherever a level goes
 nal="not a capability list, a catalog level or a readable file"
@@ -266,7 +454,7 @@ run -j compare none v2-dump-6.1.json
 check "compare none -j: exit 0" [ $rc -eq 0 ]
 check "compare none -j: the level" [ "$(jget "$out" 'j["reference"]["level"]')" = none ]
 run diff linux-6.1 csum,tso4
-check "diff CATALOG LIST: exit 0" [ $rc -eq 0 ]
+check "diff CATALOG LIST: exit 1, they differ" [ $rc -eq 1 ]
 check "diff CATALOG LIST: new" has "new: level csum,tso4"
 run merge v2-dump-6.18.json csum,tso4,ufo
 check "merge DUMP LIST: exit 0" [ $rc -eq 0 ]

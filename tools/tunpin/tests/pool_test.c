@@ -561,6 +561,146 @@ static void test_merge_files(void)
 	CHECK(strstr(err, "duplicate host 'TUNPIN-VM'"));
 }
 
+/* merge --replace and --drop: the members left, in their order. */
+static void test_replace_drop(void)
+{
+	static struct tp_member m[8];
+	static struct tp_merge r;
+	char err[256];
+	int n;
+
+	m[0] = host("a", "6.1", 0x1f, 0);
+	m[1] = host("b", "6.1", 0x1f, 0);
+	m[2] = host("A", "6.18", ALL, 0);	/* a again, upgraded */
+	m[3] = host("c", "4.14", BASE, 0);
+	m[4] = host("a", "7.2", ALL, 0x200);	/* and again: the last */
+	CHECK(pool_merge(m, 5, "p", NULL, &r, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "duplicate host 'A' (as 'a')") &&
+	      strstr(err, "--replace"));
+	n = pool_replace(m, 5);
+	CHECK(n == 3);
+	CHECK(!strcmp(m[0].name, "a") && !strcmp(m[0].kernel, "7.2") &&
+	      m[0].caps == ALL && m[0].unknown == 0x200 && m[0].replaced);
+	CHECK(!strcmp(m[1].name, "b") && !m[1].replaced);
+	CHECK(!strcmp(m[2].name, "c") && !m[2].replaced);
+	CHECK(pool_merge(m, n, "p", NULL, &r, err, sizeof(err)) == 0);
+	CHECK(r.level.caps == BASE && r.level.nhosts == 3);
+	/* nothing twice: nothing changes */
+	CHECK(pool_replace(m, n) == 3 && !strcmp(m[2].name, "c"));
+	CHECK(pool_replace(m, 0) == 0);
+	/* --drop: case ignored, every member of that name */
+	CHECK(pool_drop(m, n, "C") == 2);
+	CHECK(!strcmp(m[0].name, "a") && !strcmp(m[1].name, "b"));
+	CHECK(pool_drop(m, 2, "c") == -1);
+	CHECK(pool_drop(m, 2, "") == -1);
+	CHECK(pool_drop(m, 2, "a") == 1 && !strcmp(m[0].name, "b"));
+	CHECK(pool_drop(m, 1, "b") == 0);
+}
+
+/* The groups of a merge, and what the pool gains without each class. */
+static void test_report(void)
+{
+	static struct tp_member m[8];
+	static struct tp_merge r;
+	struct tp_report rep;
+	char err[256];
+
+	/* 3 on 6.18 (two kernels), 2 on 6.1, 1 on 4.14, 1 without vhost */
+	m[0] = host("a", "6.18.1", ALL, 0);
+	m[1] = host("b", "6.1", 0x1f | VB, 0);
+	m[2] = host("c", "6.18.1", ALL, 0);
+	m[3] = host("d", "4.14", BASE | VB, 0);
+	m[4] = host("e", "6.18.2", ALL, 0);
+	m[5] = host("f", "6.1", 0x1f | VB, 0);
+	m[6] = host("g", "6.18.1", TAP, 0);
+	m[6].vhost = TP_VHOST_ABSENT;
+	CHECK(pool_merge(m, 7, "p", NULL, &r, err, sizeof(err)) == 0);
+	CHECK(r.level.caps == (BASE | VB));
+	CHECK(pool_report(m, 7, &r, &rep) == 0);
+	CHECK(rep.ngroups == 5);
+	/* the largest first, then as given; members in their order */
+	CHECK(rep.groups[0].count == 2 && rep.groups[0].caps == ALL &&
+	      !strcmp(rep.groups[0].kernel, "6.18.1") &&
+	      rep.groups[0].members[0] == 0 && rep.groups[0].members[1] == 2);
+	CHECK(rep.groups[1].count == 2 && rep.groups[1].members[0] == 1 &&
+	      rep.groups[1].members[1] == 5);
+	CHECK(rep.groups[2].count == 1 && rep.groups[2].members[0] == 3);
+	CHECK(rep.groups[3].members[0] == 4 &&
+	      !strcmp(rep.groups[3].kernel, "6.18.2"));
+	CHECK(rep.groups[4].members[0] == 6 && rep.groups[4].vhost_absent);
+	/* classes: the set alone; d alone lowers the pool (ufo) */
+	CHECK(rep.nclasses == 4 && rep.nlimiting == 1);
+	CHECK(rep.classes[0].count == 1 && rep.classes[0].members[0] == 3 &&
+	      rep.classes[0].gain == C(UFO) && !rep.classes[0].loss &&
+	      !strcmp(rep.classes[0].kernel, "4.14"));
+	/* the 6.18 class spans two kernels; the others gain nothing */
+	for (int k = 1; k < 4; k++)
+		CHECK(!rep.classes[k].gain);
+	CHECK(rep.classes[1].count == 3 && rep.classes[1].kernel == NULL);
+	/* what b and d both lack is lacked apart */
+	CHECK(rep.lacked_apart == (ALL & ~(BASE | VB | C(UFO))));
+	pool_report_free(&rep);
+
+	/* f alone on 4.14 limits (ufo); the 6.1 class does not, since f
+	 * lacks what it lacks too. */
+	m[1] = host("b", "6.1", 0x1f | VB, 0);
+	m[3] = host("d", "6.1", 0x1f | VB, 0);
+	m[5] = host("f", "4.14", BASE | VB, 0);
+	m[4] = host("e", "6.1", 0x1f | VB, 0);
+	CHECK(pool_merge(m, 6, "p", NULL, &r, err, sizeof(err)) == 0);
+	CHECK(pool_report(m, 6, &r, &rep) == 0);
+	CHECK(rep.nlimiting == 1 && rep.classes[0].members[0] == 5);
+	pool_report_free(&rep);
+	m[5] = host("f", "6.1", 0x1f | VB, 0);
+	m[1] = host("b", "6.2", 0x7f | VB, 0);
+	CHECK(pool_merge(m, 6, "p", NULL, &r, err, sizeof(err)) == 0);
+	CHECK(r.level.caps == (0x1f | VB));
+	CHECK(pool_report(m, 6, &r, &rep) == 0);
+	/* d, e, f (6.1) lower uso4 uso6 below b and the 6.18 ones */
+	CHECK(rep.nlimiting == 1 && rep.classes[0].count == 3 &&
+	      rep.classes[0].gain == (C(USO4) | C(USO6)) &&
+	      !strcmp(rep.classes[0].kernel, "6.1"));
+	/* what b lacks too (the tunnel offloads, 6.17's vhost-net) */
+	CHECK(rep.lacked_apart == (ALL & ~(0x7fu | VB)));
+	pool_report_free(&rep);
+
+	/* The last host with /dev/vhost-net: without it, no vhost part. */
+	m[0] = host("a", "6.1", 0x1f | VB, 0);
+	m[1] = host("n", "6.18", TAP, 0);
+	m[1].vhost = TP_VHOST_ABSENT;
+	CHECK(pool_merge(m, 2, "p", NULL, &r, err, sizeof(err)) == 0);
+	CHECK(pool_report(m, 2, &r, &rep) == 0);
+	CHECK(rep.nlimiting == 1 && rep.classes[0].members[0] == 0 &&
+	      rep.classes[0].gain == (TAP & ~0x1fu) &&
+	      rep.classes[0].loss == VB);
+	pool_report_free(&rep);
+
+	/* One class alone: removing it leaves no pool, so no gain. */
+	CHECK(pool_report(m, 1, &r, &rep) == 0);
+	CHECK(rep.ngroups == 1 && rep.nclasses == 1 && !rep.nlimiting);
+	pool_report_free(&rep);
+
+	/* A fleet: 16384 hosts of two sets, in n log n. */
+	{
+		static struct tp_member big[TP_POOL_MAX];
+
+		for (int i = 0; i < TP_POOL_MAX; i++) {
+			char name[32];
+
+			snprintf(name, sizeof(name), "h%05d", i);
+			big[i] = host(name, i % 3 ? "6.18" : "6.1",
+				      i % 3 ? ALL : 0x1f | VB, 0);
+		}
+		CHECK(pool_merge(big, TP_POOL_MAX, "p", NULL, &r, err,
+				 sizeof(err)) == 0);
+		CHECK(pool_report(big, TP_POOL_MAX, &r, &rep) == 0);
+		CHECK(rep.ngroups == 2 && rep.groups[0].count == 10922 &&
+		      rep.groups[1].count == 5462 && rep.nlimiting == 1 &&
+		      rep.classes[0].count == 5462);
+		pool_report_free(&rep);
+	}
+}
+
 static void test_compare_diff(void)
 {
 	struct tp_member a, b;
@@ -844,6 +984,8 @@ void test_pool(void)
 	test_files();
 	test_merge();
 	test_merge_files();
+	test_replace_drop();
+	test_report();
 	test_compare_diff();
 	test_resolve();
 	test_grammar();

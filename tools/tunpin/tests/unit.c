@@ -271,6 +271,32 @@ static void test_cli_probe(void)
 	CHECK(PARSE(&c, "pin-native", "csum") == -1);
 }
 
+/* merge: -v, --replace, --drop HOST (repeated); merge's alone. */
+static void test_cli_merge(void)
+{
+	struct cli c;
+
+	CHECK(PARSE(&c, "merge", "-v", "a.json") == 0 && c.cmd == CLI_MERGE &&
+	      c.opts == OPT_VERBOSE && c.argc == 1);
+	CHECK(PARSE(&c, "merge", "--verbose", "--replace", "a.json",
+		    "b.json") == 0 && c.opts == (OPT_VERBOSE | OPT_REPLACE) &&
+	      c.argc == 2 && !c.ndrop);
+	CHECK(PARSE(&c, "merge", "--drop", "hv-1", "pool.json", "--drop=hv-2",
+		    "-o", "x") == 0 && c.opts == (OPT_DROP | OPT_OUTPUT) &&
+	      c.ndrop == 2 && !strcmp(c.drop[0], "hv-1") &&
+	      !strcmp(c.drop[1], "hv-2") && c.argc == 1 &&
+	      !strcmp(c.argv[0], "pool.json"));
+	CHECK(PARSE(&c, "merge", "pool.json", "--drop") == -1 &&
+	      strstr(c.err, "'--drop' needs an argument"));
+	CHECK(PARSE(&c, "compare", "linux-6.1", "a.json", "-v") == -1 &&
+	      strstr(c.err, "'-v' does not apply to 'compare'"));
+	CHECK(PARSE(&c, "diff", "a", "b", "--replace") == -1 &&
+	      strstr(c.err, "'--replace' does not apply to 'diff'"));
+	CHECK(PARSE(&c, "set", "a", "--drop", "x") == -1 &&
+	      strstr(c.err, "'--drop' does not apply to 'set'"));
+	CHECK(PARSE(&c, "level", "-v") == -1);
+}
+
 int main(void)
 {
 	test_caps_table();
@@ -278,6 +304,7 @@ int main(void)
 	test_level_parse_print();
 	test_cli();
 	test_cli_probe();
+	test_cli_merge();
 	test_cli_safe();
 	test_nl();
 	test_dump();
