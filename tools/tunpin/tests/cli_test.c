@@ -46,21 +46,6 @@ static const char *help_text(const char *word, const char *sub)
 	return cap_close(f);
 }
 
-static int parse(struct cli *c, ...)
-{
-	static char *argv[16];
-	int argc = 0;
-	va_list ap;
-
-	argv[argc++] = "tunpin";
-	va_start(ap, c);
-	while ((argv[argc] = va_arg(ap, char *)))
-		argc++;
-	va_end(ap);
-	return cli_parse(argc, argv, c);
-}
-
-#define PARSE(c, ...) parse(c, __VA_ARGS__, (char *)NULL)
 
 /* The completion of the words up to NULL, the last being completed. */
 static const char *complete(const char *first, ...)

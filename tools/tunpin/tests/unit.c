@@ -112,8 +112,7 @@ static void test_level_parse_print(void)
 	CHECK(!strcmp(buf, "tso6,ufo"));
 }
 
-/* cli_parse() of "tunpin" and the words up to NULL. */
-static int parse(struct cli *c, ...)
+int unit_parse(struct cli *c, ...)
 {
 	static char *argv[16];
 	int argc = 0;
@@ -126,8 +125,6 @@ static int parse(struct cli *c, ...)
 	va_end(ap);
 	return cli_parse(argc, argv, c);
 }
-
-#define PARSE(c, ...) parse(c, __VA_ARGS__, (char *)NULL)
 
 static void test_cli(void)
 {

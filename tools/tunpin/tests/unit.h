@@ -16,6 +16,11 @@ extern int passed, failed;
 	}								\
 } while (0)
 
+struct cli;
+/* cli_parse() of "tunpin" and the words up to NULL (unit.c) */
+int unit_parse(struct cli *c, ...);
+#define PARSE(c, ...) unit_parse(c, __VA_ARGS__, (char *)NULL)
+
 void test_nl(void);	/* nl.c against a fake kernel (nl_fake.c) */
 void test_dump(void);	/* dump.c: JSON (dump_test.c) */
 void test_pool(void);	/* catalog.c, pool.c (pool_test.c) */
