@@ -17,7 +17,7 @@
 set -u
 kernel=(module datapath offload offload_32 control vhost genl_spec probe qemu
 	privilege libvirt upstream_tun)
-tool=(tool state ansible libvirt_hook)
+tool=(tool state ansible libvirt_hook unit)
 stress=(stress_genl stress_sysfs stress_threads stress_lower stress_load failslab)
 all=("${kernel[@]}" "${tool[@]}" "${stress[@]}")
 if [ "${1:-}" = --list ]; then
@@ -51,7 +51,8 @@ export TUNPIN_TOOL=${TUNPIN_TOOL:-$TUNPIN_SRC/tools/tunpin/tunpin}
 # YAML spec; tool, probe: tunpin(8); ansible: contrib/ansible's playbook;
 # libvirt_hook: contrib/libvirt's hook; libvirt: the release's libvirt;
 # upstream_tun: the kernel's own tun selftest) expect the module loaded,
-# unpinned.
+# unpinned; unit (tools/testing/systemd.sh: tunpin.service started by
+# systemd, which must be PID 1) loads it through the unit.
 run_one() {
 	case $1 in
 	genl_spec | tool | probe | state | ansible | libvirt_hook | libvirt | \
@@ -61,6 +62,9 @@ run_one() {
 		local rc=$?
 		rmmod tunpin || rc=1
 		return $rc ;;
+	unit)	# tunpin.service under systemd, PID 1 of this VM (check.sh)
+		"$TUNPIN_SRC/tools/testing/systemd.sh" \
+			"$TUNPIN_SRC/contrib/systemd" "$TUNPIN_TOOL" ;;
 	refused)
 		"$TUNPIN_SRC/selftests/refused.sh" ;;
 	*)

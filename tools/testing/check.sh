@@ -100,14 +100,23 @@ for lane in $(lanes); do
 	tests=${TUNPIN_TESTS:-$(bash selftests/run.sh --list "$class")}
 	# A kernel tunpin refuses runs that test whatever the subset.
 	[ "$class" = refused ] && tests=$(bash selftests/run.sh --list refused)
-	if [ "$class" = full ]; then
+	# unit (tunpin.service started by systemd) has a VM of its own,
+	# whose PID 1 is systemd (vm()).
+	unit=
+	if [[ " $(echo $tests) " = *" unit "* ]]; then
+		unit=unit
+		tests=$(printf '%s\n' $tests | grep -vx unit)
+	fi
+	if [ -z "$tests" ]; then
+		groups=()
+	elif [ "$class" = full ]; then
 		# shellcheck disable=SC2086 # a list of names
 		vm_groups 2 "ansible qemu offload libvirt_hook" \
 			"tool probe offload_32 state" $tests
 	else
 		groups=("$(echo $tests)")
 	fi
-	for g in "${groups[@]}"; do jobs+=("$lane:$g"); done
+	for g in "${groups[@]}" $unit; do jobs+=("$lane:$g"); done
 done
 
 # vm JOB LANE TESTS...: one VM of LANE's root (common.sh run_vms).
@@ -121,7 +130,9 @@ vm() {
 	# 900 s on a loaded machine (its qemu test 515 s), so 1500.
 	tmo=1500
 	[ "$arch" = arm64 ] && tmo=2700
-	TUNPIN_VM_CPUS=${TUNPIN_CHECK_CPUS:-1} \
+	local append=${TUNPIN_VM_APPEND:-}
+	[ "$*" = "$1 $2 unit" ] && append+=" tunpin.systemd=1"
+	TUNPIN_VM_APPEND=$append TUNPIN_VM_CPUS=${TUNPIN_CHECK_CPUS:-1} \
 		"$(dirname "$0")/vm/run.sh" -a "$arch" \
 		-r "$(lane_root "$lane")" \
 		-t "${TUNPIN_VM_TIMEOUT:-$tmo}" -o "$out/vm$1" -m "$BUILD" -- \

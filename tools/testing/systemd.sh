@@ -10,20 +10,32 @@
 #   no module itself (modprobe@tunpin.service does) and has no privilege
 #   but CAP_NET_ADMIN.
 #
-#   Where systemd is PID 1 (/run/systemd/system), the tool runs under the
-#   unit's own sandbox: every [Service] setting but the command and its
-#   output, read from the unit and passed to `systemd-run --wait -p`.
-#   `tunpin probe` must find the same native set there as outside (the
-#   devices and CAP_NET_ADMIN are reachable); with the module loaded,
-#   `tunpin show` and `tunpin apply` of this host's own state (`tunpin
-#   save --root`, so the level stays as it was and the overrides are
-#   added again) must succeed. Elsewhere (a container, the VM harness,
-#   whose PID 1 is not systemd) those are KTAP "# TODO" results, known
-#   gaps, never passes. Needs root there: it creates a TAP.
+#   Where systemd is PID 1 (/run/systemd/system: the unit's VM of the
+#   full lane, vm/guest-init.sh tunpin.systemd=1), for real:
+#   - the tool under the unit's own sandbox: every [Service] setting but
+#     the command and its output, read from the unit and passed to
+#     `systemd-run --wait -p`. `tunpin probe` must find the same native
+#     set there as outside (the devices and CAP_NET_ADMIN are reachable);
+#     with the module loaded, `tunpin show` and `tunpin apply` of this
+#     host's own state (`tunpin save --root`) must succeed;
+#   - the unit itself, installed as the package installs it (the module
+#     where modprobe finds it, on an overlay of /lib/modules): after
+#     `tunpin set` and `tunpin save`, with the module unloaded, `systemctl
+#     start tunpin.service` loads it through modprobe@tunpin.service
+#     pinned to the saved level, and the unit applies its label: active,
+#     status 0; a saved level this kernel cannot provide fails the unit
+#     (status 3, the reason in its journal). TUNPIN_KO: the module.
+#   Elsewhere (a container, a VM whose PID 1 is not systemd) those are
+#   KTAP "# TODO" results, known gaps, never passes. Needs root there: it
+#   creates a TAP. Leaves the module unloaded.
 #
-# usage: systemd.sh [UNITDIR [TUNPIN]]
+# usage: systemd.sh [--static] [UNITDIR [TUNPIN]]
+#   --static: only what needs no systemd running (verify, the exposure,
+#   the settings): the package test on the build host (pkg.sh).
 #   UNITDIR holds tunpin.service and modprobe@tunpin.service.d/.
 set -uo pipefail
+static=0
+[ "${1:-}" = --static ] && { static=1; shift; }
 src=$(cd "$(dirname "$0")/../.." && pwd)
 unitdir=$(realpath "${1:-$src/contrib/systemd}")
 tool=$(realpath "${2:-$src/tools/tunpin/tunpin}")
@@ -35,8 +47,21 @@ THRESHOLD=${TUNPIN_UNIT_THRESHOLD:-4.0}
 . "$src/selftests/ktap.sh"
 
 tmp=$(mktemp -d)
-run=''
-trap 'rm -rf "$tmp" ${run:+"$run"}' EXIT
+run='' installed=''
+cleanup() {
+	if [ -n "$installed" ]; then
+		systemctl stop tunpin.service 2>/dev/null
+		rm -rf /etc/systemd/system/tunpin.service \
+			/etc/systemd/system/modprobe@tunpin.service.d \
+			/etc/tunpin /etc/modprobe.d/tunpin.conf /usr/sbin/tunpin
+		systemctl daemon-reload
+		systemctl reset-failed 2>/dev/null
+		[ -d /sys/module/tunpin ] && rmmod tunpin
+		umount "/lib/modules/$(uname -r)" "$tmp/ovl"
+	fi
+	rm -rf "$tmp" ${run:+"$run"}
+}
+trap cleanup EXIT
 
 # run_cmd COMMAND...: run it, keep $last, $rc, $out, $err for check
 run_cmd() {
@@ -71,7 +96,7 @@ not() { ! "$@"; }
 # sandbox cannot be tried here. A known gap, reported as such.
 no_systemd() {
 	[ -d /run/systemd/system ] && return 1
-	todo="no systemd as PID 1 here (run tools/testing/systemd.sh on a systemd host)"
+	todo="no systemd as PID 1 here (the full lane's unit VM has it)"
 }
 
 # The sandbox sees no /tmp and no /home of the host (PrivateTmp=,
@@ -168,5 +193,106 @@ t_sandbox_apply() {	# under the unit's sandbox, tunpin show and apply of this ho
 	check "the level as it was" [ "$before" = "$after" ]
 }
 
-tests=(t_verify t_security t_settings t_sandbox_probe t_sandbox_apply)
+# The unit as the package installs it, on this guest's overlay root: the
+# tool in /usr/sbin, the unit and the drop-in in /etc/systemd/system, the
+# module in updates/ of an overlay on /lib/modules/KVER (its tree is the
+# lane's, shared with the host: never written), depmod'ed.
+install_unit() {
+	local mods
+	[ -n "$installed" ] && return 0
+	mods=/lib/modules/$(uname -r)
+	mkdir -p "$tmp/ovl" &&
+		mount -t tmpfs tmpfs "$tmp/ovl" &&
+		mkdir "$tmp/ovl/upper" "$tmp/ovl/work" || return 1
+	mount -t overlay overlay \
+		-o "lowerdir=$mods,upperdir=$tmp/ovl/upper,workdir=$tmp/ovl/work" \
+		"$mods" || { umount "$tmp/ovl"; return 1; }
+	installed=1
+	mkdir -p "$mods/updates" /etc/systemd/system/modprobe@tunpin.service.d &&
+		cp "$TUNPIN_KO" "$mods/updates/" &&
+		depmod "$(uname -r)" &&
+		install -m 0755 "$tool" /usr/sbin/tunpin &&
+		install -m 0644 "$unit" /etc/systemd/system/tunpin.service &&
+		install -m 0644 "$dropin" \
+			/etc/systemd/system/modprobe@tunpin.service.d/ &&
+		systemctl daemon-reload
+}
+
+# no_module: TUNPIN_KO names no module (not the VM): a known gap.
+no_module() {
+	[ -f "${TUNPIN_KO:-}" ] && return 1
+	todo="no tunpin.ko to install (TUNPIN_KO; the full lane's unit VM runs this)"
+}
+
+# unit_status: the unit's state, result and main status, one line
+unit_status() {
+	systemctl show -p ActiveState -p Result -p ExecMainStatus --value \
+		tunpin.service | paste -sd ' '
+}
+
+t_unit_start() {	# systemctl start tunpin.service: loaded pinned by modprobe@tunpin, labelled by apply
+	local level
+
+	no_systemd && return
+	no_module && return
+	check "install the unit, the tool and the module" install_unit || return
+	# What an operator does once: load, pin, save, in the package's paths.
+	[ -d /sys/module/tunpin ] || insmod "$TUNPIN_KO"
+	run_cmd tunpin set csum,tso4,tso6 --name unit-test
+	check "set a level" [ "$rc" -eq 0 ] || return
+	run_cmd tunpin save
+	check "save it" [ "$rc" -eq 0 ] || return
+	level=$(</sys/kernel/tunpin/level)
+	run_cmd rmmod tunpin
+	check "unload the module" [ "$rc" -eq 0 ] || return
+	run_cmd systemctl start tunpin.service
+	check "systemctl start exits 0" [ "$rc" -eq 0 ]
+	run_cmd unit_status
+	check "active, success, status 0" [ "$out" = "active success 0" ]
+	run_cmd cat /sys/kernel/tunpin/level /sys/kernel/tunpin/level_name
+	check "loaded, pinned to the saved level, its label applied" \
+		[ "$out" = "$level"$'\n'unit-test ]
+	run_cmd journalctl -u tunpin.service -b --no-pager -o cat
+	check "the journal has what apply did" \
+		grep -q "^applied level csum tso4 tso6 \[unit-test\]" <<<"$out"
+}
+
+t_unit_refuses() {	# a saved level this kernel lacks: the unit fails, status 3, the reason in its journal
+	local lacks
+
+	no_systemd && return
+	no_module && return
+	check "the unit was installed" [ -n "$installed" ] || return
+	lacks=$(comm -23 <(tr ' ' '\n' </sys/kernel/tunpin/known | sort) \
+		<(tunpin probe -j | python3 -c '
+import json, sys; print("\n".join(json.load(sys.stdin)["capabilities"]))' |
+		  sort) | head -n 1)
+	if [ -z "$lacks" ]; then
+		skip="this kernel provides every capability tunpin knows"
+		return
+	fi
+	run_cmd systemctl stop tunpin.service
+	run_cmd rmmod tunpin
+	check "unload the module" [ "$rc" -eq 0 ] || return
+	# The saved level, as after a kernel downgrade: above this kernel.
+	run_cmd python3 -c '
+import json, sys
+p = "/etc/tunpin/state.json"
+d = json.load(open(p))
+d["level"]["capabilities"].append(sys.argv[1])
+json.dump(d, open(p, "w"))' "$lacks"
+	check "save a level with $lacks" [ "$rc" -eq 0 ] || return
+	run_cmd systemctl start tunpin.service
+	check "systemctl start fails" [ "$rc" -ne 0 ]
+	run_cmd unit_status
+	check "failed, exit-code, status 3" [ "$out" = "failed exit-code 3" ]
+	run_cmd journalctl -u tunpin.service -b --no-pager -o cat
+	check "the journal names $lacks" grep -q "$lacks" <<<"$out"
+	check "the journal says it was not applied" \
+		grep -q "the saved level was not applied" <<<"$out"
+}
+
+tests=(t_verify t_security t_settings)
+[ "$static" = 1 ] ||
+	tests+=(t_sandbox_probe t_unit_start t_sandbox_apply t_unit_refuses)
 ktap_main

@@ -4,6 +4,11 @@
 # Gives the guest fresh proc/sys/dev, the unpacked kernel's modules at
 # /lib/modules, the shared directories at their host paths, then runs the job
 # ($out/job) and records its exit code in $out/exit-code. Powers off.
+# With tunpin.systemd=1 on the kernel command line, systemd becomes PID 1
+# and runs the job as a service (tunpin-job.service, after basic.target:
+# journald, udev, the bus socket are up), so that a test can start units
+# (tools/testing/systemd.sh); that service calls this script again with
+# --job OUT, which runs the job and powers off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp LANG=C.UTF-8 TERM=dumb
 
@@ -12,6 +17,18 @@ poweroff_now() {
 	echo o >/proc/sysrq-trigger
 	sleep 30
 }
+
+run_job() {	# run_job OUT: the job, its exit code and the guest's log; off
+	echo "guest-init: running the job ($(uname -r), $(nproc) cpus${2:+, $2})"
+	cd "$1" && bash "$1/job" </dev/null
+	echo $? >"$1/exit-code"
+	dmesg >"$1/dmesg"
+	poweroff_now
+}
+
+if [ "${1:-}" = --job ]; then
+	run_job "$2" "under systemd"
+fi
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -33,6 +50,7 @@ for arg in $(</proc/cmdline); do
 	tunpin.mounts=*) mounts=${arg#*=} ;;
 	tunpin.modules=*) moddir=${arg#*=} ;;
 	tunpin.out=*) out=${arg#*=} ;;
+	tunpin.systemd=1) systemd=1 ;;
 	esac
 done
 
@@ -66,8 +84,27 @@ fi
 ip link set lo up
 hostname tunpin-vm
 
-echo "guest-init: running the job ($(uname -r), $(nproc) cpus)"
-cd "$out" && bash "$out/job" </dev/null
-echo $? >"$out/exit-code"
-dmesg >"$out/dmesg"
-poweroff_now
+if [ "${systemd:-0}" = 1 ] && [ ! -x /lib/systemd/systemd ]; then
+	echo "guest-init: tunpin.systemd=1, but this root has no systemd"
+elif [ "${systemd:-0}" = 1 ]; then
+	# Its output on the console, as the job's is otherwise (run.sh keeps
+	# the console); systemd's own messages go to the kernel log.
+	mkdir -p /etc/systemd/system
+	cat >/etc/systemd/system/tunpin-job.service <<-EOF
+	[Unit]
+	Description=The VM's job (tools/testing/vm/run.sh)
+	Wants=basic.target
+	After=basic.target
+
+	[Service]
+	Type=oneshot
+	Environment=PATH=$PATH HOME=$HOME LANG=$LANG TERM=$TERM
+	ExecStart=/bin/bash $0 --job $out
+	StandardInput=null
+	StandardOutput=tty
+	StandardError=inherit
+	TTYPath=/dev/console
+	EOF
+	exec /lib/systemd/systemd --unit=tunpin-job.service --show-status=no
+fi
+run_job "$out"

@@ -61,8 +61,10 @@ amd64)
 	bullseye | bookworm) pkgs+=(dwarves) ;;	# pahole, for BTF (6.12+)
 	*) pkgs+=(pahole) ;;
 	esac
-	# The full lane's extras: the Ansible playbook's test.
-	[ "$suite" = bookworm ] && pkgs+=(ansible-core)
+	# The full lane's extras: the Ansible playbook's test; systemd, PID 1
+	# of the unit's test (vm/guest-init.sh tunpin.systemd=1), and D-Bus
+	# (systemd-run --wait needs the bus).
+	[ "$suite" = bookworm ] && pkgs+=(ansible-core systemd dbus)
 	# Cross compilers for the lanes of other architectures built here.
 	for a in $(awk -v r="$root" -v a="$arch" '!/^#/ && NF >= 5 &&
 			$3 == r && $4 == a && $2 != a { print $2 }' \
