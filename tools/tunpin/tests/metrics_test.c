@@ -3,7 +3,8 @@
  * Unit tests of tunpin metrics (metrics.c): the exposition of a module's
  * state and of its absence, label values escaped, the probe points parsed,
  * the atomic write. tests/metrics.sh parses the tool's output with
- * Prometheus' own parser.
+ * Prometheus' own parser, and this one's exposition of a loaded module
+ * too: with TUNPIN_METRICS_SAMPLE=FILE set, it is written to FILE.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -31,6 +32,18 @@ static const char *printed(const struct tp_metrics *m)
 	ret = metrics_print(f, m);
 	fclose(f);
 	return ret ? NULL : buf;
+}
+
+/* With TUNPIN_METRICS_SAMPLE=FILE, @text is written to FILE. */
+static void sample(const char *text)
+{
+	const char *path = getenv("TUNPIN_METRICS_SAMPLE");
+	FILE *f;
+
+	if (!path || !text)
+		return;
+	f = fopen(path, "w");
+	CHECK(f && fputs(text, f) != EOF && !fclose(f));
 }
 
 static const char *label(const char *s)
@@ -215,6 +228,7 @@ static void test_loaded(void)
 	CHECK(t && well_formed(t));
 	if (!t)
 		return;
+	sample(t);
 	CHECK(has_line(t, "tunpin_module_loaded 1"));
 	CHECK(has_line(t, "tunpin_pinned 1"));
 	CHECK(has_line(t, "tunpin_level_info{name=\"pool-\\\"a\\\"\\\\b\","
