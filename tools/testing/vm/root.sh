@@ -32,7 +32,8 @@ case $suite in
 esac
 
 # What every amd64 root holds: the build (module, tool, selftests), the
-# guest's tools, a netlink client we did not write (pyroute2), a busybox
+# guest's tools, a netlink client we did not write (pyroute2), a
+# Prometheus text parser we did not write (tunpin metrics), a busybox
 # for the nested guest's initramfs, the real clients (QEMU, libvirt) and
 # the i686 compiler for the compat ioctl path; the cross compilers of the
 # arm64 lanes that build in it (tools/testing/matrix: their build column).
@@ -53,7 +54,7 @@ amd64)
 		"linux-image-$arch" "linux-headers-$arch"
 		make gcc libc6-dev pkg-config libmnl-dev libjson-c-dev sparse
 		kmod iproute2 procps util-linux cpio busybox-static
-		python3 python3-yaml python3-pyroute2
+		python3 python3-yaml python3-pyroute2 python3-prometheus-client
 		qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu
 		libvirt-clients gcc-i686-linux-gnu libc6-dev-i386-cross
 	)
