@@ -15,7 +15,8 @@
 #                   (reports, never fails on a figure; not part of check)
 #   make clean
 #   make install    the tool, its man page, bash and zsh completions, the
-#                   systemd unit and its modprobe@tunpin drop-in (DESTDIR,
+#                   systemd unit and its modprobe@tunpin drop-in, the
+#                   metrics service and timer (DESTDIR,
 #                   PREFIX=/usr, SBINDIR, MANDIR, BASHCOMPDIR, ZSHCOMPDIR,
 #                   UNITDIR)
 #   make install-module   tunpin.ko into /lib/modules/<KDIR release>/extra/module
@@ -71,9 +72,12 @@ install: tool
 		SBINDIR=$(SBINDIR) MANDIR=$(MANDIR) BASHCOMPDIR=$(BASHCOMPDIR) \
 		ZSHCOMPDIR=$(ZSHCOMPDIR)
 	install -d $(DESTDIR)$(UNITDIR)
-	sed 's|/usr/sbin/tunpin|$(SBINDIR)/tunpin|' contrib/systemd/tunpin.service \
-		>$(DESTDIR)$(UNITDIR)/tunpin.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/tunpin.service
+	for u in tunpin.service tunpin-metrics.service; do \
+		sed 's|/usr/sbin/tunpin|$(SBINDIR)/tunpin|' contrib/systemd/$$u \
+			>$(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit; \
+	done
+	install -m 0644 contrib/systemd/tunpin-metrics.timer $(DESTDIR)$(UNITDIR)/
 	install -D -m 0644 'contrib/systemd/modprobe@tunpin.service.d/tunpin.conf' \
 		'$(DESTDIR)$(UNITDIR)/modprobe@tunpin.service.d/tunpin.conf'
 
@@ -82,6 +86,8 @@ uninstall:
 		SBINDIR=$(SBINDIR) MANDIR=$(MANDIR) BASHCOMPDIR=$(BASHCOMPDIR) \
 		ZSHCOMPDIR=$(ZSHCOMPDIR)
 	rm -f $(DESTDIR)$(UNITDIR)/tunpin.service \
+		$(DESTDIR)$(UNITDIR)/tunpin-metrics.service \
+		$(DESTDIR)$(UNITDIR)/tunpin-metrics.timer \
 		'$(DESTDIR)$(UNITDIR)/modprobe@tunpin.service.d/tunpin.conf'
 	-rmdir '$(DESTDIR)$(UNITDIR)/modprobe@tunpin.service.d' 2>/dev/null
 

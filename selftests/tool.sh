@@ -338,6 +338,81 @@ for line in open(sys.argv[1]):
     json.loads(line)' "$mjson" 2>/dev/null
 }
 
+t_metrics() {		# metrics: the level, a refusal, the open TAP, the probes, for Prometheus
+	local before c n probes prom=$tmp/metrics/tunpin.prom
+	run set csum --force --name mon
+	check "setup: level csum [mon]" [ $rc -eq 0 ]
+	before=$(sysfs refused/ufo)
+	python3 -c "$holder_py" tptool2 0x11 try >"$tmp/try" 2>&1
+	check "ufo refused to a new TAP" [ $? -eq 1 ]
+	check "sysfs counted it" [ "$(sysfs refused/ufo)" = $((before + 1)) ]
+	run metrics
+	check "exit 0" [ $rc -eq 0 ]
+	check "nothing on stderr" [ -z "$err" ]
+	check "module loaded" grep -qx 'tunpin_module_loaded 1' <<<"$out"
+	check "pinned" grep -qx 'tunpin_pinned 1' <<<"$out"
+	check "the level" grep -qxF 'tunpin_level_info{name="mon",capabilities="csum"} 1' <<<"$out"
+	check "csum allowed" grep -qxF 'tunpin_capability_allowed{capability="csum"} 1' <<<"$out"
+	check "ufo not" grep -qxF 'tunpin_capability_allowed{capability="ufo"} 0' <<<"$out"
+	check "every known capability" [ "$(grep -c '^tunpin_capability_allowed{' <<<"$out")" = \
+		"$(wc -w <<<"$(sysfs known)")" ]
+	for c in $(sysfs known) unknown; do
+		check "requests $c as sysfs" grep -qxF \
+			"tunpin_requests_total{capability=\"$c\"} $(sysfs "requested/$c")" <<<"$out"
+		check "refusals $c as sysfs" grep -qxF \
+			"tunpin_refusals_total{capability=\"$c\"} $(sysfs "refused/$c")" <<<"$out"
+	done
+	check "the refusal counted for ufo" grep -qxF \
+		"tunpin_refusals_total{capability=\"ufo\"} $((before + 1))" <<<"$out"
+	check "refused ioctls" grep -qx \
+		"tunpin_refused_ioctls_total $(sysfs refused/ioctls)" <<<"$out"
+	check "holder tptool0 open" kill -0 "$holder1" 2>/dev/null
+	# the open files as taps -j lists them, by kind and judge
+	n=$("$tool" taps -j | python3 -c '
+import json, sys
+t = json.load(sys.stdin)
+print(sum(1 for f in t if not f["vhost"] and not f["exempt"] and not f["override"]))')
+	check "taps -j lists the open TAP" [ "$n" -ge 1 ]
+	check "the open TAPs counted ($n, judged by the level)" \
+		grep -qxF "tunpin_open_files{kind=\"tap\",judge=\"level\"} $n" <<<"$out"
+	check "six open-file series" [ "$(grep -c '^tunpin_open_files{' <<<"$out")" = 6 ]
+	probes=$(grep -c . "$sys/probes")
+	check "a probe_armed per probe point" \
+		[ "$(grep -c '^tunpin_probe_armed{' <<<"$out")" = "$probes" ]
+	check "all armed" [ "$(grep -c '^tunpin_probe_armed{.*} 1$' <<<"$out")" = "$probes" ]
+	check "missed returns per return probe" \
+		[ "$(grep -c '^tunpin_probe_missed_returns_total{' <<<"$out")" = \
+		  "$(grep -c ' return ' "$sys/probes")" ]
+	printf '%s\n' "$out" >"$tmp/metrics.prom"
+	if python3 -c 'import prometheus_client.parser' 2>/dev/null; then
+		check "Prometheus' parser reads it" python3 -c '
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+f = {m.name: m for m in text_string_to_metric_families(open(sys.argv[1]).read())}
+assert f["tunpin_module_loaded"].samples[0].value == 1
+assert [s.value for s in f["tunpin_refusals"].samples
+        if s.labels == {"capability": "ufo"}] == [int(sys.argv[2])]
+assert all(m.documentation and m.type in ("gauge", "counter") for m in f.values())' \
+			"$tmp/metrics.prom" $((before + 1))
+	else
+		echo "# no python3-prometheus-client: the text not parsed"
+	fi
+	mkdir -p "$tmp/metrics"
+	run metrics -o "$prom"
+	check "-o: exit 0" [ $rc -eq 0 ]
+	check "-o: silent" [ -z "$out$err" ]
+	check "-o: mode 0644" [ "$(stat -c %a "$prom")" = 644 ]
+	check "-o: the same families" [ "$(grep -c '^# TYPE' "$prom")" = \
+		"$(grep -c '^# TYPE' "$tmp/metrics.prom")" ]
+	local as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	"${as[@]}" "$tool" --version >/dev/null 2>&1 || return 0
+	last="tunpin metrics (as nobody)"
+	out=$("${as[@]}" "$tool" metrics 2>"$tmp/err"); rc=$?; err=$(<"$tmp/err")
+	check "as nobody: exit 1 (the open files are root's)" [ $rc -eq 1 ]
+	check "as nobody: prints nothing" [ -z "$out" ]
+	check "as nobody: says why" grep -q '^tunpin: taps: Operation not permitted' <<<"$err"
+}
+
 t_override_add() {	# add an override on a new cgroup, list it
 	local j
 	mkdir -p "$cgdir"
@@ -434,7 +509,7 @@ t_restore() {		# back to unpinned, nothing left behind
 }
 
 tests=(t_known t_set_unpinned t_set_list t_set_name t_set_none t_bad_cap
-       t_usage t_bad_name t_counters t_taps t_lowering t_monitor
+       t_usage t_bad_name t_counters t_taps t_lowering t_monitor t_metrics
        t_override_add t_override_errors t_override_governs t_override_del
        t_unprivileged t_restore)
 

@@ -19,6 +19,7 @@ pkgs=(
 	cpio kmod iproute2 procps	# initramfs, modules, guest tools
 	python3-pyroute2 python3-yaml	# a netlink client we did not write
 	python3-jsonschema		# the YAML spec against its schema
+	python3-prometheus-client	# tunpin metrics, parsed by Prometheus' parser
 	ansible-core			# contrib/ansible's playbook
 	man-db groff-base		# the man page lint
 	# pkg.sh and dkms.sh: all installed here, at once

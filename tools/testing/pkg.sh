@@ -113,6 +113,8 @@ for f in usr/sbin/tunpin usr/share/man/man8/tunpin.8.gz \
 	 usr/share/bash-completion/completions/tunpin \
 	 lib/systemd/system/tunpin.service \
 	 lib/systemd/system/modprobe@tunpin.service.d/tunpin.conf \
+	 lib/systemd/system/tunpin-metrics.service \
+	 lib/systemd/system/tunpin-metrics.timer \
 	 usr/share/doc/tunpin/copyright; do
 	is "tunpin: /$f" test -f "$t/$f"
 done
@@ -157,13 +159,22 @@ if grep -q 'deb-systemd-invoke .*start' "$t/DEBIAN/postinst"; then
 else
 	ok "tunpin: postinst does not start tunpin.service"
 fi
+# --no-enable --no-start: the metrics timer is known to
+# deb-systemd-helper (purged with the package), enabled only again
+# where the operator had enabled it.
+has "tunpin: postinst knows tunpin-metrics.timer" "$t/DEBIAN/postinst" \
+	"deb-systemd-helper update-state 'tunpin-metrics.timer'"
+expect "tunpin: postinst does not enable tunpin-metrics.timer unasked" \
+	"$(grep -c "deb-systemd-helper enable 'tunpin-metrics.timer'" "$t/DEBIAN/postinst")" \
+	"$(grep -c "was-enabled 'tunpin-metrics.timer'" "$t/DEBIAN/postinst")"
 has "tunpin: postrm purges the saved state" "$t/DEBIAN/postrm" \
 	'rm -f /etc/tunpin/state.json /etc/modprobe.d/tunpin.conf'
 
-# The unit as shipped, against the shipped tool: tools/testing/systemd.sh
-# --static (KTAP): verify, the exposure, its settings. The unit started by
-# a real systemd, and the tool under its sandbox, are the full lane's
-# "unit" test, in a VM whose PID 1 is systemd.
+# The units as shipped, against the shipped tool: tools/testing/systemd.sh
+# --static (KTAP): verify, the exposure, the settings of tunpin.service and
+# of tunpin-metrics.service and .timer. The units started by a real
+# systemd, and the tool under their sandboxes, are the full lane's "unit"
+# test, in a VM whose PID 1 is systemd.
 bash "$TUNPIN_SRC/tools/testing/systemd.sh" --static "$t/lib/systemd/system" \
 	"$t/usr/sbin/tunpin" >"$log/systemd.log" 2>&1
 urc=$?
@@ -177,7 +188,8 @@ while IFS= read -r line; do
 	*)	nok "unit: ${line#not ok [0-9]* }" "log: $log/systemd.log" ;;
 	esac
 done < <(grep -E '^(not )?ok ' "$log/systemd.log")
-sed -n 's/^# exposure: /pkg: unit exposure (systemd-analyze security): /p' \
+sed -n -e 's/^# exposure: /pkg: unit exposure (systemd-analyze security): /p' \
+	-e 's/^# metrics exposure: /pkg: tunpin-metrics.service exposure: /p' \
 	"$log/systemd.log"
 [ "$urc" -ne 0 ] && [ "$failed" -eq "$ufail" ] &&
 	nok "unit: tools/testing/systemd.sh" "status $urc; log: $log/systemd.log"

@@ -29,10 +29,19 @@
 #   KTAP "# TODO" results, known gaps, never passes. Needs root there: it
 #   creates a TAP. Leaves the module unloaded.
 #
+#   tunpin-metrics.service and .timer: verify accepts them without a
+#   word; the service rates 2 or below; a oneshot `tunpin metrics -o` of
+#   node_exporter's textfile directory, skipped without it, that may write
+#   that directory only, with no privilege but CAP_NET_ADMIN; the timer
+#   every minute. Where systemd is PID 1, under the service's sandbox
+#   (its directory staged in /run) `tunpin metrics -o` writes an
+#   exposition that says whether the module is loaded, 0644.
+#
 # usage: systemd.sh [--static] [UNITDIR [TUNPIN]]
 #   --static: only what needs no systemd running (verify, the exposure,
 #   the settings): the package test on the build host (pkg.sh).
-#   UNITDIR holds tunpin.service and modprobe@tunpin.service.d/.
+#   UNITDIR holds tunpin.service, modprobe@tunpin.service.d/ and
+#   tunpin-metrics.service and .timer.
 set -uo pipefail
 static=0
 [ "${1:-}" = --static ] && { static=1; shift; }
@@ -41,9 +50,14 @@ unitdir=$(realpath "${1:-$src/contrib/systemd}")
 tool=$(realpath "${2:-$src/tools/tunpin/tunpin}")
 unit=$unitdir/tunpin.service
 dropin=$unitdir/modprobe@tunpin.service.d/tunpin.conf
+munit=$unitdir/tunpin-metrics.service
+mtimer=$unitdir/tunpin-metrics.timer
+textfile=/var/lib/prometheus/node-exporter
 # The highest exposure allowed, as printed (0.0 to 10.0): issue 19 asks
 # for 4 or below. --threshold= counts in tenths (0 to 100, default 100).
 THRESHOLD=${TUNPIN_UNIT_THRESHOLD:-4.0}
+# tunpin-metrics.service needs less (netlink, sysfs, one directory).
+METRICS_THRESHOLD=${TUNPIN_METRICS_THRESHOLD:-2.0}
 . "$src/selftests/ktap.sh"
 
 tmp=$(mktemp -d)
@@ -71,12 +85,14 @@ run_cmd() {
 	err=$(cat "$tmp/err")
 }
 
-# The [Service] settings of the unit that make the sandbox: all but what
-# it runs and where its output goes, one KEY=VALUE a line.
+# The [Service] settings of the unit ($sbunit, else tunpin.service) that
+# make the sandbox: all but what it runs and where its output goes, one
+# KEY=VALUE a line.
+sbunit=''
 sandbox() {
 	awk '/^\[/ { s = ($0 == "[Service]"); next }
 	     s && /^[A-Za-z]+=/ && !/^(Type|RemainAfterExit|Exec[A-Za-z]*|Standard(Output|Error))=/' \
-		"$unit"
+		"${sbunit:-$unit}"
 }
 
 # in_sandbox COMMAND...: COMMAND under the unit's sandbox, a transient
@@ -292,7 +308,75 @@ json.dump(d, open(p, "w"))' "$lacks"
 		grep -q "the saved level was not applied" <<<"$out"
 }
 
-tests=(t_verify t_security t_settings)
+t_metrics_verify() {	# systemd-analyze verify: tunpin-metrics.timer and .service, no complaint
+	sed "s|^ExecStart=/usr/sbin/tunpin |ExecStart=$tool |" "$munit" \
+		>"$tmp/tunpin-metrics.service"
+	cp "$mtimer" "$tmp/"
+	run_cmd systemd-analyze verify --man=no "$tmp/tunpin-metrics.timer" \
+		"$tmp/tunpin-metrics.service"
+	check "verify exits 0" [ "$rc" -eq 0 ]
+	check "verify says nothing" [ -z "$out$err" ]
+}
+
+t_metrics_security() {	# systemd-analyze security --offline: tunpin-metrics.service at most its threshold
+	local score
+
+	run_cmd systemd-analyze security --offline=yes --no-pager \
+		--threshold="$(awk -v t="$METRICS_THRESHOLD" 'BEGIN { print int(t * 10 + 0.5) }')" \
+		"$munit"
+	score=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\) .*/\1/p' \
+		<<<"$out")
+	echo "# metrics exposure: ${score:-?} (threshold $METRICS_THRESHOLD)"
+	check "a score" [ -n "$score" ]
+	check "at most $METRICS_THRESHOLD" [ "$rc" -eq 0 ]
+}
+
+t_metrics_settings() {	# a oneshot tunpin metrics -o of the textfile directory, every minute, CAP_NET_ADMIN only
+	last="grep $munit $mtimer" rc=- out=$(cat "$munit" "$mtimer") err=''
+	check "Type=oneshot" grep -qx 'Type=oneshot' "$munit"
+	check "ExecStart=tunpin metrics -o $textfile/tunpin.prom" grep -qx \
+		"ExecStart=/usr/sbin/tunpin metrics -o $textfile/tunpin.prom" "$munit"
+	check "skipped without $textfile" \
+		grep -qx "ConditionPathIsDirectory=$textfile" "$munit"
+	check "writes $textfile only" [ "$(grep -E '^(ReadWrite|ReadOnly|Inaccessible)Paths=' \
+		"$munit")" = "ReadWritePaths=$textfile" ]
+	check "ProtectSystem=strict" grep -qx 'ProtectSystem=strict' "$munit"
+	check "CapabilityBoundingSet=CAP_NET_ADMIN" \
+		grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN' "$munit"
+	check "netlink only" grep -qx 'RestrictAddressFamilies=AF_NETLINK' "$munit"
+	check "no user namespace of its own (CAP_NET_ADMIN in the initial one)" \
+		not grep -qE '^(PrivateUsers|DynamicUser|User)=' "$munit"
+	check "the service is not installed itself" not grep -qx '\[Install\]' "$munit"
+	check "the timer: every minute" grep -qx 'OnCalendar=minutely' "$mtimer"
+	check "the timer: WantedBy=timers.target" \
+		grep -qx 'WantedBy=timers.target' "$mtimer"
+	sbunit=$munit
+	check "a sandbox of 25 settings or more" [ "$(sandbox | wc -l)" -ge 25 ]
+	sbunit=''
+}
+
+t_metrics_sandbox() {	# under tunpin-metrics.service's sandbox, tunpin metrics -o writes the exposition
+	local want=0 prom
+
+	no_systemd && return
+	check "stage the tool in /run" stage || return
+	mkdir -p "$run/textfile"
+	prom=$run/textfile/tunpin.prom
+	sed "s|^ReadWritePaths=.*|ReadWritePaths=$run/textfile|" "$munit" \
+		>"$tmp/sandbox-metrics.service"
+	sbunit=$tmp/sandbox-metrics.service
+	in_sandbox "$run/tunpin" metrics -o "$prom"
+	sbunit=''
+	check "metrics -o in the sandbox" [ "$rc" -eq 0 ] || return
+	[ -d /sys/kernel/tunpin ] && want=1
+	check "tunpin_module_loaded $want" grep -qx "tunpin_module_loaded $want" "$prom"
+	check "mode 0644" [ "$(stat -c %a "$prom")" = 644 ]
+	check "nothing left beside it" [ "$(ls -A "$run/textfile")" = tunpin.prom ]
+}
+
+tests=(t_verify t_security t_settings
+       t_metrics_verify t_metrics_security t_metrics_settings)
 [ "$static" = 1 ] ||
-	tests+=(t_sandbox_probe t_unit_start t_sandbox_apply t_unit_refuses)
+	tests+=(t_sandbox_probe t_metrics_sandbox t_unit_start t_sandbox_apply
+		t_unit_refuses)
 ktap_main

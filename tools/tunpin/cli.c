@@ -26,8 +26,8 @@ static const struct cli_option {
 	  "A-Z a-z 0-9 . _ : + @ -" },
 	{ OPT_FORCE,  NULL, "--force",  NULL,   "go below what open TAP files "
 	  "were granted" },
-	{ OPT_OUTPUT, "-o", "--output", "FILE", "write the dump or level to "
-	  "FILE" },
+	{ OPT_OUTPUT, "-o", "--output", "FILE", "write the dump, level or "
+	  "metrics to FILE" },
 	{ OPT_HOST,   NULL, "--host",   NULL,   "this host, probed now" },
 	{ OPT_ROOT,   NULL, "--root",   "DIR",  "DIR/etc instead of /etc" },
 	{ OPT_VERBOSE, "-v", "--verbose", NULL, "merge: every host, however "

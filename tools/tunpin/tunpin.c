@@ -33,6 +33,7 @@
 #include "caps.h"
 #include "cli.h"
 #include "dump.h"
+#include "metrics.h"
 #include "nl.h"
 #include "pool.h"
 #include "poolcmd.h"
@@ -633,6 +634,7 @@ LOCAL(levels)
 LOCAL(merge)
 LOCAL(compare)
 LOCAL(diff)
+LOCAL(metrics)
 
 #define MODULE(fn)							\
 static int run_##fn(struct tp_nl *h, const struct cli *c,		\
@@ -771,6 +773,14 @@ const struct cli_command cli_commands[] = {
 	  .help = "The open TAP and /dev/vhost-net files the module tracks: process,\n"
 		  "last accepted and granted capabilities, exemption, override.\n"
 		  "Root only.\n" },
+	{ .word = "metrics", .cmd = CLI_METRICS, .args = "",
+	  .opts = OPT_OUTPUT, .run = run_metrics,
+	  .summary = "the state for Prometheus",
+	  .help = "The level, the refusal counters, the open TAP and vhost-net files\n"
+		  "and the probe points in the Prometheus text format, for\n"
+		  "node_exporter's textfile collector; -o writes FILE atomically.\n"
+		  "Without the module: tunpin_module_loaded 0 alone, exit 0. The\n"
+		  "open files are read as root only.\n" },
 	{ .word = "monitor", .cmd = CLI_MONITOR, .args = "", .opts = OPT_JSON,
 	  .module = true, .run = run_monitor,
 	  .summary = "print events until killed",

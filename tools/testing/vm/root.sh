@@ -63,8 +63,10 @@ amd64)
 	esac
 	# The full lane's extras: the Ansible playbook's test; systemd, PID 1
 	# of the unit's test (vm/guest-init.sh tunpin.systemd=1), and D-Bus
-	# (systemd-run --wait needs the bus).
-	[ "$suite" = bookworm ] && pkgs+=(ansible-core systemd dbus)
+	# (systemd-run --wait needs the bus); a Prometheus text parser we did
+	# not write (tunpin metrics).
+	[ "$suite" = bookworm ] &&
+		pkgs+=(ansible-core systemd dbus python3-prometheus-client)
 	# Cross compilers for the lanes of other architectures built here.
 	for a in $(awk -v r="$root" -v a="$arch" '!/^#/ && NF >= 5 &&
 			$3 == r && $4 == a && $2 != a { print $2 }' \

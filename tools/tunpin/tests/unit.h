@@ -26,5 +26,6 @@ void test_dump(void);	/* dump.c: JSON (dump_test.c) */
 void test_pool(void);	/* catalog.c, pool.c (pool_test.c) */
 /* the command table, its help and completion (cli_test.c) */
 void test_cli_table(void);
+void test_metrics(void);	/* metrics.c (metrics_test.c) */
 
 #endif
