@@ -307,6 +307,7 @@ int main(void)
 	test_dump();
 	test_pool();
 	test_cli_table();
+	test_vminfo();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

@@ -26,5 +26,7 @@ void test_dump(void);	/* dump.c: JSON (dump_test.c) */
 void test_pool(void);	/* catalog.c, pool.c (pool_test.c) */
 /* the command table, its help and completion (cli_test.c) */
 void test_cli_table(void);
+/* which VM holds what, precheck, set --dry-run, the canary (vminfo_test.c) */
+void test_vminfo(void);
 
 #endif
