@@ -225,8 +225,13 @@ void canary_run(struct tp_nl *h, const struct tp_level *host,
 
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(why, sizeof(why), "cannot open /dev/net/tun: %s",
-			 strerror(errno));
+		int e = errno;
+
+		if (e == EACCES || e == EPERM)	/* a device node for root */
+			snprintf(why, sizeof(why), "the canary needs CAP_NET_ADMIN");
+		else
+			snprintf(why, sizeof(why), "cannot open /dev/net/tun: %s",
+				 strerror(e));
 		untried(&r->refused, why);
 		untried(&r->accepted, why);
 		return;
