@@ -13,6 +13,12 @@ sys=/sys/kernel/tunpin
 cgname=tunpin-tool-test
 cgpath=/$cgname
 cgdir=/sys/fs/cgroup/$cgname
+vmcg=/tunpin-tool-vm		# a plain cgroup a TAP holder is moved into
+# A libvirt machine scope, as systemd escapes it: the domain is vmtest.
+scope='/machine.slice/machine-qemu\x2d1\x2dvmtest.scope'
+kprobes=/sys/kernel/debug/kprobes/enabled
+kprobes_off=		# set while this test has disarmed kprobes
+made=()			# cgroup directories this test made, deepest last
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tunpin-tool.XXXXXX")
 pids=()		# helpers and monitors to stop at the end
 
@@ -130,13 +136,28 @@ tap_of() {	# tap_of PID: its entry in `tunpin taps -j` in $tap, or null
 }
 
 cleanup() {
+	local i
+	[ -z "$kprobes_off" ] || echo 1 >"$kprobes"
 	for p in "${pids[@]}"; do stop "$p"; done
+	for ((i = ${#made[@]} - 1; i >= 0; i--)); do rmdir "${made[i]}" 2>/dev/null; done
 	"$tool" override del "$cgpath" >/dev/null 2>&1
 	echo unpinned 2>/dev/null >"$sys/level"
 	rmdir "$cgdir" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+
+make_cgroup() {	# make_cgroup PATH: /sys/fs/cgroup/PATH, made if missing
+	local d=/sys/fs/cgroup sub
+	local -a parts
+	IFS=/ read -ra parts <<<"${1#/}"
+	for sub in "${parts[@]}"; do
+		d=$d/$sub
+		[ -d "$d" ] && continue
+		mkdir "$d" || return 1
+		made+=("$d")
+	done
+}
 
 # --- the tests, in order: each builds on the state the previous left -------
 
@@ -292,6 +313,147 @@ t_taps() {		# an open TAP file shows with its process and bits
 	check "human: exit 0" [ $rc -eq 0 ]
 	check "human: listed" grep -q "^pid $holder1 (" <<<"$out"
 	check "human: offered" grep -qx $'\toffered: csum tso4 tso6 tso_ecn ufo' <<<"$out"
+}
+
+holder_cg='' holder_vm=''
+t_taps_vm() {		# taps names each file's interfaces, cgroup and VM
+	local t cg
+	tap_of "$holder1"
+	t=$tap
+	check "listed: $t" [ "$t" != null ]
+	check "its interface" [ "$(jget "$t" 'j["interfaces"]')" = '["tptool0"]' ]
+	cg=$(sed -n 's/^0:://p' "/proc/$holder1/cgroup")
+	check "its cgroup: $cg" [ "$(jget "$t" 'j["cgroup"]')" = "$cg" ]
+	run taps
+	check "human: its interface" grep -qx $'\tinterfaces: tptool0' <<<"$out"
+	# a process moved into a test cgroup
+	make_cgroup "$vmcg" || { ok=0; return; }
+	start_holder tptool3 0x1f "/sys/fs/cgroup$vmcg" || { ok=0; return; }
+	holder_cg=$holder
+	tap_of "$holder_cg"
+	t=$tap
+	check "in $vmcg: listed" [ "$t" != null ]
+	check "in $vmcg: its cgroup" [ "$(jget "$t" 'j["cgroup"]')" = "$vmcg" ]
+	check "in $vmcg: no VM" [ "$(jget "$t" 'j["vm"]')" = null ]
+	check "in $vmcg: its interface" [ "$(jget "$t" 'j["interfaces"]')" = '["tptool3"]' ]
+	# a libvirt domain's machine scope
+	make_cgroup "$scope" || { ok=0; return; }
+	start_holder tptool4 0x1f "/sys/fs/cgroup$scope" || { ok=0; return; }
+	holder_vm=$holder
+	tap_of "$holder_vm"
+	t=$tap
+	check "in the scope: listed" [ "$t" != null ]
+	check "in the scope: its cgroup" [ "$(jget "$t" 'j["cgroup"]')" = "$scope" ]
+	check "in the scope: vm vmtest" [ "$(jget "$t" 'j["vm"]')" = vmtest ]
+	check "in the scope: from libvirt" [ "$(jget "$t" 'j["vm_source"]')" = libvirt ]
+	run taps
+	check "human: the domain" grep -qx $'\tvm: vmtest (libvirt domain)' <<<"$out"
+	check "human: the cgroup" grep -qxF "	cgroup: $scope" <<<"$out"
+}
+
+t_dry_run() {		# set --dry-run judges as the module would, changes nothing
+	local before
+	before=$(sysfs level)
+	run set --dry-run csum tso4 tso6 tso_ecn
+	check "below what the TAPs were granted: exit 3" [ $rc -eq 3 ]
+	check "would be refused" grep -q 'would be refused: it takes ufo from [0-9]* open files' <<<"$out"
+	check "names the VM" grep -qE $'^\tpython3\\['"$holder_vm"'\\] vm vmtest holding tptool4: ufo$' <<<"$out"
+	check "names the process" grep -q "\[$holder1\].* holding tptool0: ufo\$" <<<"$out"
+	check "nothing changed" [ "$(sysfs level)" = "$before" ]
+	run set --dry-run csum tso4 tso6 tso_ecn --force
+	check "--force: exit 0" [ $rc -eq 0 ]
+	check "--force: admitted" grep -q 'would be admitted with --force' <<<"$out"
+	check "nothing changed" [ "$(sysfs level)" = "$before" ]
+	run set --dry-run csum tso4 tso6 tso_ecn ufo
+	check "what they were granted: exit 0" [ $rc -eq 0 ]
+	check "admitted" grep -q 'would be admitted' <<<"$out"
+	check "nothing changed" [ "$(sysfs level)" = "$before" ]
+	run set --dry-run unpinned
+	check "unpinned: exit 0" [ $rc -eq 0 ]
+	check "nothing changed" level_agrees unpinned ""
+}
+
+t_precheck() {		# precheck by name, cgroup and pid: exit 3 or 0
+	local j
+	run precheck vmtest csum tso4 tso6 tso_ecn
+	check "by name: exit 3" [ $rc -eq 3 ]
+	check "by name: names ufo" grep -qx 'will fail: target lacks ufo' <<<"$out"
+	check "by name: the VM" grep -qx 'vm: vmtest (libvirt domain)' <<<"$out"
+	check "by name: its pid" grep -qx "pids: $holder_vm" <<<"$out"
+	run precheck vmtest csum,tso4,tso6,tso_ecn,ufo
+	check "by name, a target with ufo: exit 0" [ $rc -eq 0 ]
+	check "by name: ok" grep -qx ok <<<"$out"
+	run precheck "$scope" linux-4.14
+	check "by cgroup, linux-4.14: exit 3" [ $rc -eq 3 ]
+	check "by cgroup: names ufo" grep -qx 'will fail: target lacks ufo' <<<"$out"
+	run precheck /machine.slice linux-4.15
+	check "by a parent cgroup, linux-4.15: exit 0" [ $rc -eq 0 ]
+	run precheck "$holder_cg" csum tso4
+	check "by pid: exit 3" [ $rc -eq 3 ]
+	check "by pid: names what is lacked" grep -qx 'will fail: target lacks tso6 tso_ecn ufo' <<<"$out"
+	run precheck "$holder_cg" unpinned
+	check "by pid, unpinned: exit 0" [ $rc -eq 0 ]
+	run precheck -j vmtest csum tso4 tso6 tso_ecn
+	check "-j: exit 3" [ $rc -eq 3 ]
+	check "-j: JSON" json_ok "$out" || return
+	j=$out
+	check "-j: vm" [ "$(jget "$j" 'j["vm"]')" = vmtest ]
+	check "-j: cgroup" [ "$(jget "$j" 'j["cgroup"]')" = "$scope" ]
+	check "-j: pids" [ "$(jget "$j" 'j["pids"]')" = "[$holder_vm]" ]
+	check "-j: granted" [ "$(jget "$j" '" ".join(j["granted"])')" = "csum tso4 tso6 tso_ecn ufo" ]
+	check "-j: missing" [ "$(jget "$j" 'j["missing"]')" = '["ufo"]' ]
+	check "-j: not ok" [ "$(jget "$j" 'j["ok"]')" = false ]
+	check "-j: the target" [ "$(jget "$j" '" ".join(j["target"]["capabilities"])')" = "csum tso4 tso6 tso_ecn" ]
+	run precheck no-such-vm csum
+	check "no such VM: exit 1" [ $rc -eq 1 ]
+	check "no such VM: says so" grep -q 'no-such-vm has no TAP or vhost-net file' <<<"$err"
+	run precheck $$ csum
+	check "a process without a TAP: exit 1" [ $rc -eq 1 ]
+	run precheck 0 csum
+	check "pid 0: exit 2" [ $rc -eq 2 ]
+}
+
+t_canary() {		# show's canary: working when enforced, loud when not
+	local j
+	run show
+	check "unpinned: exit 0" [ $rc -eq 0 ]
+	check "unpinned: the refusing half not tried" \
+		grep -q '^enforcement: working: on a fresh TAP, csum accepted (the refusing half not tried: unpinned' <<<"$out"
+	run set csum tso4 tso6 tso_ecn ufo
+	check "pinned: exit 0" [ $rc -eq 0 ]
+	run show
+	check "pinned: exit 0" [ $rc -eq 0 ]
+	check "pinned: working" grep -qE '^enforcement: working: on a fresh TAP, csum .+ refused \(.+ outside the level\), csum accepted$' <<<"$out"
+	run status -j
+	check "status -j: exit 0" [ $rc -eq 0 ]
+	check "status -j: JSON" json_ok "$out" || return
+	j=$out
+	check "-j: working" [ "$(jget "$j" 'j["enforcement"]["status"]')" = working ]
+	check "-j: refused" [ "$(jget "$j" 'j["enforcement"]["refused"]["result"]')" = ok ]
+	check "-j: accepted" [ "$(jget "$j" 'j["enforcement"]["accepted"]["result"]')" = ok ]
+	check "-j: the canary is no tracked file now" \
+		[ "$(jget "$j" "[t for t in j['taps'] if t['comm'] == 'tunpin']")" = "[]" ]
+	if [ ! -w "$kprobes" ]; then
+		[ $ok -eq 0 ] || skip="no $kprobes (debugfs) to disarm kprobes with"
+	else
+		kprobes_off=1
+		echo 0 >"$kprobes"
+		run show
+		echo 1 >"$kprobes"
+		kprobes_off=
+		check "kprobes disarmed: exit 1" [ $rc -eq 1 ]
+		check "kprobes disarmed: said" grep -q '^enforcement: FAILED: kprobes are disabled globally' <<<"$out"
+		check "kprobes disarmed: the refusal failed" \
+			grep -q '^enforcement: FAILED: TUNSETOFFLOAD .* was \(accepted\|refused, but not by tunpin\)' <<<"$out"
+		check "kprobes disarmed: loud on stderr" grep -q 'nothing is enforced' <<<"$err"
+		run show
+		check "kprobes armed again: exit 0" [ $rc -eq 0 ]
+		check "kprobes armed again: working" grep -q '^enforcement: working' <<<"$out"
+	fi
+	stop "$holder_cg"
+	stop "$holder_vm"
+	run set unpinned
+	check "back to unpinned" [ $rc -eq 0 ]
 }
 
 t_lowering() {		# a level below what a TAP was given: EBUSY, then --force
@@ -494,6 +656,14 @@ t_unprivileged() {	# reading the level needs nothing; changes need CAP_NET_ADMIN
 	last="tunpin taps (as nobody)"
 	out=$("${as[@]}" "$tool" taps 2>"$tmp/err"); rc=$?; err=$(<"$tmp/err")
 	check "taps: EPERM" [ $rc -eq 1 ]
+	last="tunpin show (as nobody)"
+	out=$("${as[@]}" "$tool" show 2>"$tmp/err"); rc=$?; err=$(<"$tmp/err")
+	check "show: the canary needs CAP_NET_ADMIN" \
+		grep -qx 'enforcement: not checked: the canary needs CAP_NET_ADMIN' <<<"$out"
+	check "show: no failure" [ $rc -eq 0 ]
+	last="tunpin precheck (as nobody)"
+	out=$("${as[@]}" "$tool" precheck "$holder1" csum 2>"$tmp/err"); rc=$?; err=$(<"$tmp/err")
+	check "precheck: EPERM" [ $rc -eq 1 ]
 	check "level unchanged" level_agrees csum mon
 }
 
@@ -509,7 +679,8 @@ t_restore() {		# back to unpinned, nothing left behind
 }
 
 tests=(t_known t_set_unpinned t_set_list t_set_name t_set_none t_bad_cap
-       t_usage t_bad_name t_counters t_taps t_lowering t_monitor t_metrics
+       t_usage t_bad_name t_counters t_taps t_taps_vm t_dry_run t_precheck
+       t_canary t_lowering t_monitor t_metrics
        t_override_add t_override_errors t_override_governs t_override_del
        t_unprivileged t_restore)
 

@@ -36,6 +36,8 @@ static const struct cli_option {
 	  "from its last dump" },
 	{ OPT_DROP,   NULL, "--drop",   "HOST", "merge without HOST "
 	  "(repeatable)" },
+	{ OPT_DRY_RUN, NULL, "--dry-run", NULL, "set: would it be admitted? "
+	  "nothing sent" },
 	{ 0,          "-h", "--help",   NULL,   "this help; with a command, "
 	  "that command's" },
 	{ 0,          NULL, "--version", NULL,  "the version" },
@@ -52,6 +54,7 @@ static const struct option longopts[] = {
 	{ "verbose", no_argument,	NULL, 'v' },
 	{ "replace", no_argument,	NULL, 'X' },
 	{ "drop",    required_argument,	NULL, 'D' },
+	{ "dry-run", no_argument,	NULL, 'N' },
 	{ "help",    no_argument,	NULL, 'h' },
 	{ "version", no_argument,	NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -167,6 +170,9 @@ int cli_parse(int argc, char **argv, struct cli *c)
 			c->opts |= OPT_DROP;
 			c->drop[c->ndrop++] = optarg;
 			break;
+		case 'N':
+			c->opts |= OPT_DRY_RUN;
+			break;
 		case 'h':
 			help = true;
 			break;
@@ -248,6 +254,8 @@ int cli_parse(int argc, char **argv, struct cli *c)
 			return -1;
 		}
 	}
+	if (d->check && d->check(c) < 0)
+		return -1;
 	if (d->cmd == CLI_HELP && c->argc) {
 		/* help COMMAND [SUB]: one there is */
 		const struct cli_command *t = lookup(c->argc, c->argv, &used);

@@ -29,6 +29,7 @@ enum cli_cmd {
 	CLI_SHOW,
 	CLI_SAVE,
 	CLI_APPLY,
+	CLI_PRECHECK,
 	CLI_COMPLETE,
 };
 
@@ -59,6 +60,9 @@ struct cli_command {
 	/* @h: NULL unless .module; @l: the LEVEL if .level_arg */
 	int (*run)(struct tp_nl *h, const struct cli *c,
 		   const struct tp_level *l);
+	/* more usage checks of the operands, by cli_parse(): 0, or -1 with
+	 * the reason in c->err; NULL: none */
+	int (*check)(struct cli *c);
 	const char *summary;	/* one line, for the usage message */
 	const char *help;	/* sentences, lines of up to 72 columns */
 };
@@ -78,6 +82,7 @@ enum {
 	OPT_VERBOSE	= 1 << 7,	/* -v, --verbose: merge's full report */
 	OPT_REPLACE	= 1 << 8,	/* --replace: merge, a host's last dump */
 	OPT_DROP	= 1 << 9,	/* --drop HOST: merge without HOST */
+	OPT_DRY_RUN	= 1 << 10,	/* --dry-run: set, judged, not sent */
 };
 
 #define CLI_DROP_MAX	256	/* --drop given this many times at most */

@@ -7,14 +7,13 @@
  * kernel has it, the level hides it; [not in this kernel]). save and apply
  * persist the level and the overrides (state.c) and put them back at boot.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <json-c/json.h>
+#include "canary.h"
 #include "caps.h"
 #include "cli.h"
 #include "dump.h"
@@ -23,6 +22,7 @@
 #include "probe.h"
 #include "state.h"
 #include "statecmd.h"
+#include "vminfo.h"
 
 enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
 
@@ -52,53 +52,6 @@ static json_object *json_level(const struct tp_level *l)
 			       caps_json(l->pinned ? l->caps : 0));
 	json_object_object_add(o, "name", json_object_new_string(l->name));
 	return o;
-}
-
-/*
- * The TAP interfaces process @pid holds, from /proc: tun files say
- * "iff:" in their fdinfo, /dev/tapN files are macvtap/ipvtap ifindex N.
- */
-static void tap_ifnames(uint32_t pid, char *buf, size_t size)
-{
-	char path[320], link[64], line[128], name[IF_NAMESIZE];
-	struct dirent *e;
-	size_t len = 0;
-	unsigned int idx;
-	DIR *d;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%u/fd", pid);
-	d = opendir(path);
-	if (!d)
-		return;
-	while ((e = readdir(d)) && len + IF_NAMESIZE + 2 < size) {
-		ssize_t n;
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/proc/%u/fd/%s", pid, e->d_name);
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n <= 0)
-			continue;
-		link[n] = '\0';
-		name[0] = '\0';
-		if (sscanf(link, "/dev/tap%u", &idx) == 1) {
-			if (!if_indextoname(idx, name))
-				continue;
-		} else if (!strcmp(link, "/dev/net/tun")) {
-			snprintf(path, sizeof(path), "/proc/%u/fdinfo/%s", pid,
-				 e->d_name);
-			f = fopen(path, "r");
-			while (f && fgets(line, sizeof(line), f))
-				if (sscanf(line, "iff: %15s", name) == 1)
-					break;
-			if (f)
-				fclose(f);
-		}
-		if (name[0])
-			len += snprintf(buf + len, size - len, "%s%s",
-					len ? " " : "", name);
-	}
-	closedir(d);
 }
 
 struct show {
@@ -131,12 +84,11 @@ static int show_tap(const struct tp_tap *t, void *arg)
 	struct show *s = arg;
 	char granted[LEVEL_BUF], active[LEVEL_BUF], ifs[256];
 
-	tap_ifnames(t->pid, ifs, sizeof(ifs));
+	vm_ifnames("", t->pid, ifs, sizeof(ifs));
 	if (s->json) {
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "interfaces",
-				       json_object_new_string(ifs));
+		json_object_object_add(o, "interfaces", vm_ifnames_json(ifs));
 
 		json_object_object_add(o, "pid", json_object_new_int64(t->pid));
 		json_object_object_add(o, "comm",
@@ -223,6 +175,7 @@ int cmd_show(struct tp_nl *h, const struct cli *c)
 	struct tp_counters cnt;
 	struct tp_dump native, *nat = &native;
 	char buf[LEVEL_BUF], why[256];
+	struct canary canary;
 	json_object *a;
 	struct tp_level l;
 	int err, unarmed;
@@ -235,6 +188,7 @@ int cmd_show(struct tp_nl *h, const struct cli *c)
 		return kernel_error(h, err, "counters");
 	if (tp_probe(&native, why, sizeof(why)))
 		nat = NULL;	/* not root on a pinned host: say so below */
+	canary_run(h, &l, nat ? nat->caps : 0, nat, &canary);
 
 	if (json) {
 		s.json = json_object_new_object();
@@ -284,13 +238,17 @@ int cmd_show(struct tp_nl *h, const struct cli *c)
 
 	s.list = json_object_new_array();
 	err = tp_nl_overrides(h, show_override, &s);
-	if (err) {
+	if (err && err != -EPERM) {
 		json_object_put(s.list);
 		json_object_put(s.json);
 		return kernel_error(h, err, "overrides");
 	}
+	if (err && !json)	/* the rest is for anyone: the canary says so */
+		printf("\t(root only: they name VMs)\n");
 	if (json) {
-		json_object_object_add(s.json, "overrides", s.list);
+		json_object_object_add(s.json, "overrides", err ? NULL : s.list);
+		if (err)
+			json_object_put(s.list);
 		s.list = json_object_new_array();
 	} else {
 		printf("taps:\n");
@@ -328,12 +286,15 @@ int cmd_show(struct tp_nl *h, const struct cli *c)
 		json_object_object_add(s.json, "probes", unarmed < 0 ? NULL : r);
 		if (unarmed < 0)
 			json_object_put(r);
+		json_object_object_add(s.json, "enforcement",
+				       canary_json(&canary));
 		puts(json_object_to_json_string_ext(s.json,
 			(c->opts & OPT_PRETTY ? JSON_C_TO_STRING_PRETTY :
 						JSON_C_TO_STRING_PLAIN) |
 			JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(s.json);
-		return unarmed > 0 ? EXIT_ERR : EXIT_OK;
+		return unarmed > 0 || canary_failed(&canary) ? EXIT_ERR :
+							       EXIT_OK;
 	}
 	printf("refused:\n");
 	for (int i = 0; i < cnt.n; i++) {
@@ -345,12 +306,13 @@ int cmd_show(struct tp_nl *h, const struct cli *c)
 	printf("\tunknown ioctls: %llu\n",
 	       (unsigned long long)cnt.refused_ioctls);
 	unarmed = show_probes(NULL);
+	canary_print(&canary);
 	if (unarmed > 0) {
 		fprintf(stderr, "tunpin: %d probe point%s not armed: the level is not enforced there\n",
 			unarmed, unarmed == 1 ? " is" : "s are");
 		return EXIT_ERR;
 	}
-	return EXIT_OK;
+	return canary_failed(&canary) ? EXIT_ERR : EXIT_OK;
 }
 
 static int collect_override(const struct tp_override *ov, void *arg)

@@ -37,8 +37,10 @@
 #include "nl.h"
 #include "pool.h"
 #include "poolcmd.h"
+#include "precheck.h"
 #include "probe.h"
 #include "statecmd.h"
+#include "vminfo.h"
 
 #define TUNPIN_VERSION "0.1"
 
@@ -353,7 +355,9 @@ static int print_tap(const struct tp_tap *t, void *arg)
 {
 	json_object *a = arg, *o;
 	char buf[LEVEL_BUF];
+	struct vm_info vi;
 
+	vm_info_get("", t->pid, &vi);
 	if (a) {
 		o = json_object_new_object();
 		json_add(o, "pid", json_object_new_int64(t->pid));
@@ -363,6 +367,7 @@ static int print_tap(const struct tp_tap *t, void *arg)
 		json_add(o, "offered", json_file_bits(t->offered, t->vhost));
 		json_add(o, "exempt", json_object_new_boolean(t->exempt));
 		json_add(o, "override", json_object_new_boolean(t->override));
+		vm_info_json(o, &vi);
 		json_object_array_add(a, o);
 		return 0;
 	}
@@ -372,6 +377,7 @@ static int print_tap(const struct tp_tap *t, void *arg)
 	printf("\toffered: %s\n", file_bits_str(t->offered, t->vhost, buf));
 	printf("\texempt: %s\n", t->exempt ? "yes" : "no");
 	printf("\toverride: %s\n", t->override ? "yes" : "no");
+	vm_info_print(&vi, "\t");
 	return 0;
 }
 
@@ -659,7 +665,16 @@ static int run_set(struct tp_nl *h, const struct cli *c,
 	/* Never pin above what this host offers: nothing is sent. */
 	int ret = set_check_host(l->pinned ? l->caps : 0, level_label(l));
 
-	return ret ? ret : cmd_set(h, c, l);
+	if (ret)
+		return ret;
+	return c->opts & OPT_DRY_RUN ? cmd_set_dry_run(h, c, l) :
+				       cmd_set(h, c, l);
+}
+
+static int run_precheck(struct tp_nl *h, const struct cli *c,
+			const struct tp_level *l)
+{
+	return cmd_precheck(h, c, l);
 }
 
 static int run_override_add(struct tp_nl *h, const struct cli *c,
@@ -719,13 +734,15 @@ const struct cli_command cli_commands[] = {
 	  .help = "The catalog of named, immutable upstream levels (linux-6.1, ...);\n"
 		  "latest is an alias, resolved to a concrete name.\n" },
 	{ .word = "set", .cmd = CLI_SET, .args = "LEVEL...", .min = 1,
-	  .max = -1, .opts = OPT_NAME | OPT_FORCE, .level_arg = 1,
+	  .max = -1, .opts = OPT_NAME | OPT_FORCE | OPT_DRY_RUN, .level_arg = 1,
 	  .module = true, .run = run_set,
 	  .summary = "pin this host to a level",
 	  .help = "Pin this host to LEVEL. A level above this host is refused\n"
 		  "(exit 3) and nothing is sent. The module refuses to take away\n"
 		  "what open TAP files were granted, unless --force. The label is\n"
-		  "the level's name, or --name.\n" },
+		  "the level's name, or --name. --dry-run: say whether it would be\n"
+		  "admitted and which files and VMs would block it (exit 3), and\n"
+		  "change nothing.\n" },
 	{ .word = "pin-native", .cmd = CLI_PIN_NATIVE, .args = "",
 	  .opts = OPT_NAME | OPT_FORCE, .module = true, .run = run_pin_native,
 	  .summary = "pin this host to what it offers",
@@ -740,8 +757,10 @@ const struct cli_command cli_commands[] = {
 	  .module = true, .run = run_show,
 	  .summary = "level, overrides, TAPs, counters",
 	  .help = "Everything at once: the level, the overrides, the TAP files and\n"
-		  "what each was granted, the refusal counters, the probe points.\n"
-		  "Exits 1 if a probe point is not armed.\n" },
+		  "what each was granted, the refusal counters, the probe points,\n"
+		  "and a canary: on a fresh TAP, a capability outside the level\n"
+		  "must be refused and one inside accepted (root). Exits 1 if a\n"
+		  "probe point is not armed or enforcement is not working.\n" },
 	{ .word = "status", .cmd = CLI_SHOW, .args = "", .opts = J,
 	  .module = true, .run = run_show,
 	  .summary = "the same as show",
@@ -771,8 +790,8 @@ const struct cli_command cli_commands[] = {
 	  .module = true, .run = run_taps,
 	  .summary = "the TAP files tunpin saw",
 	  .help = "The open TAP and /dev/vhost-net files the module tracks: process,\n"
-		  "last accepted and granted capabilities, exemption, override.\n"
-		  "Root only.\n" },
+		  "last accepted and granted capabilities, exemption, override,\n"
+		  "and the process's TAP interfaces, cgroup and VM. Root only.\n" },
 	{ .word = "metrics", .cmd = CLI_METRICS, .args = "",
 	  .opts = OPT_OUTPUT, .run = run_metrics,
 	  .summary = "the state for Prometheus",
@@ -781,6 +800,15 @@ const struct cli_command cli_commands[] = {
 		  "node_exporter's textfile collector; -o writes FILE atomically.\n"
 		  "Without the module: tunpin_module_loaded 0 alone, exit 0. The\n"
 		  "open files are read as root only.\n" },
+	{ .word = "precheck", .cmd = CLI_PRECHECK, .args = "VM LEVEL...",
+	  .min = 2, .max = -1, .opts = J, .level_arg = 2, .module = true,
+	  .run = run_precheck, .check = precheck_check,
+	  .summary = "may VM migrate to LEVEL: exit 0, or 3",
+	  .help = "Before a migration: what the TAP and vhost-net files of VM were\n"
+		  "granted, against the target host's LEVEL (its dump, or the\n"
+		  "level): ok (exit 0), or what the target lacks (exit 3). VM is a\n"
+		  "libvirt domain (or systemd unit), a cgroup (/...) or a pid.\n"
+		  "Exit 1 if the module tracks no file of VM. Root only.\n" },
 	{ .word = "monitor", .cmd = CLI_MONITOR, .args = "", .opts = OPT_JSON,
 	  .module = true, .run = run_monitor,
 	  .summary = "print events until killed",

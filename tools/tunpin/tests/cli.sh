@@ -59,7 +59,7 @@ for cmd in "${cmds[@]}"; do
 	check "$cmd --help: only $cmd" [ -z "$(grep '^usage: ' <<<"$out" |
 		grep -v "^usage: tunpin $cmd\\( \\|\$\\)")" ]
 done
-for opt in --json --pretty --name --force --output --host --root --help --version; do
+for opt in --json --pretty --name --force --output --host --root --dry-run --help --version; do
 	check "-h has $opt" grep -q -- "$opt" <<<"$usage"
 done
 run override add --help
@@ -78,7 +78,12 @@ if [ ! -d /sys/module/tunpin ]; then
 		    "override del" "override del /a /b" "override bogus" "override list x" \
 		    "level extra" "level --force" "pin-native x" "pin-native -j" \
 		    "pin-native --name $long" "show x" "status -o x" "save x" "apply --host" \
-		    "monitor -p" "taps --force" "counters x" "level -x" "set --bogus csum"; do
+		    "monitor -p" "taps --force" "counters x" "level -x" "set --bogus csum" \
+		    "precheck" "precheck vm1" "precheck 0 csum" \
+		    "precheck 99999999999 csum" "precheck vm1 bogus" "precheck vm1 csum,tso_e" \
+		    "precheck vm1 csum --force" "precheck vm1 csum --dry-run" \
+		    "set --dry-run" "set --dry-run bogus" "set csum --dry-run -j" \
+		    "taps --dry-run" "show --dry-run" "apply --dry-run"; do
 		# shellcheck disable=SC2086
 		run $args
 		check "'tunpin ${args:0:40}': exit 2" [ $rc -eq 2 ]
@@ -88,7 +93,9 @@ if [ ! -d /sys/module/tunpin ]; then
 	for args in "set csum" "set csum tso4 --name a --force" "set linux-6.1" \
 		    "override add /x csum" "override del /x" "override" "override list" \
 		    "level" "show" "status" "counters" "taps" "monitor" "pin-native" \
-		    "save" "apply"; do
+		    "save" "apply" "set --dry-run csum" "set csum --dry-run --force" \
+		    "precheck vm1 linux-6.1" "precheck 4242 csum tso4 -j" \
+		    "precheck /machine.slice csum,tso4"; do
 		# shellcheck disable=SC2086
 		run $args
 		check "'tunpin $args': exit 4" [ $rc -eq 4 ]
@@ -127,6 +134,10 @@ complete_words override add /vm csum,vhost_ring
 check "override add: a list" [ "$out" = csum,vhost_ring_reset ]
 complete_words set csum tso4 ts
 check "set: later words of the list" [ "$out" = $'tso6\ntso_ecn' ]
+complete_words precheck vm1 csum,tso_e
+check "precheck: its TARGET is a LEVEL" [ "$out" = csum,tso_ecn ]
+complete_words set --dry
+check "set: --dry-run" [ "$out" = --dry-run ]
 complete_words compare ""
 check "a LEVEL: catalog levels" grep -qx linux-6.1 <<<"$out"
 check "a LEVEL: capabilities" grep -qx csum <<<"$out"

@@ -115,7 +115,7 @@ static void test_table(void)
 {
 	static const char *const known[] = {
 		"LEVEL", "LEVEL...", "DUMP", "DUMP...", "OLD", "NEW", "CGROUP",
-		"[COMMAND]", "[DUMP|--host]",
+		"[COMMAND]", "[DUMP|--host]", "VM",
 	};
 	int bad = 0;
 
@@ -186,7 +186,8 @@ static void test_usage(void)
 	CHECK(has_prefix_line(u, "  show") && has_prefix_line(u, "  status") &&
 	      has_prefix_line(u, "  save [--root DIR]") &&
 	      has_prefix_line(u, "  apply") && strstr(u, "  --root DIR"));
-	CHECK(has_line(u, "  set LEVEL... [--name NAME] [--force]"));
+	CHECK(has_line(u, "  set LEVEL... [--name NAME] [--force] [--dry-run]"));
+	CHECK(has_line(u, "  precheck VM LEVEL... [-j|-p]   may VM migrate to LEVEL: exit 0, or 3"));
 	CHECK(has_line(u, "  override [list] [-j|-p]        the per-cgroup levels"));
 	CHECK(strstr(u, "\nLEVEL: a catalog name"));
 	CHECK(strstr(u, "Without the module (exit 4): set, pin-native, level,"));
@@ -322,7 +323,15 @@ static void test_complete(void)
 	CHECK(!strcmp(COMPLETE("override", ""), "list\nadd\ndel\n"));
 	CHECK(!strcmp(COMPLETE("override", "add", ""), ""));
 	CHECK(!strcmp(COMPLETE("override", "del", "/a", ""), ""));
-	CHECK(!strcmp(COMPLETE("set", "--"), "--name\n--force\n--help\n"));
+	CHECK(!strcmp(COMPLETE("set", "--"),
+		      "--name\n--force\n--dry-run\n--help\n"));
+	/* precheck VM LEVEL...: no candidates for VM, a LEVEL after it */
+	CHECK(!strcmp(COMPLETE("precheck", ""), ""));
+	CHECK(!strcmp(COMPLETE("precheck", "vm1", "csum,tso_e"),
+		      "csum,tso_ecn\n"));
+	CHECK(strstr(COMPLETE("precheck", "/m", "linux-6."), "linux-6.1\n"));
+	CHECK(!strcmp(COMPLETE("precheck", "vm1", "csum", "ts"),
+		      "tso4\ntso6\ntso_ecn\n"));
 	CHECK(!strcmp(COMPLETE("compare", "-"),
 		      "-j\n--json\n-p\n--pretty\n--host\n-h\n--help\n"));
 	CHECK(!strcmp(COMPLETE("probe", "-o", ""), ":file\n"));

@@ -308,6 +308,7 @@ int main(void)
 	test_pool();
 	test_cli_table();
 	test_metrics();
+	test_vminfo();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

@@ -27,5 +27,7 @@ void test_pool(void);	/* catalog.c, pool.c (pool_test.c) */
 /* the command table, its help and completion (cli_test.c) */
 void test_cli_table(void);
 void test_metrics(void);	/* metrics.c (metrics_test.c) */
+/* which VM holds what, precheck, set --dry-run, the canary (vminfo_test.c) */
+void test_vminfo(void);
 
 #endif
