@@ -61,8 +61,9 @@ amd64)
 	bullseye | bookworm) pkgs+=(dwarves) ;;	# pahole, for BTF (6.12+)
 	*) pkgs+=(pahole) ;;
 	esac
-	# The full lane's extras: the Ansible playbook's test.
-	[ "$suite" = bookworm ] && pkgs+=(ansible-core)
+	# The full lane's extras: the Ansible role's test (python3-apt: its
+	# .deb install).
+	[ "$suite" = bookworm ] && pkgs+=(ansible-core python3-apt)
 	# Cross compilers for the lanes of other architectures built here.
 	for a in $(awk -v r="$root" -v a="$arch" '!/^#/ && NF >= 5 &&
 			$3 == r && $4 == a && $2 != a { print $2 }' \
