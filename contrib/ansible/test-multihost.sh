@@ -7,11 +7,12 @@
 # three kernels (tests/data: 6.18, 7.2, 6.1), so the pool is the 6.1 host's
 # set. Checks: the first run loads the module, pins and saves every host and
 # keeps the level; a second run changes nothing (the artifact kept); --check
-# reports and changes nothing; the gate refuses on every host, with nothing
-# pinned anywhere, when one host cannot take the level (an open TAP file
-# granted more, a level one host lacks, a module that does not load, a
-# probe that fails); --force and a new pool level. What selftests/ansible.sh
-# (in the VM, the real module) cannot show. Needs ansible-core; no root.
+# (with the dump of a 4.14 host outside the play) reports and changes
+# nothing; the gate refuses on every host, with nothing pinned anywhere,
+# when one host cannot take the level (an open TAP file granted more, a
+# level one host lacks, a module that does not load, a probe that fails);
+# --force and a new pool level. What selftests/ansible.sh (in the VM, the
+# real module) cannot show. Needs ansible-core; no root. About six minutes.
 # Prints "N passed, N failed"; exits 1 on any failure.
 # Usage: test-multihost.sh [TUNPIN]   (default: tools/tunpin/tunpin)
 set -u
@@ -135,16 +136,20 @@ check "rise: a and b pinned higher, c left" [ "$(levels)" = "a=$high/pool-a b=$h
 check "rise: the kept level replaced" [ "$(python3 -c 'import json, sys
 print(" ".join(json.load(open(sys.argv[1]))["hosts"]))' "$tmp/artifacts/pool-a.json")" = "hv-618 hv-72" ]
 
-# --- --check: reports, changes nothing -------------------------------------
+# --- --check, a 4.14 host outside the play: reports, changes nothing -------
 reset
 for h in $hosts; do touch "$tmp/st/$h/loaded"; done
-play -e tunpin_pool=pool-b --check
+play -e tunpin_pool=pool-b --check -e "tunpin_extra_dumps=$data/v2-dump-4.14.json"
 check "check: exit 0" [ $rc -eq 0 ]
+check "check: the extra dump lowers the pool" says "lowers the pool: hv-61 (lacks $lacks), hv-414 (lacks ufo $lacks)"
+pool=${pool/ ufo/}
 check "check: nothing pinned" [ "$(levels)" = "$unpinned" ]
 check "check: nothing set or saved" [ "$(sets)" = 0 ] && [ ! -e "$tmp/root-a" ]
 check "check: no level kept" [ ! -e "$tmp/artifacts/pool-b.json" ]
 check "check: what would be" says "b (hv-72, kernel 7.2.13+deb14-amd64) against pool-b: superset; would be pinned: unpinned -> $pool"
 check "check: counted as changed" grep -qE '^a changed=[1-9].* b changed=[1-9].* c changed=[1-9]' <<<"$(recap)"
+pool=$(python3 -c 'import json, sys
+print(" ".join(json.load(open(sys.argv[1]))["capabilities"]))' "$data/v2-dump-6.1.json")
 
 # --- a's VM was granted uso4 (outside the pool): nobody is pinned ----------
 reset
