@@ -48,7 +48,7 @@ export TUNPIN_SRC
 export TUNPIN_TOOL=${TUNPIN_TOOL:-$TUNPIN_SRC/tools/tunpin/tunpin}
 
 # The scripts (genl_spec: a netlink client we did not write, driven by the
-# YAML spec; tool, probe: tunpin(8); ansible: contrib/ansible's playbook;
+# YAML spec; tool, probe: tunpin(8); ansible: contrib/ansible's role;
 # libvirt_hook: contrib/libvirt's hook; libvirt: the release's libvirt;
 # upstream_tun: the kernel's own tun selftest) expect the module loaded,
 # unpinned; unit (tools/testing/systemd.sh: tunpin.service started by

@@ -23,6 +23,7 @@ log=$BUILD/check
 mkdir -p "$log"
 rm -f "$log"/*.log "$log"/*.status
 passed=0 failed=0 todo=0
+pkgdir=		# the .debs this run built (pkg.sh), for selftests/ansible.sh
 
 "$(dirname "$0")/deps.sh" || die "cannot install the dependencies"
 
@@ -64,13 +65,16 @@ step other-arch-refused tools/testing/other-arch.sh
 step host-probe tools/tunpin/tunpin probe -o "$BUILD/host-probe.json"
 if [ "$quick" != 1 ]; then
 	# DKMS against the Debian headers, the Debian packages and lintian.
-	step packages tools/testing/pkg.sh
+	step packages tools/testing/pkg.sh && pkgdir=$BUILD/pkg
 	step libvirt-hook contrib/libvirt/test-hook.sh
+	step ansible-lint ansible-lint --offline --nocolor --profile production \
+		contrib/ansible/site.yml contrib/ansible/roles/tunpin
+	step ansible-multihost contrib/ansible/test-multihost.sh
 fi
 # The unit tests (the tool's, the kernel-report scan's) and the packaging
 # tests report their own counts ("N passed, N failed"), one line each.
 ulogs=()
-for f in tool-unit splats-unit packages libvirt-hook; do
+for f in tool-unit splats-unit packages libvirt-hook ansible-multihost; do
 	[ -f "$log/$f.log" ] && ulogs+=("$log/$f.log")
 done
 read -r upass ufail < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
@@ -137,6 +141,7 @@ vm() {
 		-r "$(lane_root "$lane")" \
 		-t "${TUNPIN_VM_TIMEOUT:-$tmo}" -o "$out/vm$1" -m "$BUILD" -- \
 		env TUNPIN_HOST_DUMP="$BUILD/host-probe.json" \
+		${pkgdir:+TUNPIN_PKG_DIR="$pkgdir"} \
 		TUNPIN_KO="$out/src/module/tunpin.ko" \
 		TUNPIN_TOOL="$out/src/tools/tunpin/tunpin" \
 		bash "$TUNPIN_SRC/selftests/run.sh" "$out/selftests" "${@:3}" \

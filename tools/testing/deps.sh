@@ -20,7 +20,7 @@ pkgs=(
 	python3-pyroute2 python3-yaml	# a netlink client we did not write
 	python3-jsonschema		# the YAML spec against its schema
 	python3-prometheus-client	# tunpin metrics, parsed by Prometheus' parser
-	ansible-core			# contrib/ansible's playbook
+	ansible-core ansible-lint	# contrib/ansible's role
 	man-db groff-base		# the man page lint
 	# pkg.sh and dkms.sh: all installed here, at once
 	dpkg-dev debhelper dh-dkms lintian systemd dkms

@@ -119,15 +119,24 @@ for f in usr/sbin/tunpin usr/share/man/man8/tunpin.8.gz \
 	is "tunpin: /$f" test -f "$t/$f"
 done
 # contrib/ as examples, each directory whole but for its tests (they run
-# in the tree), uncompressed; the libvirt hook executable.
+# in the tree), uncompressed; the libvirt hook executable; the Ansible role
+# in Ansible's roles path, its site.yml and README.md examples.
 ex=usr/share/doc/tunpin/examples
-for d in ansible libvirt systemd; do
+for d in libvirt systemd; do
 	expect "tunpin: /$ex/$d is contrib/$d" \
 		"$(git ls-files -co --exclude-standard "contrib/$d" |
 		   sed "s|^contrib/$d/||" | grep -v '^test-' | sort)" \
 		"$(find "$t/$ex/$d" -type f -printf '%P\n' 2>/dev/null | sort)"
 done
 is "tunpin: /$ex/libvirt/qemu executable" test -x "$t/$ex/libvirt/qemu"
+roles=usr/share/ansible/roles
+expect "tunpin: /$roles/tunpin is contrib/ansible/roles/tunpin" \
+	"$(git ls-files -co --exclude-standard contrib/ansible/roles/tunpin |
+	   sed 's|^contrib/ansible/roles/tunpin/||' | grep -vx README.md | sort)" \
+	"$(find "$t/$roles/tunpin" -type f -printf '%P\n' 2>/dev/null | sort)"
+expect "tunpin: /$ex/ansible is the role's site.yml and README.md" \
+	"README.md site.yml" \
+	"$(find "$t/$ex/ansible" -type f -printf '%P\n' 2>/dev/null | sort | paste -sd ' ')"
 is "tunpin: nothing else in /$ex" test -z \
 	"$(find "$t/$ex" -mindepth 1 -maxdepth 1 ! -name ansible ! -name libvirt \
 	   ! -name systemd)"

@@ -61,12 +61,13 @@ amd64)
 	bullseye | bookworm) pkgs+=(dwarves) ;;	# pahole, for BTF (6.12+)
 	*) pkgs+=(pahole) ;;
 	esac
-	# The full lane's extras: the Ansible playbook's test; systemd, PID 1
-	# of the unit's test (vm/guest-init.sh tunpin.systemd=1), and D-Bus
-	# (systemd-run --wait needs the bus); a Prometheus text parser we did
-	# not write (tunpin metrics).
-	[ "$suite" = bookworm ] &&
-		pkgs+=(ansible-core systemd dbus python3-prometheus-client)
+	# The full lane's extras: the Ansible role's test (python3-apt: its
+	# .deb install); systemd, PID 1 of the unit's test
+	# (vm/guest-init.sh tunpin.systemd=1), and D-Bus (systemd-run --wait
+	# needs the bus); a Prometheus text parser we did not write (tunpin
+	# metrics).
+	[ "$suite" = bookworm ] && pkgs+=(ansible-core python3-apt systemd dbus
+		python3-prometheus-client)
 	# Cross compilers for the lanes of other architectures built here.
 	for a in $(awk -v r="$root" -v a="$arch" '!/^#/ && NF >= 5 &&
 			$3 == r && $4 == a && $2 != a { print $2 }' \
