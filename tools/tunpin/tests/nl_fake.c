@@ -35,9 +35,12 @@ static struct {
 	unsigned int group;	/* joined through setsockopt() */
 	int ext_ack, cap_ack;
 	int dirty;		/* requests with non-zero alignment padding */
+	bool serving;		/* nl_fake_serve(): tunpin-fake's kernel */
 } fk;
 
 static struct mnl_socket *const fake_sock = (struct mnl_socket *)&fk;
+
+static void queue_events(void);
 
 struct mnl_socket *mnl_socket_open(int bus)
 {
@@ -69,6 +72,8 @@ int mnl_socket_setsockopt(const struct mnl_socket *nl, int type, void *buf,
 		fk.group = *(unsigned int *)buf;
 	else
 		return -1;
+	if (type == NETLINK_ADD_MEMBERSHIP && fk.serving)
+		queue_events();
 	return 0;
 }
 
@@ -635,4 +640,32 @@ void test_nl(void)
 
 	CHECK(fk.dirty == 0);	/* no request sent garbage */
 	tp_nl_close(h);
+}
+
+/* tests/tunpin-fake: a module at level pool-a, answering every command. */
+static void respond_any(const struct nlmsghdr *req)
+{
+	switch (req_cmd()) {
+	case TUNPIN_CMD_LEVEL_GET:
+		respond_pinned(req);
+		break;
+	case TUNPIN_CMD_COUNTERS_GET:
+		respond_counters(req);
+		break;
+	case TUNPIN_CMD_OVERRIDE_GET:
+		respond_overrides(req);
+		break;
+	case TUNPIN_CMD_TAP_GET:
+		respond_taps(req);
+		break;
+	default:
+		respond_ack(req);
+	}
+}
+
+void nl_fake_serve(void)
+{
+	fk.family_present = true;
+	fk.serving = true;
+	fk.respond = respond_any;
 }

@@ -22,6 +22,8 @@ int unit_parse(struct cli *c, ...);
 #define PARSE(c, ...) unit_parse(c, __VA_ARGS__, (char *)NULL)
 
 void test_nl(void);	/* nl.c against a fake kernel (nl_fake.c) */
+/* that kernel answering every command, for tests/tunpin-fake */
+void nl_fake_serve(void);
 void test_dump(void);	/* dump.c: JSON (dump_test.c) */
 void test_pool(void);	/* catalog.c, pool.c (pool_test.c) */
 /* the command table, its help and completion (cli_test.c) */
