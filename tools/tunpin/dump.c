@@ -847,15 +847,6 @@ static int write_all(int fd, const char *s, size_t len)
 	return 0;
 }
 
-const char *json_text(json_object *o, bool pretty)
-{
-	int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
-		(pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
-		 JSON_C_TO_STRING_PLAIN);
-
-	return json_object_to_json_string_ext(o, flags);
-}
-
 int json_write_file(const char *path, json_object *o, bool pretty)
 {
 	const char *s = json_text(o, pretty);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <json-c/json.h>
+#include "out.h"
 
 /*
  * Schema 2 adds "vhost", the native vhost-net features; schema 1 dumps
@@ -91,8 +92,6 @@ int dump_from_json(json_object *o, struct tp_dump *d, char *err,
  * failure, a document that is not an object (null, an array...) included.
  */
 json_object *json_read_file(const char *path, char *err, size_t errsize);
-/* @o as written by json_write_file(); NULL if out of memory. */
-const char *json_text(json_object *o, bool pretty);
 /* Write @o to @path ("-" or NULL: stdout), pretty or not: 0 or -1/errno. */
 int json_write_file(const char *path, json_object *o, bool pretty);
 /*

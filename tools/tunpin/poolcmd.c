@@ -8,6 +8,7 @@
 #include "catalog.h"
 #include "cli.h"
 #include "dump.h"
+#include "out.h"
 #include "pool.h"
 #include "poolcmd.h"
 #include "probe.h"
@@ -19,22 +20,14 @@ enum { X_DIFFERENT = 1, X_TROUBLE = 2 };
 #define DEFAULT_NAME	"merged"
 #define TEXT		1024	/* any capability or feature list */
 
-static bool json_wanted(const struct cli *c)
+/*
+ * Print @o on stdout (and drop it): 0, or X_ERR if it could not be
+ * written (said at exit, with diff's status for diff).
+ */
+static int put_json(json_object *o)
 {
-	return c->opts & (OPT_JSON | OPT_PRETTY);
-}
-
-/* Print @o on stdout (and drop it): 0, or X_ERR. */
-static int put_json(const struct cli *c, json_object *o)
-{
-	int ret = json_write_file(NULL, o, c->opts & OPT_PRETTY);
-
-	json_object_put(o);
-	if (ret) {
-		fprintf(stderr, "tunpin: stdout: %s\n", strerror(errno));
-		return X_ERR;
-	}
-	return X_OK;
+	print_json(NULL, o);
+	return stdout_flush() ? X_ERR : X_OK;
 }
 
 /* Known capabilities as names, or "none". */
@@ -164,39 +157,28 @@ static void vhost_note(const struct tp_member *a, const struct tp_member *b)
 int cmd_levels(const struct cli *c)
 {
 	char buf[TEXT];
-	json_object *a = json_object_new_array(), *o;
 
+	(void)c;
+	open_json_array(NULL);
 	for (size_t i = 0; i < tp_catalog_len; i++) {
 		const struct tp_catalog *e = &tp_catalog[i];
 		const struct tp_catalog *r = catalog_find(e->name);
 
-		if (!json_wanted(c)) {
-			if (e->alias)
-				printf("%s -> %s\n", e->name, e->alias);
-			else
-				printf("%s (since %s): %s\n\tnote: %s\n",
-				       e->name, e->since,
-				       caps_text(e->caps, buf), e->note);
-			continue;
-		}
-		o = json_object_new_object();
-		json_object_object_add(o, "name",
-				       json_object_new_string(e->name));
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "name", "%s", e->name);
 		if (e->alias)
-			json_object_object_add(o, "alias",
-				json_object_new_string(e->alias));
-		json_object_object_add(o, "capabilities", caps_json(r->caps));
-		json_object_object_add(o, "since",
-				       json_object_new_string(r->since));
-		json_object_object_add(o, "note", json_object_new_string(
-			e->alias ? r->note : e->note));
-		json_object_array_add(a, o);
+			print_string(PRINT_ANY, "alias", " -> %s\n", e->alias);
+		print_caps(PRINT_JSON, "capabilities", NULL, r->caps);
+		print_string(PRINT_JSON, "since", NULL, r->since);
+		print_string(PRINT_JSON, "note", NULL,
+			     e->alias ? r->note : e->note);
+		if (!e->alias)
+			print_fp(" (since %s): %s\n\tnote: %s\n", e->since,
+				 caps_text(e->caps, buf), e->note);
+		close_json_object();
 	}
-	if (!json_wanted(c)) {
-		json_object_put(a);
-		return X_OK;
-	}
-	return put_json(c, a);
+	close_json_array();
+	return X_OK;
 }
 
 /*
@@ -618,8 +600,8 @@ int cmd_merge(const struct cli *c)
 		ret = X_ERR;
 		goto out;
 	}
-	if (json_wanted(c)) {
-		ret = put_json(c, o);
+	if (is_json_context()) {
+		ret = put_json(o);
 	} else {
 		json_object_put(o);
 		print_merge(r, m, n, c->opts & OPT_VERBOSE);
@@ -765,7 +747,7 @@ int cmd_compare(const struct cli *c)
 	v = pool_compare(ref.caps & mask, host.caps & mask, &missing, &extra);
 	compare_others(&ref, &host, mask == TUNPIN_CAP_ALL, &x);
 	others_text(&x, kinds, sizeof(kinds));
-	if (json_wanted(c)) {
+	if (is_json_context()) {
 		o = json_object_new_object();
 		json_object_object_add(o, "reference", member_json(&ref));
 		json_object_object_add(o, "candidate", member_json(&host));
@@ -803,7 +785,7 @@ int cmd_compare(const struct cli *c)
 		json_object_object_add(o, "differences", d);
 		json_object_object_add(o, "vhost_compared",
 			json_object_new_boolean(mask == TUNPIN_CAP_ALL));
-		ret = put_json(c, o);
+		ret = put_json(o);
 		return ret ? ret : v == TP_INCOMPATIBLE ? X_BELOW : X_OK;
 	}
 	/* the same capabilities are not identical if anything else differs */
@@ -871,7 +853,7 @@ int cmd_diff(const struct cli *c)
 	new.caps &= mask;
 	pool_diff(&old, &new, &d);
 	same = diff_differs(&d) ? X_DIFFERENT : X_OK;
-	if (json_wanted(c)) {
+	if (is_json_context()) {
 		o = json_object_new_object();
 		json_object_object_add(o, "old", member_json(&old));
 		json_object_object_add(o, "new", member_json(&new));
@@ -893,7 +875,7 @@ int cmd_diff(const struct cli *c)
 				       features_json(d.features_removed));
 		json_object_object_add(o, "vhost_compared",
 			json_object_new_boolean(mask == TUNPIN_CAP_ALL));
-		return put_json(c, o) ? X_TROUBLE : same;
+		return put_json(o) ? X_TROUBLE : same;
 	}
 	printf("old: %s\n", who(&old, w, sizeof(w)));
 	printf("new: %s\n", who(&new, w, sizeof(w)));

@@ -344,11 +344,7 @@ int cmd_precheck(struct tp_nl *h, const struct cli *c,
 		json_object_object_add(o, "missing", granted_json(&m));
 		json_object_object_add(o, "ok",
 			json_object_new_boolean(!m.caps && !m.unknown));
-		puts(json_object_to_json_string_ext(o,
-			(c->opts & OPT_PRETTY ? JSON_C_TO_STRING_PRETTY :
-						JSON_C_TO_STRING_PLAIN) |
-			JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(o);
+		print_json(NULL, o);	/* -j, -p: as every command */
 	} else {
 		json_object_put(pids);
 		if (vm)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include "caps.h"
+#include "out.h"
 #include "pool.h"
 #include "state.h"
 
@@ -143,9 +144,7 @@ int state_write(const char *root, const struct tp_state *st, char *err,
 	json_object_object_add(o, "overrides", a);
 
 	snprintf(path, sizeof(path), "%s%s", root, TP_STATE_FILE);
-	ret = write_atomic(path, json_object_to_json_string_ext(o,
-			   JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE),
-			   err, errsize);
+	ret = write_atomic(path, json_text(o, true), err, errsize);
 	json_object_put(o);
 	if (ret)
 		return ret;

@@ -17,6 +17,7 @@
 #include "caps.h"
 #include "cli.h"
 #include "dump.h"
+#include "out.h"
 #include "pool.h"
 #include "poolcmd.h"
 #include "probe.h"
@@ -43,72 +44,57 @@ static int kernel_error(struct tp_nl *h, int err, const char *what)
 	return EXIT_ERR;
 }
 
-static json_object *json_level(const struct tp_level *l)
+/* A level as data, in the object open. */
+static void json_level(const struct tp_level *l)
 {
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "pinned", json_object_new_boolean(l->pinned));
-	json_object_object_add(o, "capabilities",
-			       caps_json(l->pinned ? l->caps : 0));
-	json_object_object_add(o, "name", json_object_new_string(l->name));
-	return o;
+	print_bool(PRINT_JSON, "pinned", NULL, l->pinned);
+	print_caps(PRINT_JSON, "capabilities", NULL, l->pinned ? l->caps : 0);
+	print_string(PRINT_JSON, "name", NULL, l->name);
 }
-
-struct show {
-	json_object *json;	/* -j: the document being built */
-	json_object *list;	/* the array being filled */
-};
 
 static int show_override(const struct tp_override *ov, void *arg)
 {
-	struct show *s = arg;
 	char buf[LEVEL_BUF];
 
-	if (s->json) {
-		json_object *o = json_level(&ov->level);
-
-		json_object_object_add(o, "cgroup",
-				       json_object_new_string(ov->cgroup));
-		json_object_array_add(s->list, o);
-		return 0;
-	}
-	printf("\t%s: %s%s%s%s\n", cli_safe(ov->cgroup),
-	       level_text(&ov->level, buf),
-	       ov->level.name[0] ? " [" : "", cli_safe(ov->level.name),
-	       ov->level.name[0] ? "]" : "");
+	(void)arg;
+	open_json_object(NULL);
+	json_level(&ov->level);
+	print_string(PRINT_ANY, "cgroup", "\t%s: ", ov->cgroup);
+	print_fp("%s%s%s%s\n", level_text(&ov->level, buf),
+		 ov->level.name[0] ? " [" : "", cli_safe(ov->level.name),
+		 ov->level.name[0] ? "]" : "");
+	close_json_object();
 	return 0;
+}
+
+/* Known capabilities (the JSON drops unknown bits), or "nothing". */
+static const char *caps_or_nothing(uint32_t bits, char *buf)
+{
+	caps_print(bits, " ", buf, LEVEL_BUF);
+	return *buf ? buf : "nothing";
 }
 
 static int show_tap(const struct tp_tap *t, void *arg)
 {
-	struct show *s = arg;
-	char granted[LEVEL_BUF], active[LEVEL_BUF], ifs[256];
+	char buf[LEVEL_BUF], ifs[256];
 
+	(void)arg;
 	vm_ifnames("", t->pid, ifs, sizeof(ifs));
-	if (s->json) {
-		json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "interfaces", vm_ifnames_json(ifs));
-
-		json_object_object_add(o, "pid", json_object_new_int64(t->pid));
-		json_object_object_add(o, "comm",
-				       json_object_new_string(t->comm));
-		json_object_object_add(o, "active", caps_json(t->active));
-		json_object_object_add(o, "granted", caps_json(t->offered));
-		json_object_object_add(o, "exempt",
-				       json_object_new_boolean(t->exempt));
-		json_object_object_add(o, "override",
-				       json_object_new_boolean(t->override));
-		json_object_array_add(s->list, o);
-		return 0;
-	}
-	caps_print(t->offered, " ", granted, sizeof(granted));
-	caps_print(t->active, " ", active, sizeof(active));
-	printf("\t%s[%u]%s%s: granted %s; active %s%s%s\n",
-	       cli_safe(t->comm), t->pid,
-	       *ifs ? " holding " : "", ifs,
-	       *granted ? granted : "nothing", *active ? active : "nothing",
-	       t->exempt ? " [exempt]" : "", t->override ? " [override]" : "");
+	open_json_object(NULL);
+	print_json("interfaces", vm_ifnames_json(ifs));
+	print_uint(PRINT_JSON, "pid", NULL, t->pid);
+	print_string(PRINT_ANY, "comm", "\t%s", t->comm);
+	print_uint(PRINT_FP, NULL, "[%llu]", t->pid);
+	print_string(PRINT_FP, NULL, *ifs ? " holding %s" : "%s", ifs);
+	print_json("active", caps_json(t->active));
+	print_json("granted", caps_json(t->offered));
+	print_fp(": granted %s", caps_or_nothing(t->offered, buf));
+	print_fp("; active %s", caps_or_nothing(t->active, buf));
+	print_bool(PRINT_JSON, "exempt", NULL, t->exempt);
+	print_bool(PRINT_JSON, "override", NULL, t->override);
+	print_fp("%s%s\n", t->exempt ? " [exempt]" : "",
+		 t->override ? " [override]" : "");
+	close_json_object();
 	return 0;
 }
 
@@ -124,19 +110,22 @@ static const char *cap_off(uint32_t bit, const struct tp_level *l,
 }
 
 /*
- * The module's probe points (/sys/kernel/tunpin/probes), into @a (JSON) or
- * printed; the number of points not armed, or -1 if the file is missing.
+ * The module's probe points (/sys/kernel/tunpin/probes), "probes" in the
+ * object open; the number of points not armed, or -1 if the file is
+ * missing (JSON null).
  */
-static int show_probes(json_object *a)
+static int show_probes(void)
 {
 	FILE *f = fopen("/sys/kernel/tunpin/probes", "re");
 	char line[256], sym[128], kind[16], state[16];
 	int bad = 0;
 
-	if (!f)
+	if (!f) {
+		print_null(PRINT_JSON, "probes", NULL);
 		return -1;
-	if (!a)
-		printf("probes:\n");
+	}
+	print_fp("probes:\n");
+	open_json_array("probes");
 	while (fgets(line, sizeof(line), f)) {
 		long missed = 0;
 		int n = sscanf(line, "%127s %15s %15s missed %ld", sym, kind,
@@ -145,41 +134,60 @@ static int show_probes(json_object *a)
 		if (n < 3)
 			continue;
 		bad += strcmp(state, "armed") != 0;
-		if (a) {
-			json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "symbol",
-					       json_object_new_string(sym));
-			json_object_object_add(o, "kind",
-					       json_object_new_string(kind));
-			json_object_object_add(o, "state",
-					       json_object_new_string(state));
-			json_object_object_add(o, "missed", n == 4 ?
-				json_object_new_int64(missed) : NULL);
-			json_object_array_add(a, o);
-		} else {
-			printf("\t%s %s: %s", cli_safe(sym), kind, state);
-			if (n == 4)
-				printf(", %ld returns missed", missed);
-			printf("\n");
-		}
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "symbol", "\t%s", sym);
+		print_string(PRINT_ANY, "kind", " %s", kind);
+		print_string(PRINT_ANY, "state", ": %s", state);
+		if (n == 4)
+			print_int(PRINT_ANY, "missed", ", %lld returns missed",
+				  missed);
+		else
+			print_null(PRINT_JSON, "missed", NULL);
+		print_fp("\n");
+		close_json_object();
 	}
+	close_json_array();
 	fclose(f);
 	return bad;
 }
 
+/* The TAP files, gathered: the JSON says null if they cannot all be. */
+struct taps {
+	struct tp_tap *t;
+	size_t n, size;
+};
+
+static int collect_tap(const struct tp_tap *t, void *arg)
+{
+	struct taps *ts = arg;
+
+	if (ts->n == ts->size) {
+		size_t size = ts->size ? 2 * ts->size : 64;
+		struct tp_tap *p = realloc(ts->t, size * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		ts->t = p;
+		ts->size = size;
+	}
+	ts->t[ts->n++] = *t;
+	return 0;
+}
+
+static int collect_override(const struct tp_override *ov, void *arg);
+
 int cmd_show(struct tp_nl *h, const struct cli *c)
 {
-	bool json = c->opts & (OPT_JSON | OPT_PRETTY);
-	struct show s = { 0 };
 	struct tp_counters cnt;
 	struct tp_dump native, *nat = &native;
 	char buf[LEVEL_BUF], why[256];
+	struct tp_state ovs = { 0 };
+	struct taps taps = { 0 };
 	struct canary canary;
-	json_object *a;
 	struct tp_level l;
 	int err, unarmed;
 
+	(void)c;
 	err = tp_nl_level_get(h, &l);
 	if (err)
 		return kernel_error(h, err, "level");
@@ -190,126 +198,108 @@ int cmd_show(struct tp_nl *h, const struct cli *c)
 		nat = NULL;	/* not root on a pinned host: say so below */
 	canary_run(h, &l, nat ? nat->caps : 0, nat, &canary);
 
-	if (json) {
-		s.json = json_object_new_object();
-		json_object_object_add(s.json, "level", json_level(&l));
-		json_object_object_add(s.json, "native", nat ?
-				       caps_json(nat->caps) : NULL);
-		json_object_object_add(s.json, "warning", l.pinned ? NULL :
-			json_object_new_string("unpinned"));
-		a = json_object_new_array();
-		for (int i = 0; i < NCAPS; i++) {
-			json_object *o = json_object_new_object();
-			const char *off = cap_off(caps[i].bit, &l, nat);
-
-			json_object_object_add(o, "name",
-				json_object_new_string(caps[i].name));
-			json_object_object_add(o, "on",
-				json_object_new_boolean(!off));
-			json_object_object_add(o, "reason",
-				off ? json_object_new_string(off) : NULL);
-			json_object_array_add(a, o);
-		}
-		json_object_object_add(s.json, "capabilities", a);
+	if (!l.pinned)
+		print_fp("WARNING: unpinned: guests are offered whatever this kernel offers,\n"
+			 "WARNING: and the next kernel upgrade changes their ABI (tunpin pin-native)\n");
+	open_json_object(NULL);
+	open_json_object("level");
+	json_level(&l);
+	close_json_object();
+	print_fp("level: %s%s%s%s\n", level_text(&l, buf),
+		 l.name[0] ? " [" : "", cli_safe(l.name), l.name[0] ? "]" : "");
+	if (nat) {
+		print_json("native", caps_json(nat->caps));
+		print_fp("native: %s (kernel %s)\n",
+			 level_text(&(struct tp_level){ .caps = nat->caps,
+							.pinned = true }, buf),
+			 cli_safe(nat->kernel));
 	} else {
-		if (!l.pinned)
-			printf("WARNING: unpinned: guests are offered whatever this kernel offers,\n"
-			       "WARNING: and the next kernel upgrade changes their ABI (tunpin pin-native)\n");
-		printf("level: %s%s%s%s\n", level_text(&l, buf),
-		       l.name[0] ? " [" : "", cli_safe(l.name),
-		       l.name[0] ? "]" : "");
-		if (nat)
-			printf("native: %s (kernel %s)\n",
-			       level_text(&(struct tp_level){ .caps = nat->caps,
-							      .pinned = true },
-					  buf), cli_safe(nat->kernel));
-		else
-			printf("native: unknown (%s)\n", why);
-		printf("capabilities:\n");
-		for (int i = 0; i < NCAPS; i++) {
-			const char *off = cap_off(caps[i].bit, &l, nat);
-
-			printf("\t%s: %s%s%s%s\n", caps[i].name,
-			       off ? "off" : "on", off ? " [" : "",
-			       off ? off : "", off ? "]" : "");
-		}
-		printf("overrides:\n");
+		print_null(PRINT_JSON, "native", NULL);
+		print_fp("native: unknown (%s)\n", why);
 	}
+	if (l.pinned)
+		print_null(PRINT_JSON, "warning", NULL);
+	else
+		print_string(PRINT_JSON, "warning", NULL, "unpinned");
+	print_fp("capabilities:\n");
+	open_json_array("capabilities");
+	for (int i = 0; i < NCAPS; i++) {
+		const char *off = cap_off(caps[i].bit, &l, nat);
 
-	s.list = json_object_new_array();
-	err = tp_nl_overrides(h, show_override, &s);
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "name", "\t%s: ", caps[i].name);
+		print_bool(PRINT_JSON, "on", NULL, !off);
+		print_fp("%s", off ? "off" : "on");
+		if (off)
+			print_string(PRINT_ANY, "reason", " [%s]", off);
+		else
+			print_null(PRINT_JSON, "reason", NULL);
+		print_fp("\n");
+		close_json_object();
+	}
+	close_json_array();
+
+	print_fp("overrides:\n");
+	ovs.overrides = calloc(TP_STATE_OVERRIDES, sizeof(*ovs.overrides));
+	err = ovs.overrides ? tp_nl_overrides(h, collect_override, &ovs) :
+			      -ENOMEM;
 	if (err && err != -EPERM) {
-		json_object_put(s.list);
-		json_object_put(s.json);
+		state_free(&ovs);
+		out_discard();
 		return kernel_error(h, err, "overrides");
 	}
-	if (err && !json)	/* the rest is for anyone: the canary says so */
-		printf("\t(root only: they name VMs)\n");
-	if (json) {
-		json_object_object_add(s.json, "overrides", err ? NULL : s.list);
-		if (err)
-			json_object_put(s.list);
-		s.list = json_object_new_array();
+	if (err) {	/* the rest is for anyone: the canary says so */
+		print_null(PRINT_JSON, "overrides", NULL);
+		print_fp("\t(root only: they name VMs)\n");
 	} else {
-		printf("taps:\n");
+		open_json_array("overrides");
+		for (int i = 0; i < ovs.noverrides; i++)
+			show_override(&ovs.overrides[i], NULL);
+		close_json_array();
 	}
-	err = tp_nl_taps(h, show_tap, &s);
-	if (json) {
-		json_object_object_add(s.json, "taps", err ? NULL : s.list);
-		if (err)
-			json_object_put(s.list);
+	state_free(&ovs);
+	print_fp("taps:\n");
+	err = tp_nl_taps(h, collect_tap, &taps);
+	if (err) {
+		print_null(PRINT_JSON, "taps", NULL);
 	} else {
-		json_object_put(s.list);
-		if (err == -EPERM)
-			printf("\t(root only: they name the processes of every user)\n");
-		else if (err)
-			return kernel_error(h, err, "taps");
+		open_json_array("taps");
+		for (size_t i = 0; i < taps.n; i++)
+			show_tap(&taps.t[i], NULL);
+		close_json_array();
+	}
+	free(taps.t);
+	if (err == -EPERM) {
+		print_fp("\t(root only: they name the processes of every user)\n");
+	} else if (err && !is_json_context()) {
+		out_discard();
+		return kernel_error(h, err, "taps");
 	}
 
-	if (json) {
-		json_object *r = json_object_new_object();
-
-		for (int i = 0; i < cnt.n; i++)
-			if (cnt.c[i].cap)
-				json_object_object_add(r,
-					caps_print(cnt.c[i].cap, " ", buf,
-						   sizeof(buf)) ? buf : "",
-					json_object_new_int64(cnt.c[i].refused));
-			else
-				json_object_object_add(r, "unknown",
-					json_object_new_int64(cnt.c[i].refused));
-		json_object_object_add(r, "ioctls",
-			json_object_new_int64(cnt.refused_ioctls));
-		json_object_object_add(s.json, "refused", r);
-		r = json_object_new_array();
-		unarmed = show_probes(r);
-		json_object_object_add(s.json, "probes", unarmed < 0 ? NULL : r);
-		if (unarmed < 0)
-			json_object_put(r);
-		json_object_object_add(s.json, "enforcement",
-				       canary_json(&canary));
-		puts(json_object_to_json_string_ext(s.json,
-			(c->opts & OPT_PRETTY ? JSON_C_TO_STRING_PRETTY :
-						JSON_C_TO_STRING_PLAIN) |
-			JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(s.json);
-		return unarmed > 0 || canary_failed(&canary) ? EXIT_ERR :
-							       EXIT_OK;
-	}
-	printf("refused:\n");
+	print_fp("refused:\n");
+	open_json_object("refused");
 	for (int i = 0; i < cnt.n; i++) {
-		if (cnt.c[i].cap)
-			caps_print(cnt.c[i].cap, " ", buf, sizeof(buf));
-		printf("\t%s: %llu\n", cnt.c[i].cap ? buf : "unknown bits",
-		       (unsigned long long)cnt.c[i].refused);
+		if (cnt.c[i].cap && !caps_print(cnt.c[i].cap, " ", buf,
+						sizeof(buf)))
+			buf[0] = '\0';
+		print_uint(PRINT_JSON, cnt.c[i].cap ? buf : "unknown", NULL,
+			   cnt.c[i].refused);
+		print_fp("\t%s: %llu\n", cnt.c[i].cap ? buf : "unknown bits",
+			 (unsigned long long)cnt.c[i].refused);
 	}
-	printf("\tunknown ioctls: %llu\n",
-	       (unsigned long long)cnt.refused_ioctls);
-	unarmed = show_probes(NULL);
-	canary_print(&canary);
+	print_uint(PRINT_ANY, "ioctls", "\tunknown ioctls: %llu\n",
+		   cnt.refused_ioctls);
+	close_json_object();
+	unarmed = show_probes();
+	if (is_json_context())
+		print_json("enforcement", canary_json(&canary));
+	else
+		canary_print(&canary);
+	close_json_object();
 	if (unarmed > 0) {
-		fprintf(stderr, "tunpin: %d probe point%s not armed: the level is not enforced there\n",
-			unarmed, unarmed == 1 ? " is" : "s are");
+		if (!is_json_context())
+			fprintf(stderr, "tunpin: %d probe point%s not armed: the level is not enforced there\n",
+				unarmed, unarmed == 1 ? " is" : "s are");
 		return EXIT_ERR;
 	}
 	return canary_failed(&canary) ? EXIT_ERR : EXIT_OK;

@@ -35,6 +35,7 @@
 #include "dump.h"
 #include "metrics.h"
 #include "nl.h"
+#include "out.h"
 #include "pool.h"
 #include "poolcmd.h"
 #include "precheck.h"
@@ -50,60 +51,29 @@ enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2, EXIT_BELOW = 3,
 /* Room for every name, unknown bits included. */
 #define LEVEL_BUF 1024
 
-static bool json_wanted(const struct cli *c)
+/*
+ * A TAP's TUNSETOFFLOAD flags (its bits above TUNPIN_CAP_TAP are flags of
+ * a newer kernel, not vhost capabilities) or a vhost file's bits, as JSON:
+ * their names, unknown bits as "unknown:0x...".
+ */
+static void print_file_bits(const char *key, uint32_t bits, bool vhost)
 {
-	return c->opts & (OPT_JSON | OPT_PRETTY);
-}
-
-static void json_print(const struct cli *c, json_object *o)
-{
-	int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
-
-	flags |= c->opts & OPT_PRETTY ? JSON_C_TO_STRING_PRETTY :
-					JSON_C_TO_STRING_PLAIN;
-	puts(json_object_to_json_string_ext(o, flags));
-	json_object_put(o);
-}
-
-static void json_add(json_object *o, const char *key, json_object *val)
-{
-	json_object_object_add(o, key, val);
-}
-
-/* Capability names as a JSON array; unknown bits as "unknown:0x...". */
-static json_object *json_caps(uint32_t bits)
-{
-	json_object *a = json_object_new_array();
-	char buf[32];
-
-	for (int i = 0; i < NCAPS; i++)
-		if (bits & caps[i].bit)
-			json_object_array_add(a,
-				json_object_new_string(caps[i].name));
-	bits &= ~(uint32_t)TUNPIN_CAP_ALL;
-	if (bits) {
-		caps_print(bits, " ", buf, sizeof(buf));
-		json_object_array_add(a, json_object_new_string(buf));
-	}
-	return a;
-}
-
-/* A TAP's TUNSETOFFLOAD flags (its bits above TUNPIN_CAP_TAP are flags
- * of a newer kernel, not vhost capabilities) or a vhost file's bits. */
-static json_object *json_file_bits(uint32_t bits, bool vhost)
-{
-	json_object *a;
 	char buf[LEVEL_BUF];
 
-	if (vhost)
-		return json_caps(bits);
-	a = json_caps(bits & TUNPIN_CAP_TAP);
+	if (vhost) {
+		print_caps(PRINT_JSON, key, NULL, bits);
+		return;
+	}
+	open_json_array(key);
+	for (int i = 0; i < NCAPS; i++)
+		if (bits & TUNPIN_CAP_TAP & caps[i].bit)
+			print_string(PRINT_JSON, NULL, NULL, caps[i].name);
 	for (int b = 0; b < 32; b++)
 		if (bits & (1u << b) & ~(uint32_t)TUNPIN_CAP_TAP) {
 			offload_unknown_print(1u << b, " ", buf, sizeof(buf));
-			json_object_array_add(a, json_object_new_string(buf));
+			print_string(PRINT_JSON, NULL, NULL, buf);
 		}
-	return a;
+	close_json_array();
 }
 
 static const char *file_bits_str(uint32_t bits, bool vhost, char *buf)
@@ -136,15 +106,21 @@ static const char *bits_str(uint32_t bits, char *buf)
 	return buf;
 }
 
-/* "level" in sysfs syntax, then the same as data. */
-static void json_level(json_object *o, const struct tp_level *l)
+/*
+ * "level" in sysfs syntax, then the same as data, in the object open;
+ * the text: @fmt with the level, @name_fmt with its label if it has one.
+ */
+static void print_level(const struct tp_level *l, const char *fmt,
+			const char *name_fmt)
 {
 	char buf[LEVEL_BUF];
 
-	json_add(o, "level", json_object_new_string(level_str(l, buf)));
-	json_add(o, "pinned", json_object_new_boolean(l->pinned));
-	json_add(o, "caps", json_caps(l->caps));
-	json_add(o, "name", json_object_new_string(l->name));
+	print_string(PRINT_ANY, "level", fmt, level_str(l, buf));
+	print_bool(PRINT_JSON, "pinned", NULL, l->pinned);
+	print_caps(PRINT_JSON, "caps", NULL, l->caps);
+	print_string(PRINT_JSON, "name", NULL, l->name);
+	if (l->name[0])
+		print_string(PRINT_FP, NULL, name_fmt, l->name);
 }
 
 static int nl_error(struct tp_nl *h, int err)
@@ -168,44 +144,30 @@ static int nl_done(struct tp_nl *h)
 
 static int cmd_known(const struct cli *c)
 {
-	json_object *a;
-
-	if (!json_wanted(c)) {
-		for (int i = 0; i < NCAPS; i++)
-			printf("%-20s %#05x\n", caps[i].name, caps[i].bit);
-		return EXIT_OK;
-	}
-	a = json_object_new_array();
+	(void)c;
+	open_json_array(NULL);
 	for (int i = 0; i < NCAPS; i++) {
-		json_object *o = json_object_new_object();
-
-		json_add(o, "name", json_object_new_string(caps[i].name));
-		json_add(o, "bit", json_object_new_int64(caps[i].bit));
-		json_object_array_add(a, o);
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "name", "%-20s ", caps[i].name);
+		print_uint(PRINT_ANY, "bit", "%#05llx\n", caps[i].bit);
+		close_json_object();
 	}
-	json_print(c, a);
+	close_json_array();
 	return EXIT_OK;
 }
 
 static int cmd_level(struct tp_nl *h, const struct cli *c)
 {
-	char buf[LEVEL_BUF];
 	struct tp_level l;
-	json_object *o;
 	int err;
 
+	(void)c;
 	err = tp_nl_level_get(h, &l);
 	if (err)
 		return nl_error(h, err);
-	if (json_wanted(c)) {
-		o = json_object_new_object();
-		json_level(o, &l);
-		json_print(c, o);
-		return EXIT_OK;
-	}
-	printf("level: %s\n", level_str(&l, buf));
-	if (l.name[0])
-		printf("name: %s\n", cli_safe(l.name));
+	open_json_object(NULL);
+	print_level(&l, "level: %s\n", "name: %s\n");
+	close_json_object();
 	return EXIT_OK;
 }
 
@@ -257,35 +219,26 @@ static int cmd_set(struct tp_nl *h, const struct cli *c,
 
 static int print_override(const struct tp_override *ov, void *arg)
 {
-	json_object *a = arg, *o;
-	char buf[LEVEL_BUF];
-
-	if (a) {
-		o = json_object_new_object();
-		json_add(o, "cgroup", json_object_new_string(ov->cgroup));
-		json_level(o, &ov->level);
-		json_object_array_add(a, o);
-		return 0;
-	}
-	printf("%s\n", cli_safe(ov->cgroup));
-	printf("\tlevel: %s\n", level_str(&ov->level, buf));
-	if (ov->level.name[0])
-		printf("\tname: %s\n", cli_safe(ov->level.name));
+	(void)arg;
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "cgroup", "%s\n", ov->cgroup);
+	print_level(&ov->level, "\tlevel: %s\n", "\tname: %s\n");
+	close_json_object();
 	return 0;
 }
 
 static int cmd_override_list(struct tp_nl *h, const struct cli *c)
 {
-	json_object *a = json_wanted(c) ? json_object_new_array() : NULL;
 	int err;
 
-	err = tp_nl_overrides(h, print_override, a);
+	(void)c;
+	open_json_array(NULL);
+	err = tp_nl_overrides(h, print_override, NULL);
 	if (err) {
-		json_object_put(a);
+		out_discard();
 		return nl_error(h, err);
 	}
-	if (a)
-		json_print(c, a);
+	close_json_array();
 	return EXIT_OK;
 }
 
@@ -315,148 +268,124 @@ static const char *counter_name(uint32_t cap, char *buf, size_t size)
 static int cmd_counters(struct tp_nl *h, const struct cli *c)
 {
 	struct tp_counters cs;
-	json_object *o, *a;
 	char buf[32];
 	int err;
 
+	(void)c;
 	err = tp_nl_counters(h, &cs);
 	if (err)
 		return nl_error(h, err);
-	if (!json_wanted(c)) {
-		printf("%-20s %12s %12s\n", "capability", "requested",
-		       "refused");
-		for (int i = 0; i < cs.n; i++)
-			printf("%-20s %12llu %12llu\n",
-			       counter_name(cs.c[i].cap, buf, sizeof(buf)),
-			       (unsigned long long)cs.c[i].requested,
-			       (unsigned long long)cs.c[i].refused);
-		printf("refused ioctls: %llu\n",
-		       (unsigned long long)cs.refused_ioctls);
-		return EXIT_OK;
-	}
-	a = json_object_new_array();
+	print_fp("%-20s %12s %12s\n", "capability", "requested", "refused");
+	open_json_object(NULL);
+	open_json_array("caps");
 	for (int i = 0; i < cs.n; i++) {
-		o = json_object_new_object();
-		json_add(o, "cap", json_object_new_string(
-			 counter_name(cs.c[i].cap, buf, sizeof(buf))));
-		json_add(o, "requested",
-			 json_object_new_uint64(cs.c[i].requested));
-		json_add(o, "refused", json_object_new_uint64(cs.c[i].refused));
-		json_object_array_add(a, o);
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "cap", "%-20s ",
+			     counter_name(cs.c[i].cap, buf, sizeof(buf)));
+		print_uint(PRINT_ANY, "requested", "%12llu ",
+			   cs.c[i].requested);
+		print_uint(PRINT_ANY, "refused", "%12llu\n", cs.c[i].refused);
+		close_json_object();
 	}
-	o = json_object_new_object();
-	json_add(o, "caps", a);
-	json_add(o, "refused_ioctls", json_object_new_uint64(cs.refused_ioctls));
-	json_print(c, o);
+	close_json_array();
+	print_uint(PRINT_ANY, "refused_ioctls", "refused ioctls: %llu\n",
+		   cs.refused_ioctls);
+	close_json_object();
 	return EXIT_OK;
 }
 
 static int print_tap(const struct tp_tap *t, void *arg)
 {
-	json_object *a = arg, *o;
 	char buf[LEVEL_BUF];
 	struct vm_info vi;
 
+	(void)arg;
 	vm_info_get("", t->pid, &vi);
-	if (a) {
-		o = json_object_new_object();
-		json_add(o, "pid", json_object_new_int64(t->pid));
-		json_add(o, "comm", json_object_new_string(t->comm));
-		json_add(o, "vhost", json_object_new_boolean(t->vhost));
-		json_add(o, "active", json_file_bits(t->active, t->vhost));
-		json_add(o, "offered", json_file_bits(t->offered, t->vhost));
-		json_add(o, "exempt", json_object_new_boolean(t->exempt));
-		json_add(o, "override", json_object_new_boolean(t->override));
+	open_json_object(NULL);
+	print_uint(PRINT_ANY, "pid", "pid %llu", t->pid);
+	print_string(PRINT_ANY, "comm", " (%s)", t->comm);
+	print_bool(PRINT_JSON, "vhost", NULL, t->vhost);
+	print_fp("%s\n", t->vhost ? ": " TP_VHOST_DEV : "");
+	print_file_bits("active", t->active, t->vhost);
+	print_string(PRINT_FP, NULL, "\tactive: %s\n",
+		     file_bits_str(t->active, t->vhost, buf));
+	print_file_bits("offered", t->offered, t->vhost);
+	print_string(PRINT_FP, NULL, "\toffered: %s\n",
+		     file_bits_str(t->offered, t->vhost, buf));
+	print_bool(PRINT_ANY, "exempt", "\texempt: %s\n", t->exempt);
+	print_bool(PRINT_ANY, "override", "\toverride: %s\n", t->override);
+	if (is_json_context()) {
+		json_object *o = json_object_new_object();
+
 		vm_info_json(o, &vi);
-		json_object_array_add(a, o);
-		return 0;
+		print_members(o);
+	} else {
+		vm_info_print(&vi, "\t");
 	}
-	printf("pid %u (%s)%s\n", t->pid, cli_safe(t->comm),
-	       t->vhost ? ": " TP_VHOST_DEV : "");
-	printf("\tactive: %s\n", file_bits_str(t->active, t->vhost, buf));
-	printf("\toffered: %s\n", file_bits_str(t->offered, t->vhost, buf));
-	printf("\texempt: %s\n", t->exempt ? "yes" : "no");
-	printf("\toverride: %s\n", t->override ? "yes" : "no");
-	vm_info_print(&vi, "\t");
+	close_json_object();
 	return 0;
 }
 
 static int cmd_taps(struct tp_nl *h, const struct cli *c)
 {
-	json_object *a = json_wanted(c) ? json_object_new_array() : NULL;
 	int err;
 
-	err = tp_nl_taps(h, print_tap, a);
+	(void)c;
+	open_json_array(NULL);
+	err = tp_nl_taps(h, print_tap, NULL);
 	if (err) {
-		json_object_put(a);
+		out_discard();
 		return nl_error(h, err);
 	}
-	if (a)
-		json_print(c, a);
+	close_json_array();
 	return EXIT_OK;
 }
 
+/* Each event a document of its own, one a line. */
 static int print_event(const struct tp_event *ev, void *arg)
 {
-	const struct cli *c = arg;
-	json_object *o = NULL;
 	char buf[LEVEL_BUF];
 
-	if (json_wanted(c))
-		o = json_object_new_object();
+	(void)arg;
+	open_json_object(NULL);
 	switch (ev->type) {
 	case TP_EV_LEVEL:
-		if (o) {
-			json_add(o, "event", json_object_new_string("level"));
-			json_level(o, &ev->level);
-			break;
-		}
-		printf("level %s", level_str(&ev->level, buf));
-		if (ev->level.name[0])
-			printf(" [%s]", cli_safe(ev->level.name));
-		printf(" by %s[%u]\n", cli_safe(ev->comm), ev->pid);
+		print_string(PRINT_JSON, "event", NULL, "level");
+		print_level(&ev->level, "level %s", " [%s]");
+		print_fp(" by %s[%u]\n", cli_safe(ev->comm), ev->pid);
 		break;
 	case TP_EV_REFUSED:
-		if (o) {
-			json_add(o, "event", json_object_new_string("refused"));
-			json_add(o, "ioctl", json_object_new_int64(ev->ioctl));
-			json_add(o, "caps", json_file_bits(ev->caps,
-				 ev->ioctl != TUNSETOFFLOAD));
-			break;
-		}
+		print_string(PRINT_JSON, "event", NULL, "refused");
+		print_uint(PRINT_JSON, "ioctl", NULL, ev->ioctl);
+		print_file_bits("caps", ev->caps, ev->ioctl != TUNSETOFFLOAD);
 		if (ev->ioctl == TUNSETOFFLOAD)
-			printf("refused TUNSETOFFLOAD %s",
-			       file_bits_str(ev->caps, false, buf));
+			print_fp("refused TUNSETOFFLOAD %s",
+				 file_bits_str(ev->caps, false, buf));
 		else if (ev->caps)
-			printf("refused ioctl %#x %s", ev->ioctl,
-			       bits_str(ev->caps, buf));
+			print_fp("refused ioctl %#x %s", ev->ioctl,
+				 bits_str(ev->caps, buf));
 		else
-			printf("refused ioctl %#x", ev->ioctl);
-		printf(" for %s[%u]\n", cli_safe(ev->comm), ev->pid);
+			print_fp("refused ioctl %#x", ev->ioctl);
+		print_fp(" for %s[%u]\n", cli_safe(ev->comm), ev->pid);
 		break;
 	case TP_EV_LOST:
-		if (o) {
-			json_add(o, "event", json_object_new_string("lost"));
-			break;
-		}
-		printf("events lost\n");
+		print_string(PRINT_ANY, "event", "events %s\n", "lost");
 		break;
 	}
-	if (o) {
-		if (ev->type != TP_EV_LOST) {
-			json_add(o, "pid", json_object_new_int64(ev->pid));
-			json_add(o, "comm", json_object_new_string(ev->comm));
-		}
-		json_print(c, o);
+	if (ev->type != TP_EV_LOST) {
+		print_uint(PRINT_JSON, "pid", NULL, ev->pid);
+		print_string(PRINT_JSON, "comm", NULL, ev->comm);
 	}
+	close_json_object();
 	fflush(stdout);
 	return 0;
 }
 
 static int cmd_monitor(struct tp_nl *h, const struct cli *c)
 {
-	int err = tp_nl_monitor(h, print_event, (void *)c);
+	int err = tp_nl_monitor(h, print_event, NULL);
 
+	(void)c;
 	if (err == -ENOENT) {
 		fprintf(stderr, "tunpin: the module has no events group\n");
 		return EXIT_ERR;
@@ -519,12 +448,16 @@ static int cmd_probe(const struct cli *c)
 		return EXIT_ERR;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (!c->output && !json_wanted(c)) {
+	if (!c->output && !is_json_context()) {
 		print_probe(&d, (t1.tv_sec - t0.tv_sec) * 1e3 +
 			    (t1.tv_nsec - t0.tv_nsec) / 1e6);
 		return EXIT_OK;
 	}
 	o = dump_to_json(&d);
+	if (!c->output) {	/* a write error is said at exit */
+		print_json(NULL, o);
+		return EXIT_OK;
+	}
 	if (json_write_file(c->output, o, c->opts & OPT_PRETTY)) {
 		fprintf(stderr, "tunpin: %s: %s\n", c->output ? c->output :
 			"stdout", strerror(errno));
@@ -864,6 +797,7 @@ int tunpin_main(int argc, char **argv)
 		atexit(close_stdout);
 		stdout_checked = true;
 	}
+	out_setup(c.opts & OPT_JSON, c.opts & OPT_PRETTY);
 	if (c.cmd == CLI_VERSION) {
 		printf("tunpin %s\n", TUNPIN_VERSION);
 		return EXIT_OK;

@@ -57,5 +57,31 @@ run monitor
 check "monitor: exit 1 when they run out" [ $rc -eq 1 ]
 check "the text of monitor" [ "$out" = "$(<"$data/monitor.txt")" ]
 
+# --- -j and -p, one place for every command: -j one line, -p the same
+# document pretty, "key": value as the dumps have always been
+same_doc() {	# same_doc JSON JSON: but for merge's time of creation
+	python3 -c 'import json, sys
+a, b = (json.loads(x) for x in sys.argv[1:])
+for x in a, b:
+    x.pop("created", None) if isinstance(x, dict) else None
+sys.exit(a != b)' "$1" "$2"
+}
+d=$here/data
+for cmd in level "override list" counters taps show known levels \
+	   "merge $d/v2-dump-6.18.json $d/v2-dump-6.1.json" \
+	   "compare linux-6.1 $d/v2-dump-6.1.json" \
+	   "diff $d/v2-dump-6.1.json $d/v2-dump-6.18.json"; do
+	# shellcheck disable=SC2086 # the words of $cmd
+	run -j $cmd
+	j=$out
+	check "-j $cmd: one line" [ "$(wc -l <<<"$j")" = 1 ]
+	# shellcheck disable=SC2086
+	run -p $cmd
+	check "-p $cmd: more lines" [ "$(wc -l <<<"$out")" -gt 1 ]
+	check "-p $cmd: \"key\": value" grep -q '^ *"[a-z_]*": ' <<<"$out"
+	check "-p $cmd: no \"key\":value" [ -z "$(grep '^ *"[a-z_]*":[^ ]' <<<"$out")" ]
+	check "-p $cmd: the document of -j" same_doc "$j" "$out"
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
