@@ -83,7 +83,7 @@ level_agrees() {	# level_agrees LEVEL NAME
 	[ "$(jget "$j" 'j["level"]')" = "$1" ] &&
 	[ "$(jget "$j" 'j["name"]')" = "$2" ] &&
 	[ "$(jget "$j" 'j["pinned"]')" = "$([ "$1" = unpinned ] && echo false || echo true)" ] &&
-	[ "$(jget "$j" '" ".join(j["caps"]) or "-"')" = \
+	[ "$(jget "$j" '" ".join(j["capabilities"]) or "-"')" = \
 	  "$(case $1 in none|unpinned) echo -;; *) echo "$1";; esac)" ] || return 1
 	run level
 	[ $rc -eq 0 ] && grep -qx "level: $1" <<<"$out" || return 1
@@ -279,10 +279,10 @@ t_counters() {		# counters agree with sysfs, in table order
 	j=$out
 	names="$(sysfs known) unknown"
 	check "one per capability, then unknown" \
-		[ "$(jget "$j" '" ".join(c["cap"] for c in j["caps"])')" = "$names" ]
+		[ "$(jget "$j" '" ".join(c["name"] for c in j["capabilities"])')" = "$names" ]
 	for c in $names; do
-		check "requested $c" [ "$(jget "$j" "[c['requested'] for c in j['caps'] if c['cap'] == '$c'][0]")" = "$(sysfs "requested/$c")" ]
-		check "refused $c" [ "$(jget "$j" "[c['refused'] for c in j['caps'] if c['cap'] == '$c'][0]")" = "$(sysfs "refused/$c")" ]
+		check "requested $c" [ "$(jget "$j" "[c['requested'] for c in j['capabilities'] if c['name'] == '$c'][0]")" = "$(sysfs "requested/$c")" ]
+		check "refused $c" [ "$(jget "$j" "[c['refused'] for c in j['capabilities'] if c['name'] == '$c'][0]")" = "$(sysfs "refused/$c")" ]
 	done
 	check "refused ioctls" [ "$(jget "$j" 'j["refused_ioctls"]')" = "$(sysfs refused/ioctls)" ]
 	run counters
@@ -305,7 +305,7 @@ t_taps() {		# an open TAP file shows with its process and bits
 	t=$tap
 	check "listed: $t" [ "$t" != null ]
 	check "comm" [ "$(jget "$t" 'j["comm"]')" = "$(cat /proc/$holder1/comm)" ]
-	check "offered" [ "$(jget "$t" '" ".join(j["offered"])')" = "csum tso4 tso6 tso_ecn ufo" ]
+	check "granted" [ "$(jget "$t" '" ".join(j["granted"])')" = "csum tso4 tso6 tso_ecn ufo" ]
 	check "active" [ "$(jget "$t" '" ".join(j["active"])')" = "csum tso4 tso6 tso_ecn ufo" ]
 	check "not exempt" [ "$(jget "$t" 'j["exempt"]')" = false ]
 	check "no override" [ "$(jget "$t" 'j["override"]')" = false ]
@@ -621,7 +621,7 @@ t_override_governs() {	# in the cgroup, the override's level decides
 	t=$tap
 	check "accepted beyond the host level, listed: $t" [ "$t" != null ]
 	check "governed by the override" [ "$(jget "$t" 'j["override"]')" = true ]
-	check "offered" [ "$(jget "$t" '" ".join(j["offered"])')" = "csum tso4 tso6 tso_ecn ufo" ]
+	check "granted" [ "$(jget "$t" '" ".join(j["granted"])')" = "csum tso4 tso6 tso_ecn ufo" ]
 	tap_of "$holder1"
 	check "the other TAP is not: $tap" [ "$(jget "$tap" 'j["override"]')" = false ]
 }

@@ -47,10 +47,12 @@ static int level_from_json(json_object *o, struct tp_level *l,
 	size_t i, n;
 
 	memset(l, 0, sizeof(*l));
+	/* "caps": the key tunpin -j level once used, in a hand-made file */
 	if (!json_object_is_type(o, json_type_object) ||
 	    !json_object_object_get_ex(o, "pinned", &pinned) ||
 	    !json_object_is_type(pinned, json_type_boolean) ||
-	    !json_object_object_get_ex(o, "capabilities", &a) ||
+	    (!json_object_object_get_ex(o, "capabilities", &a) &&
+	     !json_object_object_get_ex(o, "caps", &a)) ||
 	    !json_object_is_type(a, json_type_array)) {
 		snprintf(err, errsize, "%s: needs \"pinned\" and \"capabilities\"",
 			 where);

@@ -117,7 +117,7 @@ static void print_level(const struct tp_level *l, const char *fmt,
 
 	print_string(PRINT_ANY, "level", fmt, level_str(l, buf));
 	print_bool(PRINT_JSON, "pinned", NULL, l->pinned);
-	print_caps(PRINT_JSON, "caps", NULL, l->caps);
+	print_caps(PRINT_JSON, "capabilities", NULL, l->caps);
 	print_string(PRINT_JSON, "name", NULL, l->name);
 	if (l->name[0])
 		print_string(PRINT_FP, NULL, name_fmt, l->name);
@@ -277,10 +277,10 @@ static int cmd_counters(struct tp_nl *h, const struct cli *c)
 		return nl_error(h, err);
 	print_fp("%-20s %12s %12s\n", "capability", "requested", "refused");
 	open_json_object(NULL);
-	open_json_array("caps");
+	open_json_array("capabilities");
 	for (int i = 0; i < cs.n; i++) {
 		open_json_object(NULL);
-		print_string(PRINT_ANY, "cap", "%-20s ",
+		print_string(PRINT_ANY, "name", "%-20s ",
 			     counter_name(cs.c[i].cap, buf, sizeof(buf)));
 		print_uint(PRINT_ANY, "requested", "%12llu ",
 			   cs.c[i].requested);
@@ -309,7 +309,7 @@ static int print_tap(const struct tp_tap *t, void *arg)
 	print_file_bits("active", t->active, t->vhost);
 	print_string(PRINT_FP, NULL, "\tactive: %s\n",
 		     file_bits_str(t->active, t->vhost, buf));
-	print_file_bits("offered", t->offered, t->vhost);
+	print_file_bits("granted", t->offered, t->vhost);
 	print_string(PRINT_FP, NULL, "\toffered: %s\n",
 		     file_bits_str(t->offered, t->vhost, buf));
 	print_bool(PRINT_ANY, "exempt", "\texempt: %s\n", t->exempt);
@@ -357,7 +357,8 @@ static int print_event(const struct tp_event *ev, void *arg)
 	case TP_EV_REFUSED:
 		print_string(PRINT_JSON, "event", NULL, "refused");
 		print_uint(PRINT_JSON, "ioctl", NULL, ev->ioctl);
-		print_file_bits("caps", ev->caps, ev->ioctl != TUNSETOFFLOAD);
+		print_file_bits("capabilities", ev->caps,
+				ev->ioctl != TUNSETOFFLOAD);
 		if (ev->ioctl == TUNSETOFFLOAD)
 			print_fp("refused TUNSETOFFLOAD %s",
 				 file_bits_str(ev->caps, false, buf));

@@ -57,6 +57,45 @@ run monitor
 check "monitor: exit 1 when they run out" [ $rc -eq 1 ]
 check "the text of monitor" [ "$out" = "$(<"$data/monitor.txt")" ]
 
+# --- one key vocabulary: "capabilities", "granted", a capability's "name"
+run -j level
+check "level -j: capabilities" [ "$(jget "$out" '" ".join(j["capabilities"])')" = \
+	"csum tso4 tso6 tso_ecn ufo" ]
+check "level -j: no caps" [ "$(jget "$out" '"caps" in j')" = false ]
+run -j override list
+check "override list -j: capabilities" [ "$(jget "$out" \
+	'" ".join(j[0]["capabilities"])')" = "csum tso4" ]
+run -j taps
+check "taps -j: granted, as show says" [ "$(jget "$out" '" ".join(j[0]["granted"])')" = \
+	"csum tso4 tso6 tso_ecn ufo" ]
+check "taps -j: no offered" [ "$(jget "$out" '"offered" in j[0]')" = false ]
+run -j show
+check "show -j: granted" [ "$(jget "$out" '" ".join(j["taps"][0]["granted"])')" = \
+	"csum tso4 tso6 tso_ecn ufo" ]
+run -j counters
+check "counters -j: capabilities, by name" [ "$(jget "$out" \
+	'" ".join(c["name"] for c in j["capabilities"])')" = \
+	"csum tso4 tso6 tso_ecn ufo uso4 uso6 udp_tunnel_gso udp_tunnel_gso_csum unknown" ]
+run -j monitor
+check "monitor -j: capabilities" [ "$(head -n1 <<<"$out" | python3 -c \
+	'import json, sys; print(" ".join(json.load(sys.stdin)["capabilities"]))')" = "csum tso4" ]
+
+# --- save, apply: the state file, and one with the key of before
+run save --root "$tmp/root"
+check "save: exit 0" [ $rc -eq 0 ]
+check "save: capabilities" grep -q '"capabilities": \[' "$tmp/root/etc/tunpin/state.json"
+run apply --root "$tmp/root"
+check "apply: exit 0" [ $rc -eq 0 ]
+check "apply: the saved level" grep -qx "applied level csum tso4 tso6 tso_ecn ufo \\[pool-a\\] and 2 of 2 overrides" <<<"$out"
+mkdir -p "$tmp/old/etc/tunpin"
+cat >"$tmp/old/etc/tunpin/state.json" <<'EOF'
+{"schema": 1, "kind": "saved", "saved": "2025-01-01T00:00:00Z",
+ "level": {"name": "old", "pinned": true, "caps": ["csum", "tso4"]},
+ "overrides": [{"cgroup": "/a", "pinned": true, "caps": ["csum"], "name": ""}]}
+EOF
+run apply --root "$tmp/old"
+check "apply: \"caps\" still read" grep -qx "applied level csum tso4 \\[old\\] and 1 of 1 override" <<<"$out"
+
 # --- -j and -p, one place for every command: -j one line, -p the same
 # document pretty, "key": value as the dumps have always been
 same_doc() {	# same_doc JSON JSON: but for merge's time of creation
