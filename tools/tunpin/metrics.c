@@ -16,9 +16,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "caps.h"
+#include "exit.h"
 #include "metrics.h"
-
-enum { EXIT_OK = 0, EXIT_ERR = 1 };
 
 #define LEVEL_BUF 1024
 #define PROBES_FILE "/sys/kernel/tunpin/probes"
@@ -286,7 +285,7 @@ static int kernel_error(struct tp_nl *h, int err, const char *what)
 
 	fprintf(stderr, "tunpin: %s: %s%s%s\n", what, strerror(-err),
 		*msg ? ": " : "", msg);
-	return EXIT_ERR;
+	return TP_EXIT_ERR;
 }
 
 /* What the module says, into @m; @h NULL: it is not loaded. */
@@ -296,7 +295,7 @@ static int gather(struct tp_nl *h, struct tp_metrics *m)
 	int err;
 
 	if (!h)
-		return EXIT_OK;
+		return TP_EXIT_OK;
 	m->loaded = true;
 	err = tp_nl_level_get(h, &m->level);
 	if (err)
@@ -308,7 +307,7 @@ static int gather(struct tp_nl *h, struct tp_metrics *m)
 	if (err == -EPERM) {
 		fprintf(stderr, "tunpin: taps: %s (the open files: root only)\n",
 			strerror(-err));
-		return EXIT_ERR;
+		return TP_EXIT_ERR;
 	}
 	if (err)
 		return kernel_error(h, err, "taps");
@@ -318,10 +317,10 @@ static int gather(struct tp_nl *h, struct tp_metrics *m)
 			strerror(errno));
 		if (f)
 			fclose(f);
-		return EXIT_ERR;
+		return TP_EXIT_ERR;
 	}
 	fclose(f);
-	return EXIT_OK;
+	return TP_EXIT_OK;
 }
 
 int cmd_metrics(const struct cli *c)
@@ -336,7 +335,7 @@ int cmd_metrics(const struct cli *c)
 	h = tp_nl_open();
 	if (!h && errno != ENOENT) {
 		fprintf(stderr, "tunpin: netlink: %s\n", strerror(errno));
-		return EXIT_ERR;
+		return TP_EXIT_ERR;
 	}
 	ret = gather(h, &m);
 	if (h)
@@ -353,7 +352,7 @@ int cmd_metrics(const struct cli *c)
 		fprintf(stderr, "tunpin: metrics: %s\n", strerror(ENOMEM));
 		metrics_free(&m);
 		free(text);
-		return EXIT_ERR;
+		return TP_EXIT_ERR;
 	}
 	metrics_free(&m);
 	if (c->output && strcmp(c->output, "-")) {
@@ -366,5 +365,5 @@ int cmd_metrics(const struct cli *c)
 		fwrite(text, 1, len, stdout);
 	}
 	free(text);
-	return ret ? EXIT_ERR : EXIT_OK;
+	return ret ? TP_EXIT_ERR : TP_EXIT_OK;
 }

@@ -8,26 +8,24 @@
 #include "catalog.h"
 #include "cli.h"
 #include "dump.h"
+#include "exit.h"
 #include "out.h"
 #include "pool.h"
 #include "poolcmd.h"
 #include "probe.h"
 
-enum { X_OK = 0, X_ERR = 1, X_USAGE = 2, X_BELOW = 3 };
-/* diff's, as diff(1)'s */
-enum { X_DIFFERENT = 1, X_TROUBLE = 2 };
 
 #define DEFAULT_NAME	"merged"
 #define TEXT		1024	/* any capability or feature list */
 
 /*
- * Print @o on stdout (and drop it): 0, or X_ERR if it could not be
+ * Print @o on stdout (and drop it): 0, or TP_EXIT_ERR if it could not be
  * written (said at exit, with diff's status for diff).
  */
 static int put_json(json_object *o)
 {
 	print_json(NULL, o);
-	return stdout_flush() ? X_ERR : X_OK;
+	return stdout_flush() ? TP_EXIT_ERR : TP_EXIT_OK;
 }
 
 /* Known capabilities as names, or "none". */
@@ -178,12 +176,12 @@ int cmd_levels(const struct cli *c)
 		close_json_object();
 	}
 	close_json_array();
-	return X_OK;
+	return TP_EXIT_OK;
 }
 
 /*
- * The LEVEL at @arg (one word) into @doc: X_OK, or X_USAGE with the reason
- * said. "unpinned" is no set of capabilities: nothing to merge or compare.
+ * The LEVEL at @arg (one word) into @doc: TP_EXIT_OK, or TP_EXIT_USAGE
+ * with the reason said. "unpinned" is no set of capabilities: nothing to merge or compare.
  */
 static int load_level(char *const *arg, struct tp_doc *doc)
 {
@@ -191,30 +189,30 @@ static int load_level(char *const *arg, struct tp_doc *doc)
 
 	if (level_load(1, arg, doc, err, sizeof(err))) {
 		fprintf(stderr, "tunpin: %s\n", err);
-		return X_USAGE;
+		return TP_EXIT_USAGE;
 	}
 	if (doc->unpinned) {
 		fprintf(stderr, "tunpin: unpinned is no set of capabilities: "
 			"merge, compare and diff need one (none is the empty "
 			"set)\n");
-		return X_USAGE;
+		return TP_EXIT_USAGE;
 	}
-	return X_OK;
+	return TP_EXIT_OK;
 }
 
 /*
- * Load each operand into members, up to @max of them: X_OK, or X_USAGE
- * with the reason said.
+ * Load each operand into members, up to @max of them: TP_EXIT_OK, or
+ * TP_EXIT_USAGE with the reason said.
  */
 static int load_members(const struct cli *c, struct tp_member *m, int *n,
 			int max)
 {
 	struct tp_doc *doc = malloc(sizeof(*doc));
-	int ret = X_OK;
+	int ret = TP_EXIT_OK;
 
 	if (!doc) {
 		fprintf(stderr, "tunpin: out of memory\n");
-		return X_ERR;
+		return TP_EXIT_ERR;
 	}
 	*n = 0;
 	for (int i = 0; i < c->argc; i++) {
@@ -224,7 +222,7 @@ static int load_members(const struct cli *c, struct tp_member *m, int *n,
 		if (*n >= max) {
 			fprintf(stderr, "tunpin: merge: more than %d hosts\n",
 				max);
-			ret = X_USAGE;
+			ret = TP_EXIT_USAGE;
 			break;
 		}
 		*n += doc_members(doc, m + *n, max + 1 - *n);
@@ -549,7 +547,7 @@ int cmd_merge(const struct cli *c)
 
 	if (!m || !r) {
 		fprintf(stderr, "tunpin: out of memory\n");
-		ret = X_ERR;
+		ret = TP_EXIT_ERR;
 		goto out;
 	}
 	ret = load_members(c, m, &n, max);
@@ -557,7 +555,7 @@ int cmd_merge(const struct cli *c)
 		goto out;
 	if ((c->opts & OPT_REPLACE) && (n = pool_replace(m, n)) < 0) {
 		fprintf(stderr, "tunpin: out of memory\n");
-		ret = X_ERR;
+		ret = TP_EXIT_ERR;
 		goto out;
 	}
 	for (int i = 0; i < c->ndrop; i++) {
@@ -565,21 +563,21 @@ int cmd_merge(const struct cli *c)
 		if (k < 0) {
 			fprintf(stderr, "tunpin: merge: --drop %s: no such host "
 				"in the merge set\n", cli_safe(c->drop[i]));
-			ret = X_USAGE;
+			ret = TP_EXIT_USAGE;
 			goto out;
 		}
 		n = k;
 	}
 	if (c->ndrop && !n) {
 		fprintf(stderr, "tunpin: merge: no host left after --drop\n");
-		ret = X_USAGE;
+		ret = TP_EXIT_USAGE;
 		goto out;
 	}
 	utc_now(now, sizeof(now));
 	if (pool_merge(m, n, c->name ? c->name : DEFAULT_NAME, now, r, err,
 		       sizeof(err))) {
 		fprintf(stderr, "tunpin: merge: %s\n", err);
-		ret = X_USAGE;
+		ret = TP_EXIT_USAGE;
 		goto out;
 	}
 	o = leveldoc_to_json(&r->level);
@@ -591,13 +589,13 @@ int cmd_merge(const struct cli *c)
 			"over the %s tunpin reads: not written\n", len + 1,
 			TP_INPUT_MAX_TEXT);
 		json_object_put(o);
-		ret = X_ERR;
+		ret = TP_EXIT_ERR;
 		goto out;
 	}
 	if (c->output && json_write_file(c->output, o, c->opts & OPT_PRETTY)) {
 		fprintf(stderr, "tunpin: %s: %s\n", c->output, strerror(errno));
 		json_object_put(o);
-		ret = X_ERR;
+		ret = TP_EXIT_ERR;
 		goto out;
 	}
 	if (is_json_context()) {
@@ -619,7 +617,7 @@ int cmd_merge(const struct cli *c)
 	}
 	/* what -o wrote, on stderr as for probe -o, after the report */
 	stdout_flush();
-	if (c->output && ret == X_OK)
+	if (c->output && ret == TP_EXIT_OK)
 		fprintf(stderr, "tunpin: %s: level %s (%d host%s): %s\n",
 			cli_safe(c->output), cli_safe(r->level.name), n,
 			n == 1 ? "" : "s", caps_text(r->level.caps, buf));
@@ -629,7 +627,7 @@ out:
 	return ret;
 }
 
-/* @arg as one side: X_OK, or X_USAGE with the reason said. */
+/* @arg as one side: TP_EXIT_OK, or TP_EXIT_USAGE with the reason said. */
 static int load_side(char *const *arg, struct tp_member *m)
 {
 	struct tp_doc *doc = malloc(sizeof(*doc));
@@ -637,7 +635,7 @@ static int load_side(char *const *arg, struct tp_member *m)
 
 	if (!doc) {
 		fprintf(stderr, "tunpin: out of memory\n");
-		return X_ERR;
+		return TP_EXIT_ERR;
 	}
 	ret = load_level(arg, doc);
 	if (!ret)
@@ -646,20 +644,20 @@ static int load_side(char *const *arg, struct tp_member *m)
 	return ret;
 }
 
-/* This host, probed now: X_OK or X_ERR. */
+/* This host, probed now: TP_EXIT_OK or TP_EXIT_ERR. */
 static int probe_side(struct tp_member *m)
 {
 	struct tp_dump *d = malloc(sizeof(*d));
 	struct tp_doc *doc = malloc(sizeof(*doc));
 	char err[512];
-	int ret = X_OK;
+	int ret = TP_EXIT_OK;
 
 	if (!d || !doc) {
 		fprintf(stderr, "tunpin: out of memory\n");
-		ret = X_ERR;
+		ret = TP_EXIT_ERR;
 	} else if (tp_probe(d, err, sizeof(err))) {
 		fprintf(stderr, "tunpin: probe: %s\n", err);
-		ret = X_ERR;
+		ret = TP_EXIT_ERR;
 	} else {
 		memset(doc, 0, sizeof(*doc));
 		doc->is_dump = true;
@@ -735,7 +733,7 @@ int cmd_compare(const struct cli *c)
 	if (c->argc == 2 && (c->opts & OPT_HOST)) {
 		fprintf(stderr, "tunpin: compare: a DUMP or --host, not both "
 			"(tunpin -h for help)\n");
-		return X_USAGE;
+		return TP_EXIT_USAGE;
 	}
 	ret = load_side(&c->argv[0], &ref);
 	if (!ret)
@@ -786,7 +784,7 @@ int cmd_compare(const struct cli *c)
 		json_object_object_add(o, "vhost_compared",
 			json_object_new_boolean(mask == TUNPIN_CAP_ALL));
 		ret = put_json(o);
-		return ret ? ret : v == TP_INCOMPATIBLE ? X_BELOW : X_OK;
+		return ret ? ret : v == TP_INCOMPATIBLE ? TP_EXIT_BELOW : TP_EXIT_OK;
 	}
 	/* the same capabilities are not identical if anything else differs */
 	if (v == TP_IDENTICAL && kinds[0])
@@ -819,7 +817,7 @@ int cmd_compare(const struct cli *c)
 		printf("features more: %s\n",
 		       list_text(features_json(x.features_more), buf));
 	vhost_note(&ref, &host);
-	return v == TP_INCOMPATIBLE ? X_BELOW : X_OK;
+	return v == TP_INCOMPATIBLE ? TP_EXIT_BELOW : TP_EXIT_OK;
 }
 
 /* Whether @d has a difference a guest could see (the kernel release and
@@ -832,8 +830,8 @@ static bool diff_differs(const struct tp_diff *d)
 	       d->vhost_unknown_removed[0] | d->vhost_unknown_removed[1];
 }
 
-/* Like diff(1): X_OK if the same, X_DIFFERENT if not, X_TROUBLE if the
- * inputs could not be read or the output written. */
+/* Like diff(1): TP_EXIT_SAME if the same, TP_EXIT_DIFFERENT if not,
+ * TP_EXIT_TROUBLE if the inputs could not be read or the output written. */
 int cmd_diff(const struct cli *c)
 {
 	struct tp_member old, new;
@@ -847,12 +845,12 @@ int cmd_diff(const struct cli *c)
 	if (!ret)
 		ret = load_side(&c->argv[1], &new);
 	if (ret)
-		return X_TROUBLE;
+		return TP_EXIT_TROUBLE;
 	mask = comparable(&old, &new);
 	old.caps &= mask;
 	new.caps &= mask;
 	pool_diff(&old, &new, &d);
-	same = diff_differs(&d) ? X_DIFFERENT : X_OK;
+	same = diff_differs(&d) ? TP_EXIT_DIFFERENT : TP_EXIT_SAME;
 	if (is_json_context()) {
 		o = json_object_new_object();
 		json_object_object_add(o, "old", member_json(&old));
@@ -875,7 +873,7 @@ int cmd_diff(const struct cli *c)
 				       features_json(d.features_removed));
 		json_object_object_add(o, "vhost_compared",
 			json_object_new_boolean(mask == TUNPIN_CAP_ALL));
-		return put_json(o) ? X_TROUBLE : same;
+		return put_json(o) ? TP_EXIT_TROUBLE : same;
 	}
 	printf("old: %s\n", who(&old, w, sizeof(w)));
 	printf("new: %s\n", who(&new, w, sizeof(w)));
@@ -916,7 +914,7 @@ int set_check_host(uint32_t caps_wanted, const char *label)
 	int ret;
 
 	if (!caps_wanted)
-		return X_OK;	/* none and unpinned: every host can */
+		return TP_EXIT_OK;	/* none and unpinned: every host can */
 	ret = probe_side(&host);
 	if (ret) {
 		fprintf(stderr, "tunpin: cannot check that this host provides "
@@ -929,9 +927,9 @@ int set_check_host(uint32_t caps_wanted, const char *label)
 		caps_wanted &= TUNPIN_CAP_TAP;
 	if (pool_compare(caps_wanted, host.caps, &missing, &extra) !=
 	    TP_INCOMPATIBLE)
-		return X_OK;
+		return TP_EXIT_OK;
 	fprintf(stderr, "tunpin: this host cannot provide %s (kernel %s): "
 		"level %s is above the host\n", caps_text(missing, buf),
 		host.kernel, label);
-	return X_BELOW;
+	return TP_EXIT_BELOW;
 }

@@ -21,9 +21,8 @@
 #include <json-c/json.h>
 #include "caps.h"
 #include "dump.h"
+#include "exit.h"
 #include "precheck.h"
-
-enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2, EXIT_BELOW = 3 };
 
 #define TEXT 1024
 
@@ -186,7 +185,7 @@ static int kernel_error(struct tp_nl *h, int err)
 		*msg ? ": " : "", msg);
 	if (err == -EPERM)
 		fprintf(stderr, "tunpin: reading the open files is for root\n");
-	return EXIT_ERR;
+	return TP_EXIT_ERR;
 }
 
 static int collect_all(struct tp_nl *h, struct entries *es)
@@ -199,7 +198,7 @@ static int collect_all(struct tp_nl *h, struct entries *es)
 		free(es->e);
 		return kernel_error(h, err);
 	}
-	return EXIT_OK;
+	return TP_EXIT_OK;
 }
 
 static const char *level_label(const struct tp_level *l, char *buf)
@@ -259,7 +258,7 @@ int cmd_precheck(struct tp_nl *h, const struct cli *c,
 
 	if (vm_select_parse(c->argv[0], &sel, err, sizeof(err))) {
 		fprintf(stderr, "tunpin: %s\n", err);
-		return EXIT_USAGE;
+		return TP_EXIT_USAGE;
 	}
 	ret = collect_all(h, &es);
 	if (ret)
@@ -310,7 +309,7 @@ int cmd_precheck(struct tp_nl *h, const struct cli *c,
 			sel.kind == SEL_PID ? "process" :
 			sel.kind == SEL_CGROUP ? "cgroup" : "VM",
 			cli_safe(sel.arg));
-		return EXIT_ERR;
+		return TP_EXIT_ERR;
 	}
 	if (sel.kind == SEL_CGROUP)
 		snprintf(cgroup, sizeof(cgroup), "%s", sel.arg);
@@ -367,7 +366,7 @@ int cmd_precheck(struct tp_nl *h, const struct cli *c,
 			printf("ok\n");
 	}
 	free(es.e);
-	return m.caps || m.unknown ? EXIT_BELOW : EXIT_OK;
+	return m.caps || m.unknown ? TP_EXIT_BELOW : TP_EXIT_OK;
 }
 
 /* --- set --dry-run ------------------------------------------------------- */
@@ -420,5 +419,5 @@ int cmd_set_dry_run(struct tp_nl *h, const struct cli *c,
 	}
 	printf("nothing was changed (--dry-run)\n");
 	free(es.e);
-	return nfiles && !force ? EXIT_BELOW : EXIT_OK;
+	return nfiles && !force ? TP_EXIT_BELOW : TP_EXIT_OK;
 }

@@ -17,6 +17,7 @@
 #include "caps.h"
 #include "cli.h"
 #include "dump.h"
+#include "exit.h"
 #include "out.h"
 #include "pool.h"
 #include "poolcmd.h"
@@ -24,8 +25,6 @@
 #include "state.h"
 #include "statecmd.h"
 #include "vminfo.h"
-
-enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
 
 #define LEVEL_BUF 1024
 
@@ -41,7 +40,7 @@ static int kernel_error(struct tp_nl *h, int err, const char *what)
 
 	fprintf(stderr, "tunpin: %s: %s%s%s\n", what, strerror(-err),
 		*msg ? ": " : "", msg);
-	return EXIT_ERR;
+	return TP_EXIT_ERR;
 }
 
 /* A level as data, in the object open. */
@@ -300,9 +299,9 @@ int cmd_show(struct tp_nl *h, const struct cli *c)
 		if (!is_json_context())
 			fprintf(stderr, "tunpin: %d probe point%s not armed: the level is not enforced there\n",
 				unarmed, unarmed == 1 ? " is" : "s are");
-		return EXIT_ERR;
+		return TP_EXIT_ERR;
 	}
-	return canary_failed(&canary) ? EXIT_ERR : EXIT_OK;
+	return canary_failed(&canary) ? TP_EXIT_ERR : TP_EXIT_OK;
 }
 
 static int collect_override(const struct tp_override *ov, void *arg)
@@ -328,7 +327,7 @@ int cmd_save(struct tp_nl *h, const struct cli *c)
 	st.overrides = calloc(TP_STATE_OVERRIDES, sizeof(*st.overrides));
 	if (!st.overrides) {
 		perror("tunpin");
-		return EXIT_ERR;
+		return TP_EXIT_ERR;
 	}
 	ret = tp_nl_overrides(h, collect_override, &st);
 	if (ret) {
@@ -344,7 +343,7 @@ int cmd_save(struct tp_nl *h, const struct cli *c)
 		       st.noverrides == 1 ? "" : "s", cli_safe(root),
 		       TP_STATE_FILE, cli_safe(root), TP_MODPROBE_FILE);
 	state_free(&st);
-	return ret ? EXIT_ERR : EXIT_OK;
+	return ret ? TP_EXIT_ERR : TP_EXIT_OK;
 }
 
 int cmd_apply(struct tp_nl *h, const struct cli *c)
@@ -356,7 +355,7 @@ int cmd_apply(struct tp_nl *h, const struct cli *c)
 
 	if (state_read(root, &st, err, sizeof(err))) {
 		fprintf(stderr, "tunpin: %s\n", err);
-		return EXIT_USAGE;
+		return TP_EXIT_USAGE;
 	}
 	/* A downgraded host below its saved level must not start VMs. */
 	ret = set_check_host(st.level.pinned ? st.level.caps : 0,
@@ -371,7 +370,7 @@ int cmd_apply(struct tp_nl *h, const struct cli *c)
 	if (ret) {
 		kernel_error(h, ret, "level");
 		state_free(&st);
-		return EXIT_ERR;
+		return TP_EXIT_ERR;
 	}
 	for (int i = 0; i < st.noverrides; i++) {
 		const struct tp_override *ov = &st.overrides[i];
@@ -390,7 +389,7 @@ int cmd_apply(struct tp_nl *h, const struct cli *c)
 		} else if (ret) {
 			kernel_error(h, ret, ov->cgroup);
 			state_free(&st);
-			return EXIT_ERR;
+			return TP_EXIT_ERR;
 		}
 	}
 	printf("applied level %s%s%s%s and %d of %d override%s\n",
@@ -399,5 +398,5 @@ int cmd_apply(struct tp_nl *h, const struct cli *c)
 	       st.noverrides - missing, st.noverrides,
 	       st.noverrides == 1 ? "" : "s");
 	state_free(&st);
-	return EXIT_OK;
+	return TP_EXIT_OK;
 }

@@ -5,22 +5,7 @@
  * Talks to the tunpin module over its generic netlink family ("tunpin"),
  * prints like ethtool, or JSON with -j (-p: pretty) like ip -j.
  *
- * Exit codes:
- *   0  success
- *   1  the kernel refused the request (the reason is printed), or another
- *      runtime error (probe: no TAP could be created, or the module is
- *      pinned and the probe could not be exempted: never a pinned set
- *      reported as native; -o FILE or stdout could not be written)
- *   2  usage error or bad input (unknown command, option or capability;
- *      input files: truncated JSON, wrong schema, unknown capability
- *      names, duplicate hosts, an empty merge set); nothing was sent to
- *      the kernel and nothing was written
- *   3  compare: the host is incompatible with the level (it lacks some
- *      of its capabilities); set: the level is above this host (nothing
- *      was sent)
- *   4  the tunpin module is not loaded (no "tunpin" netlink family);
- *      probe works without it, pin-native does not
- * except diff, which exits like diff(1): 0 same, 1 different, 2 trouble.
+ * Exits with an enum tunpin_exit (exit.h, tunpin.8's EXIT STATUS).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +18,7 @@
 #include "caps.h"
 #include "cli.h"
 #include "dump.h"
+#include "exit.h"
 #include "metrics.h"
 #include "nl.h"
 #include "out.h"
@@ -44,9 +30,6 @@
 #include "vminfo.h"
 
 #define TUNPIN_VERSION "0.1"
-
-enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2, EXIT_BELOW = 3,
-       EXIT_NOMOD = 4 };
 
 /* Room for every name, unknown bits included. */
 #define LEVEL_BUF 1024
@@ -131,7 +114,7 @@ static int nl_error(struct tp_nl *h, int err)
 		fprintf(stderr, "tunpin: %s: %s\n", strerror(-err), msg);
 	else
 		fprintf(stderr, "tunpin: %s\n", strerror(-err));
-	return EXIT_ERR;
+	return TP_EXIT_ERR;
 }
 
 /* After a success: the kernel may still have said something. */
@@ -139,7 +122,7 @@ static int nl_done(struct tp_nl *h)
 {
 	if (*tp_nl_extack(h))
 		fprintf(stderr, "tunpin: warning: %s\n", tp_nl_extack(h));
-	return EXIT_OK;
+	return TP_EXIT_OK;
 }
 
 static int cmd_known(const struct cli *c)
@@ -153,7 +136,7 @@ static int cmd_known(const struct cli *c)
 		close_json_object();
 	}
 	close_json_array();
-	return EXIT_OK;
+	return TP_EXIT_OK;
 }
 
 static int cmd_level(struct tp_nl *h, const struct cli *c)
@@ -168,7 +151,7 @@ static int cmd_level(struct tp_nl *h, const struct cli *c)
 	open_json_object(NULL);
 	print_level(&l, "level: %s\n", "name: %s\n");
 	close_json_object();
-	return EXIT_OK;
+	return TP_EXIT_OK;
 }
 
 /* LEVEL operands and --name into @l; a usage error is reported. */
@@ -182,11 +165,11 @@ static int level_args(const struct cli *c, int argc, char **argv,
 	if (level_resolve(argc, argv, &l->caps, &l->pinned, l->name,
 			  sizeof(l->name), err, sizeof(err)) < 0) {
 		fprintf(stderr, "tunpin: %s\n", err);
-		return EXIT_USAGE;
+		return TP_EXIT_USAGE;
 	}
 	if (c->name)	/* its length was checked before */
 		snprintf(l->name, sizeof(l->name), "%s", c->name);
-	return EXIT_OK;
+	return TP_EXIT_OK;
 }
 
 /* The level's label, else its capabilities, for messages. */
@@ -212,7 +195,7 @@ static int cmd_set(struct tp_nl *h, const struct cli *c,
 		nl_error(h, err);
 		if (err == -EBUSY && !force)
 			fprintf(stderr, "tunpin: --force sets it anyway\n");
-		return EXIT_ERR;
+		return TP_EXIT_ERR;
 	}
 	return nl_done(h);
 }
@@ -239,7 +222,7 @@ static int cmd_override_list(struct tp_nl *h, const struct cli *c)
 		return nl_error(h, err);
 	}
 	close_json_array();
-	return EXIT_OK;
+	return TP_EXIT_OK;
 }
 
 static int cmd_override_add(struct tp_nl *h, const struct tp_level *l,
@@ -291,7 +274,7 @@ static int cmd_counters(struct tp_nl *h, const struct cli *c)
 	print_uint(PRINT_ANY, "refused_ioctls", "refused ioctls: %llu\n",
 		   cs.refused_ioctls);
 	close_json_object();
-	return EXIT_OK;
+	return TP_EXIT_OK;
 }
 
 static int print_tap(const struct tp_tap *t, void *arg)
@@ -338,7 +321,7 @@ static int cmd_taps(struct tp_nl *h, const struct cli *c)
 		return nl_error(h, err);
 	}
 	close_json_array();
-	return EXIT_OK;
+	return TP_EXIT_OK;
 }
 
 /* Each event a document of its own, one a line. */
@@ -389,7 +372,7 @@ static int cmd_monitor(struct tp_nl *h, const struct cli *c)
 	(void)c;
 	if (err == -ENOENT) {
 		fprintf(stderr, "tunpin: the module has no events group\n");
-		return EXIT_ERR;
+		return TP_EXIT_ERR;
 	}
 	return nl_error(h, err);
 }
@@ -446,24 +429,24 @@ static int cmd_probe(const struct cli *c)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (tp_probe(&d, err, sizeof(err))) {
 		fprintf(stderr, "tunpin: probe: %s\n", err);
-		return EXIT_ERR;
+		return TP_EXIT_ERR;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!c->output && !is_json_context()) {
 		print_probe(&d, (t1.tv_sec - t0.tv_sec) * 1e3 +
 			    (t1.tv_nsec - t0.tv_nsec) / 1e6);
-		return EXIT_OK;
+		return TP_EXIT_OK;
 	}
 	o = dump_to_json(&d);
 	if (!c->output) {	/* a write error is said at exit */
 		print_json(NULL, o);
-		return EXIT_OK;
+		return TP_EXIT_OK;
 	}
 	if (json_write_file(c->output, o, c->opts & OPT_PRETTY)) {
 		fprintf(stderr, "tunpin: %s: %s\n", c->output ? c->output :
 			"stdout", strerror(errno));
 		json_object_put(o);
-		return EXIT_ERR;
+		return TP_EXIT_ERR;
 	}
 	json_object_put(o);
 	if (c->output) {
@@ -475,7 +458,7 @@ static int cmd_probe(const struct cli *c)
 			d.vhost.state == TP_VHOST_PROBED ? "" :
 			vhost_state_name(d.vhost.state));
 	}
-	return EXIT_OK;
+	return TP_EXIT_OK;
 }
 
 static int cmd_pin_native(struct tp_nl *h, const struct cli *c)
@@ -487,13 +470,13 @@ static int cmd_pin_native(struct tp_nl *h, const struct cli *c)
 
 	if (tp_probe(&d, err, sizeof(err))) {
 		fprintf(stderr, "tunpin: probe: %s\n", err);
-		return EXIT_ERR;
+		return TP_EXIT_ERR;
 	}
 	if (d.vhost.state == TP_VHOST_UNKNOWN) {
 		/* pinning would hide every vhost-net feature: fail closed */
 		fprintf(stderr, "tunpin: the native vhost-net features are "
 			"unknown (%s): not pinned\n", d.vhost.reason);
-		return EXIT_ERR;
+		return TP_EXIT_ERR;
 	}
 	if (d.unknown) {
 		offload_unknown_print(d.unknown, " ", buf, sizeof(buf));
@@ -514,14 +497,14 @@ static int cmd_pin_native(struct tp_nl *h, const struct cli *c)
 	else
 		native_level_name(d.kernel, l.name, sizeof(l.name));
 	ret = cmd_set(h, c, &l);
-	if (ret == EXIT_OK)
+	if (ret == TP_EXIT_OK)
 		printf("level: %s\nname: %s\n", bits_str(l.caps, buf),
 		       cli_safe(l.name));
 	return ret;
 }
 
 /* The exit status of a write error on stdout: 1, or diff's 2. */
-static int stdout_trouble = EXIT_ERR;
+static int stdout_trouble = TP_EXIT_ERR;
 static bool stdout_checked;	/* close_stdout() registered */
 
 /*
@@ -550,7 +533,7 @@ static int run_help(struct tp_nl *h, const struct cli *c,
 		cli_help(stdout, c->topic, c->topic_sub);
 	else
 		cli_usage(stdout);
-	return EXIT_OK;
+	return TP_EXIT_OK;
 }
 
 static int run_complete(struct tp_nl *h, const struct cli *c,
@@ -558,7 +541,7 @@ static int run_complete(struct tp_nl *h, const struct cli *c,
 {
 	(void)h, (void)l;
 	cli_complete(stdout, c->argc, c->argv);
-	return EXIT_OK;
+	return TP_EXIT_OK;
 }
 
 #define LOCAL(fn)							\
@@ -785,15 +768,15 @@ int tunpin_main(int argc, char **argv)
 
 	if (argc < 2) {
 		cli_usage(stderr);
-		return EXIT_USAGE;
+		return TP_EXIT_USAGE;
 	}
 	/* Usage errors first, before anything is opened or sent. */
 	if (cli_parse(argc, argv, &c) < 0) {
 		fprintf(stderr, "tunpin: %s (tunpin -h for help)\n", c.err);
-		return EXIT_USAGE;
+		return TP_EXIT_USAGE;
 	}
 	/* diff exits like diff(1): 1 is "different", trouble is 2 */
-	stdout_trouble = c.cmd == CLI_DIFF ? EXIT_USAGE : EXIT_ERR;
+	stdout_trouble = c.cmd == CLI_DIFF ? TP_EXIT_TROUBLE : TP_EXIT_ERR;
 	if (!stdout_checked) {
 		atexit(close_stdout);
 		stdout_checked = true;
@@ -801,7 +784,7 @@ int tunpin_main(int argc, char **argv)
 	out_setup(c.opts & OPT_JSON, c.opts & OPT_PRETTY);
 	if (c.cmd == CLI_VERSION) {
 		printf("tunpin %s\n", TUNPIN_VERSION);
-		return EXIT_OK;
+		return TP_EXIT_OK;
 	}
 	d = c.def;
 	if (d->level_arg) {
@@ -815,18 +798,18 @@ int tunpin_main(int argc, char **argv)
 		return d->run(NULL, &c, l);
 	if (c.name && strlen(c.name) >= sizeof(level.name)) {
 		fprintf(stderr, "tunpin: name too long\n");
-		return EXIT_USAGE;
+		return TP_EXIT_USAGE;
 	}
 
 	h = tp_nl_open();
 	if (!h && errno == ENOENT) {
 		fprintf(stderr, "tunpin: module not loaded (no \"%s\" generic netlink family)\n",
 			TUNPIN_GENL_NAME);
-		return EXIT_NOMOD;
+		return TP_EXIT_NOMOD;
 	}
 	if (!h) {
 		fprintf(stderr, "tunpin: netlink: %s\n", strerror(errno));
-		return EXIT_ERR;
+		return TP_EXIT_ERR;
 	}
 	ret = d->run(h, &c, l);
 	tp_nl_close(h);

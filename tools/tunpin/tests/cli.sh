@@ -176,5 +176,23 @@ for words in "probe -o" "compare" "save --root"; do
 	check "completion/tunpin knows :$kind" grep -qE "^\s+$kind\) " "$here/../completion/tunpin"
 done
 
+# --- exit.h's statuses are tunpin.8's: every one documented, and diff's
+# as diff(1)'s
+enum_value() { sed -n "s/^\s*TP_EXIT_$1\s*= \([0-9]\),.*/\1/p" "$here/../exit.h"; }
+exit_status=$(sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$man")
+last="exit.h and tunpin.8"
+check "the statuses are 0 to 4" [ "$(sed -n '/^Every other command:/,$s/^\.B \([0-9]\)$/\1/p' \
+	<<<"$exit_status" | tr '\n' ' ')" = "0 1 2 3 4 " ]
+for s in OK:0 ERR:1 USAGE:2 BELOW:3 NOMOD:4 SAME:0 DIFFERENT:1 TROUBLE:2; do
+	check "TP_EXIT_${s%:*} is ${s#*:}" [ "$(enum_value "${s%:*}")" = "${s#*:}" ]
+done
+check "diff as diff(1)" grep -q '^\.BR diff (1):$' <<<"$exit_status"
+for cmd in compare set apply; do
+	check "3 is $cmd's" grep -qE "^\.BR? .*\b$cmd\b" <<<"$(sed -n '/^\.B 3$/,/^\.TP/p' <<<"$exit_status")"
+done
+# no number for a status in the commands: the enum's names
+check "no status by number" [ -z "$(grep -nE 'return [1-4];|_exit\([0-9]\)' \
+	"$here"/../{tunpin,statecmd,poolcmd,metrics,precheck}.c)" ]
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
