@@ -138,6 +138,11 @@ const char *cli_safe(const char *s);
 /* Join words with single spaces; -1 if @buf is too small. */
 int cli_join(int argc, char *const argv[], char *buf, size_t size);
 
+/* The version, PACKAGE_VERSION of dkms.conf (the Makefile says it). */
+#ifndef TUNPIN_VERSION
+#error "TUNPIN_VERSION is set by tools/tunpin/Makefile, from dkms.conf"
+#endif
+
 /* tunpin(8) itself: main() calls it (main.c). */
 int tunpin_main(int argc, char **argv);
 

@@ -163,6 +163,7 @@ json_object *dump_to_json(const struct tp_dump *d)
 
 	json_object_object_add(o, "schema", json_object_new_int(TP_SCHEMA));
 	add_string(o, "kind", "dump");
+	add_string(o, "tool", TUNPIN_VERSION);
 	add_string(o, "host", d->host);
 	add_string(o, "kernel", d->kernel);
 	add_string(o, "kernel_version", d->kernel_version);

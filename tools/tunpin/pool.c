@@ -86,6 +86,7 @@ json_object *leveldoc_to_json(const struct tp_leveldoc *l)
 
 	json_object_object_add(o, "schema", json_object_new_int(TP_SCHEMA));
 	json_object_object_add(o, "kind", json_object_new_string("level"));
+	json_object_object_add(o, "tool", json_object_new_string(TUNPIN_VERSION));
 	/* written from a schema 1 level: still one (its vhost part unknown) */
 	if (!l->vhost_known)
 		json_object_object_add(o, "schema", json_object_new_int(1));

@@ -133,6 +133,7 @@ int state_write(const char *root, const struct tp_state *st, char *err,
 	utc_now(stamp, sizeof(stamp));
 	json_object_object_add(o, "schema", json_object_new_int(1));
 	json_object_object_add(o, "kind", json_object_new_string("saved"));
+	json_object_object_add(o, "tool", json_object_new_string(TUNPIN_VERSION));
 	json_object_object_add(o, "saved", json_object_new_string(stamp));
 	json_object_object_add(o, "level", level_json(&st->level));
 	a = json_object_new_array();

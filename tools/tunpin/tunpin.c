@@ -29,8 +29,6 @@
 #include "statecmd.h"
 #include "vminfo.h"
 
-#define TUNPIN_VERSION "0.1"
-
 /* Room for every name, unknown bits included. */
 #define LEVEL_BUF 1024
 

@@ -176,6 +176,27 @@ for words in "probe -o" "compare" "save --root"; do
 	check "completion/tunpin knows :$kind" grep -qE "^\s+$kind\) " "$here/../completion/tunpin"
 done
 
+# --- the version has one home, dkms.conf's PACKAGE_VERSION: --version, the
+# "tool" of every JSON document tunpin writes, the module's MODULE_VERSION
+# and the packages' (debian/changelog) say it
+top=$here/../../..
+version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$top/dkms.conf")
+last="the version ($version)"
+check "dkms.conf has one" [ -n "$version" ]
+run --version
+check "--version" [ "$out" = "tunpin $version" ]
+check "debian/changelog" [ "$(sed -n '1s/^tunpin (\([^)-]*\)[^)]*).*/\1/p' \
+	"$top/debian/changelog")" = "$version" ]
+check "the module's, from dkms.conf" grep -q '^CFLAGS_main.o := -DTUNPIN_VERSION=' "$top/module/Kbuild"
+check "the module's MODULE_VERSION" grep -q '^MODULE_VERSION(TUNPIN_VERSION);' "$top/module/main.c"
+check "tunpin.8's header" [ "$(sed -n 's/^\.TH .*"tunpin \([^"]*\)".*/\1/p' "$man")" = "$version" ]
+check "no version written in the tool" [ -z "$(grep -n '#define TUNPIN_VERSION' "$here"/../*.[ch])" ]
+tool_of() { python3 -c 'import json, sys; print(json.load(sys.stdin)["tool"])'; }
+run merge -j "$here/data/v2-dump-6.18.json" "$here/data/v2-dump-6.1.json"
+check "a level's tool" [ "$(tool_of <<<"$out")" = "$version" ]
+run probe -j
+check "a dump's tool" [ "$(tool_of <<<"$out")" = "$version" ]
+
 # --- exit.h's statuses are tunpin.8's: every one documented, and diff's
 # as diff(1)'s
 enum_value() { sed -n "s/^\s*TP_EXIT_$1\s*= \([0-9]\),.*/\1/p" "$here/../exit.h"; }

@@ -84,6 +84,8 @@ check "monitor -j: capabilities" [ "$(head -n1 <<<"$out" | python3 -c \
 run save --root "$tmp/root"
 check "save: exit 0" [ $rc -eq 0 ]
 check "save: capabilities" grep -q '"capabilities": \[' "$tmp/root/etc/tunpin/state.json"
+check "save: the tool's version" grep -q "\"tool\": \"$("$tool" --version | cut -d' ' -f2)\"" \
+	"$tmp/root/etc/tunpin/state.json"
 run apply --root "$tmp/root"
 check "apply: exit 0" [ $rc -eq 0 ]
 check "apply: the saved level" grep -qx "applied level csum tso4 tso6 tso_ecn ufo \\[pool-a\\] and 2 of 2 overrides" <<<"$out"
