@@ -14,6 +14,7 @@
 set -u
 
 tool=${TUNPIN_TOOL:?TUNPIN_TOOL: the tunpin binary}
+src=${TUNPIN_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
 ko=${TUNPIN_KO:?TUNPIN_KO: tunpin.ko}
 sys=/sys/kernel/tunpin
 kver=$(uname -r)
@@ -106,7 +107,11 @@ d = json.load(open(sys.argv[1]))
 assert d["kind"] == "saved" and d["level"]["name"] == "pool-a"
 assert d["overrides"][0]["cgroup"] == "/tunpin-state"
 assert d["overrides"][0]["pinned"] is False' \
-		"$tmp/root/etc/tunpin/state.json"
+		"$tmp/root/etc/tunpin/state.json" || return 1
+	# as Documentation/schema/state.schema.json says, where it can be told
+	python3 -c 'import jsonschema' 2>/dev/null || return 0
+	python3 "$src/tools/tunpin/tests/schema.py" "$src/Documentation/schema" \
+		state "$tmp/root/etc/tunpin/state.json"
 }
 
 # modprobe as at boot: our module in a tree of our own, with tun and tap,

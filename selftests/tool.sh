@@ -598,6 +598,31 @@ t_override_add() {	# add an override on a new cgroup, list it
 	check "host level untouched" level_agrees csum mon
 }
 
+t_schemas() {		# every -j output, from the module, as Documentation/schema says
+	local src=${TUNPIN_SRC:-$(dirname "$0")/..} cmd kind n=0
+	if ! python3 -c 'import jsonschema' 2>/dev/null; then
+		skip="no python3-jsonschema"
+		return
+	fi
+	mkdir -p "$tmp/json"
+	for cmd in level "override list" counters taps show status known levels; do
+		# shellcheck disable=SC2086 # the words of $cmd
+		run -j $cmd
+		check "$cmd -j: exit 0" [ $rc -eq 0 ]
+		kind=${cmd/ /-}
+		[ "$kind" = status ] && kind=show
+		n=$((n + 1))
+		printf '%s\n' "$out" >"$tmp/json/$n.cmd-$kind.json"
+	done
+	cp "$tmp/monitor.json" "$tmp/json/monitor.cmd-monitor.json"
+	"$tool" probe -o "$tmp/json/probe.dump.json" 2>/dev/null
+	check "probe -o: exit 0" [ $? -eq 0 ]
+	last="schema.py --dir $tmp/json"
+	out=$(python3 "$src/tools/tunpin/tests/schema.py" "$src/Documentation/schema" \
+		--dir "$tmp/json" 2>&1); rc=$?
+	check "every document valid" [ $rc -eq 0 ]
+}
+
 t_override_errors() {	# duplicates, missing and malformed cgroups: the reason shown
 	run override add "$cgpath" csum
 	check "duplicate: EEXIST with the reason" kernel_refused "File exists"
@@ -681,7 +706,7 @@ t_restore() {		# back to unpinned, nothing left behind
 tests=(t_known t_set_unpinned t_set_list t_set_name t_set_none t_bad_cap
        t_usage t_bad_name t_counters t_taps t_taps_vm t_dry_run t_precheck
        t_canary t_lowering t_monitor t_metrics
-       t_override_add t_override_errors t_override_governs t_override_del
+       t_override_add t_schemas t_override_errors t_override_governs t_override_del
        t_unprivileged t_restore)
 
 if [ ! -x "$tool" ] || [ ! -d "$sys" ]; then

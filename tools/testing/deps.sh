@@ -18,7 +18,7 @@ pkgs=(
 	qemu-system-arm			# the arm64 lanes' VM
 	cpio kmod iproute2 procps	# initramfs, modules, guest tools
 	python3-pyroute2 python3-yaml	# a netlink client we did not write
-	python3-jsonschema		# the YAML spec against its schema
+	python3-jsonschema		# the YAML spec, tunpin's JSON: schemas
 	python3-prometheus-client	# tunpin metrics, parsed by Prometheus' parser
 	ansible-core ansible-lint	# contrib/ansible's role
 	man-db groff-base		# the man page lint

@@ -116,6 +116,9 @@ for f in usr/sbin/tunpin usr/share/man/man8/tunpin.8.gz \
 	 usr/share/doc/tunpin/copyright; do
 	is "tunpin: /$f" test -f "$t/$f"
 done
+for f in dump level state commands; do
+	is "tunpin: the $f schema" test -f "$t/usr/share/tunpin/schema/$f.schema.json"
+done
 # contrib/ as examples, each directory whole but for its tests (they run
 # in the tree), uncompressed; the libvirt hook executable; the Ansible role
 # in Ansible's roles path, its site.yml and README.md examples.

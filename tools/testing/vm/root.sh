@@ -53,7 +53,7 @@ amd64)
 		"linux-image-$arch" "linux-headers-$arch"
 		make gcc libc6-dev pkg-config libmnl-dev libjson-c-dev sparse
 		kmod iproute2 procps util-linux cpio busybox-static
-		python3 python3-yaml python3-pyroute2
+		python3 python3-yaml python3-pyroute2 python3-jsonschema
 		qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu
 		libvirt-clients gcc-i686-linux-gnu libc6-dev-i386-cross
 	)
@@ -102,6 +102,7 @@ arm64)
 		base-files base-passwd libc-bin bash dash coreutils grep sed
 		mawk findutils diffutils hostname mount util-linux procps kmod
 		iproute2 busybox-static python3 python3-yaml python3-pyroute2
+		python3-jsonschema
 	)
 	variant=extract ;;
 *)

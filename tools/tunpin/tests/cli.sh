@@ -11,6 +11,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 tool=$(realpath "${1:-$here/../tunpin}")
 man=$here/../tunpin.8
+# shellcheck source=json_keep.sh
+. "$here/json_keep.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tunpin-cli.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0 out='' err='' rc=0 last=''
@@ -30,6 +32,7 @@ run() {		# run ARGS...: tunpin, into $out $err $rc
 	last="tunpin $*"
 	out=$("$tool" "$@" 2>"$tmp/err"); rc=$?
 	err=$(<"$tmp/err")
+	keep_run_json "$PWD" "$@"
 }
 
 one_error_line() { [ -z "$out" ] && [ "$(wc -l <<<"$err")" = 1 ] && \

@@ -9,6 +9,8 @@
 set -u
 
 tool=${1:-$(dirname "$0")/../tunpin}
+# shellcheck source=json_keep.sh
+. "$(dirname "$0")/json_keep.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tunpin-host-probe.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
@@ -44,6 +46,7 @@ release=$((major * 100 + minor))
 
 "$tool" probe -j >"$tmp/dump.json" 2>"$tmp/err"
 rc=$?
+keep_json dump "$tmp/dump.json"
 check "probe -j exits 0 ($(cat "$tmp/err"))" [ $rc -eq 0 ]
 check "a dump, schema 2" [ "$(jget "$tmp/dump.json" \
 	'"%s %s" % (j["schema"], j["kind"])')" = "2 dump" ]
@@ -99,6 +102,7 @@ fi
 # -o: the same kind of document in a file, nothing on stdout.
 "$tool" probe -o "$tmp/o.json" >"$tmp/out" 2>"$tmp/err"
 rc=$?
+keep_json dump "$tmp/o.json"
 check "probe -o exits 0" [ $rc -eq 0 ]
 check "probe -o prints nothing on stdout" [ ! -s "$tmp/out" ]
 check "probe -o writes the dump" [ "$(jget "$tmp/o.json" 'j["masks"]')" = \

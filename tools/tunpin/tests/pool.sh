@@ -10,6 +10,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 tool=$(realpath "${1:-$here/../tunpin}")
 data=$here/data
+# shellcheck source=json_keep.sh
+. "$here/json_keep.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tunpin-pool.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0 out='' err='' rc=0 last=''
@@ -34,6 +36,7 @@ run() {		# run ARGS...: tunpin in tests/data, into $out $err $rc
 	last="tunpin $*"
 	out=$(cd "$data" && "$tool" "$@" 2>"$tmp/err"); rc=$?
 	err=$(<"$tmp/err")
+	keep_run_json "$data" "$@"
 }
 
 has() { grep -qxF -- "$1" <<<"$out"; }
