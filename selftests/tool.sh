@@ -357,7 +357,7 @@ t_dry_run() {		# set --dry-run judges as the module would, changes nothing
 	run set --dry-run csum tso4 tso6 tso_ecn
 	check "below what the TAPs were granted: exit 3" [ $rc -eq 3 ]
 	check "would be refused" grep -q 'would be refused: it takes ufo from [0-9]* open files' <<<"$out"
-	check "names the VM" grep -qE $'^\tpython3\\['"$holder_vm"'\\] vm vmtest holding tptool4: ufo$' <<<"$out"
+	check "names the VM" grep -qxF $'\t'"python3[$holder_vm] vm vmtest holding tptool4: ufo" <<<"$out"
 	check "names the process" grep -q "\[$holder1\].* holding tptool0: ufo\$" <<<"$out"
 	check "nothing changed" [ "$(sysfs level)" = "$before" ]
 	run set --dry-run csum tso4 tso6 tso_ecn --force

@@ -71,7 +71,8 @@ cleanup() {
 		systemctl daemon-reload
 		systemctl reset-failed 2>/dev/null
 		[ -d /sys/module/tunpin ] && rmmod tunpin
-		umount "/lib/modules/$(uname -r)" "$tmp/ovl"
+		# udevd's libkmod may still hold the indexes open.
+		umount -l "/lib/modules/$(uname -r)" "$tmp/ovl"
 	fi
 	rm -rf "$tmp" ${run:+"$run"}
 }
@@ -242,8 +243,11 @@ no_module() {
 
 # unit_status: the unit's state, result and main status, one line
 unit_status() {
-	systemctl show -p ActiveState -p Result -p ExecMainStatus --value \
-		tunpin.service | paste -sd ' '
+	local p
+
+	for p in ActiveState Result ExecMainStatus; do
+		systemctl show -p "$p" --value tunpin.service
+	done | paste -sd ' '
 }
 
 t_unit_start() {	# systemctl start tunpin.service: loaded pinned by modprobe@tunpin, labelled by apply

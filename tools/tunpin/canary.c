@@ -60,7 +60,7 @@ uint32_t canary_outside(uint32_t level, uint32_t native)
 	}
 }
 
-static int kprobes_state(void)
+int canary_kprobes_state(void)
 {
 	char buf[8] = "";
 	int fd = open(KPROBES_ENABLED, O_RDONLY | O_CLOEXEC);
@@ -210,7 +210,7 @@ void canary_run(struct tp_nl *h, const struct tp_level *host,
 	int fd;
 
 	memset(r, 0, sizeof(*r));
-	r->kprobes = kprobes_state();
+	r->kprobes = canary_kprobes_state();
 	vm_info_get("", (uint32_t)getpid(), &self);
 	own.self = self.cgroup;
 	if (self.cgroup[0] && !tp_nl_overrides(h, find_override, &own) &&

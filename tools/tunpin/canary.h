@@ -45,6 +45,9 @@ struct canary {
  */
 void canary_run(struct tp_nl *h, const struct tp_level *host,
 		uint32_t native, bool native_known, struct canary *r);
+/* /sys/kernel/debug/kprobes/enabled: 1, 0 (disarmed globally), -1 unknown. */
+int canary_kprobes_state(void);
+
 /* Enforcement is shown not to work: kprobes disabled, or a half failed. */
 bool canary_failed(const struct canary *r);
 /* "enforcement: ..." (and, on failure, a loud line on standard error). */

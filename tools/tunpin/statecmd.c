@@ -193,8 +193,18 @@ int cmd_show(struct tp_nl *h, const struct cli *c)
 	err = tp_nl_counters(h, &cnt);
 	if (err)
 		return kernel_error(h, err, "counters");
-	if (tp_probe(&native, why, sizeof(why)))
-		nat = NULL;	/* not root on a pinned host: say so below */
+	/*
+	 * Not root on a pinned host: say so below. Nor while kprobes are
+	 * disarmed globally: the probe's TAP is exempted through /dev/tunpin,
+	 * and tunpin would not see it closed, so its entry (and a module
+	 * reference) would outlive it.
+	 */
+	if (canary_kprobes_state() == 0) {
+		snprintf(why, sizeof(why), "kprobes are disabled globally");
+		nat = NULL;
+	} else if (tp_probe(&native, why, sizeof(why))) {
+		nat = NULL;
+	}
 	canary_run(h, &l, nat ? nat->caps : 0, nat, &canary);
 
 	if (!l.pinned)

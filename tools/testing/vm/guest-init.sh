@@ -89,7 +89,9 @@ if [ "${systemd:-0}" = 1 ] && [ ! -x /lib/systemd/systemd ]; then
 elif [ "${systemd:-0}" = 1 ]; then
 	# Its output on the console, as the job's is otherwise (run.sh keeps
 	# the console); systemd's own messages go to the kernel log.
-	mkdir -p /etc/systemd/system
+	mkdir -p /etc/systemd/system /etc/systemd/system.conf.d
+	printf '[Manager]\nShowStatus=no\n' \
+		>/etc/systemd/system.conf.d/tunpin-quiet.conf
 	cat >/etc/systemd/system/tunpin-job.service <<-EOF
 	[Unit]
 	Description=The VM's job (tools/testing/vm/run.sh)
