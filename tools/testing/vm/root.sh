@@ -53,7 +53,7 @@ amd64)
 		"linux-image-$arch" "linux-headers-$arch"
 		make gcc libc6-dev pkg-config libmnl-dev libjson-c-dev sparse
 		kmod iproute2 procps util-linux cpio busybox-static
-		python3 python3-yaml python3-pyroute2 python3-jsonschema
+		python3 python3-yaml python3-pyroute2
 		qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu
 		libvirt-clients gcc-i686-linux-gnu libc6-dev-i386-cross
 	)
@@ -65,9 +65,9 @@ amd64)
 	# .deb install); systemd, PID 1 of the unit's test
 	# (vm/guest-init.sh tunpin.systemd=1), and D-Bus (systemd-run --wait
 	# needs the bus); a Prometheus text parser we did not write (tunpin
-	# metrics).
+	# metrics); the JSON Schema validator (the tool's JSON, state.json).
 	[ "$suite" = bookworm ] && pkgs+=(ansible-core python3-apt systemd dbus
-		python3-prometheus-client)
+		python3-prometheus-client python3-jsonschema)
 	# Cross compilers for the lanes of other architectures built here.
 	for a in $(awk -v r="$root" -v a="$arch" '!/^#/ && NF >= 5 &&
 			$3 == r && $4 == a && $2 != a { print $2 }' \
@@ -102,7 +102,6 @@ arm64)
 		base-files base-passwd libc-bin bash dash coreutils grep sed
 		mawk findutils diffutils hostname mount util-linux procps kmod
 		iproute2 busybox-static python3 python3-yaml python3-pyroute2
-		python3-jsonschema
 	)
 	variant=extract ;;
 *)
