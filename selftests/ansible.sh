@@ -101,7 +101,7 @@ fake_level() {	# fake_level: hv72's "LEVEL/NAME"
 unpin() {	# unpin: both hosts unpinned, without a label; no open file on hv72
 	echo unpinned >"$sys/level"
 	echo >"$sys/level_name"
-	echo '{"level": "unpinned", "pinned": false, "caps": [], "name": ""}' \
+	echo '{"level": "unpinned", "pinned": false, "capabilities": [], "name": ""}' \
 		>"$tmp/fake/st/hv72/level.json"
 	rm -f "$tmp/fake/st/hv72/taps.json"
 }
@@ -256,7 +256,7 @@ print(([c for c in hv if c not in sys.argv[2].split()] + ["unknown:0x80000"])[0]
 		"$tmp/fake/st/hv72/dump.json" "$pool")
 	cat >"$tmp/fake/st/hv72/taps.json" <<EOF
 [{"pid": 4242, "comm": "qemu-system-x86", "vhost": false, "active": ["csum"],
-  "offered": ["csum", "$more"], "exempt": false, "override": false}]
+  "granted": ["csum", "$more"], "exempt": false, "override": false}]
 EOF
 	play -e tunpin_pool=pool-g
 	check "fails" [ $rc -ne 0 ]

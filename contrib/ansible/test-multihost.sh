@@ -39,7 +39,7 @@ reset() {	# three hosts, the module not loaded: 6.18, 7.2 and 6.1
 	for h in $hosts; do
 		mkdir -p "$tmp/st/$h"
 		ln -sf fake "$tmp/tunpin-$h"
-		echo '{"level": "unpinned", "pinned": false, "caps": [], "name": ""}' \
+		echo '{"level": "unpinned", "pinned": false, "capabilities": [], "name": ""}' \
 			>"$tmp/st/$h/level.json"
 	done
 	cp "$data/v2-dump-6.18.json" "$tmp/st/a/dump.json"
@@ -155,11 +155,11 @@ print(" ".join(json.load(open(sys.argv[1]))["capabilities"]))' "$data/v2-dump-6.
 reset
 cat >"$tmp/st/a/taps.json" <<EOT
 [{"pid": 4242, "comm": "qemu-system-x86", "vhost": false, "active": ["csum", "uso4"],
-  "offered": ["csum", "tso4", "uso4"], "exempt": false, "override": false},
+  "granted": ["csum", "tso4", "uso4"], "exempt": false, "override": false},
  {"pid": 4243, "comm": "qemu-nomigrate", "vhost": false, "active": ["udp_tunnel_gso"],
-  "offered": ["csum", "udp_tunnel_gso"], "exempt": false, "override": true},
+  "granted": ["csum", "udp_tunnel_gso"], "exempt": false, "override": true},
  {"pid": 77, "comm": "tunpin", "vhost": false, "active": ["uso6"],
-  "offered": ["uso6"], "exempt": true, "override": false}]
+  "granted": ["uso6"], "exempt": true, "override": false}]
 EOT
 play -e tunpin_pool=pool-a
 check "busy: fails" [ $rc -ne 0 ]
