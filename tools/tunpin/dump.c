@@ -833,7 +833,7 @@ int stdout_flush(void)
 	return first;
 }
 
-static int write_all(int fd, const char *s, size_t len)
+int tp_write_all(int fd, const char *s, size_t len)
 {
 	while (len) {
 		ssize_t n = write(fd, s, len);
@@ -861,7 +861,7 @@ int json_write_file(const char *path, json_object *o, bool pretty)
 		return -1;
 	}
 	if (!path || !strcmp(path, "-")) {
-		if (write_all(1, s, strlen(s)) || write_all(1, "\n", 1))
+		if (tp_write_all(1, s, strlen(s)) || tp_write_all(1, "\n", 1))
 			return -1;
 		return 0;
 	}
@@ -870,7 +870,7 @@ int json_write_file(const char *path, json_object *o, bool pretty)
 		fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 		if (fd < 0)
 			return -1;
-		if (write_all(fd, s, strlen(s)) || write_all(fd, "\n", 1)) {
+		if (tp_write_all(fd, s, strlen(s)) || tp_write_all(fd, "\n", 1)) {
 			e = errno;
 			close(fd);
 			errno = e;
@@ -891,8 +891,8 @@ int json_write_file(const char *path, json_object *o, bool pretty)
 	mask = umask(0);
 	umask(mask);
 	/* A file replaced keeps its mode; a new one gets 0666 & ~umask. */
-	if (fchmod(fd, !stat(path, &st) ? st.st_mode & 07777 : 0666 & ~mask) || write_all(fd, s, strlen(s)) ||
-	    write_all(fd, "\n", 1) || fsync(fd)) {
+	if (fchmod(fd, !stat(path, &st) ? st.st_mode & 07777 : 0666 & ~mask) || tp_write_all(fd, s, strlen(s)) ||
+	    tp_write_all(fd, "\n", 1) || fsync(fd)) {
 		e = errno;
 		close(fd);
 		unlink(tmp);

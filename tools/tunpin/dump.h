@@ -99,5 +99,7 @@ int json_write_file(const char *path, json_object *o, bool pretty);
  * (kept: a later flush of an empty buffer succeeds, errno gone).
  */
 int stdout_flush(void);
+/* write(2) all of @len bytes of @s to @fd, again on EINTR: 0, or -1 (errno). */
+int tp_write_all(int fd, const char *s, size_t len);
 
 #endif

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "caps.h"
+#include "dump.h"
 #include "exit.h"
 #include "metrics.h"
 
@@ -178,21 +179,6 @@ void metrics_free(struct tp_metrics *m)
 	m->nprobes = 0;
 }
 
-static int write_all(int fd, const char *s, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, s, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		s += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int metrics_write_file(const char *path, const char *text, size_t len)
 {
 	char real[PATH_MAX], dir[PATH_MAX], tmp[PATH_MAX];
@@ -206,7 +192,7 @@ int metrics_write_file(const char *path, const char *text, size_t len)
 		fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 		if (fd < 0)
 			return -1;
-		if (write_all(fd, text, len)) {
+		if (tp_write_all(fd, text, len)) {
 			e = errno;
 			close(fd);
 			errno = e;
@@ -243,7 +229,7 @@ int metrics_write_file(const char *path, const char *text, size_t len)
 		return -1;
 	/* the collector runs as another user: readable by all, whatever
 	 * the umask (the unit's is 0077) */
-	if (fchmod(fd, 0644) || write_all(fd, text, len) || fsync(fd)) {
+	if (fchmod(fd, 0644) || tp_write_all(fd, text, len) || fsync(fd)) {
 		e = errno;
 		close(fd);
 		unlink(tmp);

@@ -11,28 +11,11 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 tool=$(realpath "${1:-$here/../tunpin}")
 man=$here/../tunpin.8
-# shellcheck source=json_keep.sh
-. "$here/json_keep.sh"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tunpin-cli.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0 out='' err='' rc=0 last=''
-
-check() {	# check DESCRIPTION COMMAND...
-	if "${@:2}"; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "cli: failed: $last: $1" >&2
-		echo "  rc=$rc out: ${out:0:300}" >&2
-		echo "  err: ${err:0:300}" >&2
-	fi
-}
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 run() {		# run ARGS...: tunpin, into $out $err $rc
-	last="tunpin $*"
-	out=$("$tool" "$@" 2>"$tmp/err"); rc=$?
-	err=$(<"$tmp/err")
-	keep_run_json "$PWD" "$@"
+	run_in "$PWD" "$@"
 }
 
 one_error_line() { [ -z "$out" ] && [ "$(wc -l <<<"$err")" = 1 ] && \

@@ -11,28 +11,11 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 tool=$(realpath "${1:-$here/tunpin-fake}")
 data=$here/data/fake
-# shellcheck source=json_keep.sh
-. "$here/json_keep.sh"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tunpin-fake.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0 out='' err='' rc=0 last=''
-
-check() {	# check DESCRIPTION COMMAND...
-	if "${@:2}"; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "fake: failed: $last: $1" >&2
-		echo "  rc=$rc out: ${out:0:300}" >&2
-		echo "  err: ${err:0:300}" >&2
-	fi
-}
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 run() {		# run ARGS...: tunpin-fake, into $out $err $rc
-	last="tunpin $*"
-	out=$("$tool" "$@" 2>"$tmp/err"); rc=$?
-	err=$(<"$tmp/err")
-	keep_run_json "$PWD" "$@"
+	run_in "$PWD" "$@"
 }
 
 jget() {	# jget JSON EXPR: a python expression of the parsed j

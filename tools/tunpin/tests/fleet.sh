@@ -13,28 +13,12 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 tool=$(realpath "${1:-$here/../tunpin}")
 data=$here/data
-# shellcheck source=json_keep.sh
-. "$here/json_keep.sh"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tunpin-fleet.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0 out='' err='' rc=0 last=''
-
-check() {	# check DESCRIPTION COMMAND...
-	if "${@:2}"; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "fleet: failed: ${last:0:200}: $1" >&2
-		echo "  rc=$rc out: ${out:0:600}" >&2
-		echo "  err: ${err:0:300}" >&2
-	fi
-}
+check_width=600
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 run() {		# run ARGS...: tunpin in $tmp, into $out $err $rc
-	last="tunpin $*"
-	out=$(cd "$tmp" && "$tool" "$@" 2>"$tmp/err"); rc=$?
-	err=$(<"$tmp/err")
-	keep_run_json "$tmp" "$@"
+	run_in "$tmp" "$@"
 }
 
 has() { grep -qxF -- "$1" <<<"$out"; }

@@ -15,23 +15,12 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 tool=$(realpath "${1:-$here/../tunpin}")
 unit=$(realpath "${2:-$here/unit}")
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tunpin-metrics.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0 out='' err='' rc=0 last=''
+check_width=600
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 # Debian's python3 and its python3-prometheus-client, not another one
 # found first in PATH.
 python=/usr/bin/python3
-
-check() {	# check DESCRIPTION COMMAND...
-	if "${@:2}"; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "metrics: failed: $last: $1" >&2
-		echo "  rc=$rc out: ${out:0:600}" >&2
-		echo "  err: ${err:0:300}" >&2
-	fi
-}
 
 run() {		# run ARGS...: tunpin in $tmp, into $out $err $rc
 	last="tunpin $*"

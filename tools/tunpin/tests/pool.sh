@@ -10,33 +10,16 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 tool=$(realpath "${1:-$here/../tunpin}")
 data=$here/data
-# shellcheck source=json_keep.sh
-. "$here/json_keep.sh"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tunpin-pool.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0 out='' err='' rc=0 last=''
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 # The vhost-net names of every kernel since 4.8, and what 6.3 to 6.17 add.
 vb="vhost_mrg_rxbuf vhost_notify_on_empty vhost_log_all vhost_any_layout"
 vb="$vb vhost_indirect_desc vhost_event_idx vhost_version_1 vhost_access_platform"
 v617="vhost_in_order vhost_ring_reset vhost_guest_udp_tunnel_gso"
 v617="$v617 vhost_host_udp_tunnel_gso"
 
-check() {	# check DESCRIPTION COMMAND...
-	if "${@:2}"; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "pool: failed: $last: $1" >&2
-		echo "  rc=$rc out: ${out:0:300}" >&2
-		echo "  err: ${err:0:300}" >&2
-	fi
-}
-
 run() {		# run ARGS...: tunpin in tests/data, into $out $err $rc
-	last="tunpin $*"
-	out=$(cd "$data" && "$tool" "$@" 2>"$tmp/err"); rc=$?
-	err=$(<"$tmp/err")
-	keep_run_json "$data" "$@"
+	run_in "$data" "$@"
 }
 
 has() { grep -qxF -- "$1" <<<"$out"; }
