@@ -115,8 +115,8 @@ for lane in $(lanes); do
 		groups=()
 	elif [ "$class" = full ]; then
 		# shellcheck disable=SC2086 # a list of names
-		vm_groups 2 "ansible qemu offload libvirt_hook" \
-			"tool probe offload_32 state" $tests
+		vm_groups 2 "qemu offload libvirt_hook" \
+			"ansible tool probe offload_32 state" $tests
 	else
 		groups=("$(echo $tests)")
 	fi
