@@ -303,11 +303,11 @@ t_restore() {		# back to unpinned, no label
 	check "unpinned" [ "$(sysfs level)" = unpinned ]
 }
 
-# Each playbook run takes a minute or two under TCG, and a test has 600 s
-# (selftests/run.sh): make check runs the install (with TUNPIN_PKG_DIR), a
-# real run and a second one against the module; TUNPIN_ANSIBLE_FULL=1 adds
-# the gate, --check and a level the VM lacks, which
-# contrib/ansible/test-multihost.sh runs on the build machine too.
+# Each playbook run takes a minute or two under TCG, and this test has
+# 900 s (selftests/run.sh): make check runs the install (with
+# TUNPIN_PKG_DIR), a real run and a second one against the module;
+# TUNPIN_ANSIBLE_FULL=1 adds the gate, --check and a level the VM lacks,
+# which contrib/ansible/test-multihost.sh runs on the build machine too.
 tests=(t_setup t_install t_apply t_again)
 [ -n "${TUNPIN_ANSIBLE_FULL:-}" ] && tests+=(t_gate t_check t_incompatible)
 tests+=(t_restore)
