@@ -136,17 +136,24 @@ t_verify() {	# systemd-analyze verify: the unit and modprobe@tunpin, no complain
 	check "verify says nothing" [ -z "$out$err" ]
 }
 
-t_security() {	# systemd-analyze security --offline: exposure at most the threshold
+# security UNIT THRESHOLD LABEL: systemd-analyze security --offline rates
+# UNIT at most THRESHOLD (as printed, 0.0 to 10.0; --threshold= counts in
+# tenths); "# LABEL: SCORE" for pkg.sh
+security() {
 	local score
 
 	run_cmd systemd-analyze security --offline=yes --no-pager \
-		--threshold="$(awk -v t="$THRESHOLD" 'BEGIN { print int(t * 10 + 0.5) }')" \
-		"$unit"
+		--threshold="$(awk -v t="$2" 'BEGIN { print int(t * 10 + 0.5) }')" \
+		"$1"
 	score=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\) .*/\1/p' \
 		<<<"$out")
-	echo "# exposure: ${score:-?} (threshold $THRESHOLD)"
+	echo "# $3: ${score:-?} (threshold $2)"
 	check "a score" [ -n "$score" ]
-	check "at most $THRESHOLD" [ "$rc" -eq 0 ]
+	check "at most $2" [ "$rc" -eq 0 ]
+}
+
+t_security() {	# systemd-analyze security --offline: exposure at most the threshold
+	security "$unit" "$THRESHOLD" exposure
 }
 
 t_settings() {	# oneshot tunpin apply before the hypervisors, no module loading, CAP_NET_ADMIN only
@@ -323,16 +330,7 @@ t_metrics_verify() {	# systemd-analyze verify: tunpin-metrics.timer and .service
 }
 
 t_metrics_security() {	# systemd-analyze security --offline: tunpin-metrics.service at most its threshold
-	local score
-
-	run_cmd systemd-analyze security --offline=yes --no-pager \
-		--threshold="$(awk -v t="$METRICS_THRESHOLD" 'BEGIN { print int(t * 10 + 0.5) }')" \
-		"$munit"
-	score=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\) .*/\1/p' \
-		<<<"$out")
-	echo "# metrics exposure: ${score:-?} (threshold $METRICS_THRESHOLD)"
-	check "a score" [ -n "$score" ]
-	check "at most $METRICS_THRESHOLD" [ "$rc" -eq 0 ]
+	security "$munit" "$METRICS_THRESHOLD" "metrics exposure"
 }
 
 t_metrics_settings() {	# a oneshot tunpin metrics -o of the textfile directory, every minute, CAP_NET_ADMIN only
