@@ -18,19 +18,14 @@
 #include <sys/ioctl.h>
 #include <linux/if_tun.h>
 #include "caps.h"
+#include "tapcaps.h"
 #include "canary.h"
 #include "cli.h"
 #include "vminfo.h"
 
 #define KPROBES_ENABLED	"/sys/kernel/debug/kprobes/enabled"
 
-#define CSUM		TUNPIN_CAP_CSUM
-#define TSO4		TUNPIN_CAP_TSO4
-#define TSO6		TUNPIN_CAP_TSO6
-#define TSO_ECN		TUNPIN_CAP_TSO_ECN
-#define USO		(TUNPIN_CAP_USO4 | TUNPIN_CAP_USO6)
-#define TNL		TUNPIN_CAP_UDP_TUNNEL_GSO
-#define TNL_CSUM	TUNPIN_CAP_UDP_TUNNEL_GSO_CSUM
+#define USO		(USO4 | USO6)
 
 uint32_t canary_outside(uint32_t level, uint32_t native)
 {

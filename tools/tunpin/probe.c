@@ -30,18 +30,10 @@
 #include <linux/if_tun.h>
 #include <linux/vhost.h>
 #include "caps.h"
+#include "tapcaps.h"
 #include "probe.h"
 
 #define SYS_TUNPIN	"/sys/kernel/tunpin"
-#define CSUM		TUNPIN_CAP_CSUM
-#define TSO4		TUNPIN_CAP_TSO4
-#define TSO6		TUNPIN_CAP_TSO6
-#define TSO_ECN		TUNPIN_CAP_TSO_ECN
-#define UFO		TUNPIN_CAP_UFO
-#define USO4		TUNPIN_CAP_USO4
-#define USO6		TUNPIN_CAP_USO6
-#define TNL		TUNPIN_CAP_UDP_TUNNEL_GSO
-#define TNL_CSUM	TUNPIN_CAP_UDP_TUNNEL_GSO_CSUM
 
 /*
  * VHOST_GET_FEATURES_ARRAY (<linux/vhost.h> of 6.17+): the size in the

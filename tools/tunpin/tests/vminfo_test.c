@@ -12,21 +12,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "../caps.h"
+#include "../tapcaps.h"
 #include "../canary.h"
 #include "../cli.h"
 #include "../precheck.h"
 #include "../vminfo.h"
 #include "unit.h"
 
-#define CSUM	TUNPIN_CAP_CSUM
-#define TSO4	TUNPIN_CAP_TSO4
-#define TSO6	TUNPIN_CAP_TSO6
-#define TSO_ECN	TUNPIN_CAP_TSO_ECN
-#define UFO	TUNPIN_CAP_UFO
-#define USO4	TUNPIN_CAP_USO4
-#define USO6	TUNPIN_CAP_USO6
-#define TNL	TUNPIN_CAP_UDP_TUNNEL_GSO
-#define TNL_CSUM TUNPIN_CAP_UDP_TUNNEL_GSO_CSUM
 
 /* /proc/PID/fdinfo/FD of a tun file, as 6.1 and 7.2 print it. */
 static const char fdinfo_tun[] =
