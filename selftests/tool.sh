@@ -546,7 +546,9 @@ print(sum(1 for f in t if not f["vhost"] and not f["exempt"] and not f["override
 		[ "$(grep -c '^tunpin_probe_missed_returns_total{' <<<"$out")" = \
 		  "$(grep -c ' return ' "$sys/probes")" ]
 	printf '%s\n' "$out" >"$tmp/metrics.prom"
-	if python3 -c 'import prometheus_client.parser' 2>/dev/null; then
+	# The full lane's root has it (tools/testing/vm/root.sh).
+	if check "python3-prometheus-client here" \
+		python3 -c 'import prometheus_client.parser'; then
 		check "Prometheus' parser reads it" python3 -c '
 import sys
 from prometheus_client.parser import text_string_to_metric_families
@@ -556,8 +558,6 @@ assert [s.value for s in f["tunpin_refusals"].samples
         if s.labels == {"capability": "ufo"}] == [int(sys.argv[2])]
 assert all(m.documentation and m.type in ("gauge", "counter") for m in f.values())' \
 			"$tmp/metrics.prom" $((before + 1))
-	else
-		echo "# no python3-prometheus-client: the text not parsed"
 	fi
 	mkdir -p "$tmp/metrics"
 	run metrics -o "$prom"
@@ -600,10 +600,8 @@ t_override_add() {	# add an override on a new cgroup, list it
 
 t_schemas() {		# every -j output, from the module, as Documentation/schema says
 	local src=${TUNPIN_SRC:-$(dirname "$0")/..} cmd kind n=0
-	if ! python3 -c 'import jsonschema' 2>/dev/null; then
-		skip="no python3-jsonschema"
-		return
-	fi
+	# The full lane's root has it (tools/testing/vm/root.sh).
+	check "python3-jsonschema here" python3 -c 'import jsonschema' || return
 	mkdir -p "$tmp/json"
 	for cmd in level "override list" counters taps show status known levels; do
 		# shellcheck disable=SC2086 # the words of $cmd
