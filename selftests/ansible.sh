@@ -178,8 +178,9 @@ t_install() {		# tunpin_install=deb: the package from TUNPIN_PKG_DIR
 	deb=$(find "$pkgs" -maxdepth 1 \
 		-name "tunpin_*_$(dpkg --print-architecture).deb" 2>/dev/null)
 	if [ -z "$pkgs" ] || [ "$(wc -l <<<"$deb")" != 1 ] || [ -z "$deb" ]; then
-		echo "# no TUNPIN_PKG_DIR with one tunpin_*.deb of this architecture: not exercised"
-		return 0
+		# make check passes it (pkg.sh's packages); check-quick has none
+		todo="no TUNPIN_PKG_DIR with one tunpin_*.deb of this architecture"
+		return
 	fi
 	# tunpin.service is enabled where systemctl is (not started: no
 	# systemd runs here)

@@ -567,7 +567,8 @@ assert all(m.documentation and m.type in ("gauge", "counter") for m in f.values(
 	check "-o: the same families" [ "$(grep -c '^# TYPE' "$prom")" = \
 		"$(grep -c '^# TYPE' "$tmp/metrics.prom")" ]
 	local as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-	"${as[@]}" "$tool" --version >/dev/null 2>&1 || return 0
+	check "nobody runs the tool (as in t_unprivileged)" \
+		"${as[@]}" "$tool" --version || return
 	last="tunpin metrics (as nobody)"
 	out=$("${as[@]}" "$tool" metrics 2>"$tmp/err"); rc=$?; err=$(<"$tmp/err")
 	check "as nobody: exit 1 (the open files are root's)" [ $rc -eq 1 ]
