@@ -33,8 +33,8 @@ static const char *const tp_levels[] = {
  * answers, then each fd's under a level), pinned_levels nine module loads
  * and about ten thousand calls. Seconds on a stock kernel; in the KASAN
  * and lockdep guest of check-debug a macvtap call (rtnl and
- * netdev_update_features()) takes tens of milliseconds, and the harness's
- * default 30 s and an earlier 120 s ran out. The runner's limit for the
+ * netdev_update_features()) takes tens of milliseconds: the harness's
+ * default 30 s is too short there. The runner's limit for the
  * whole test (600 s; 7200 s in check-debug) still bounds a hang.
  */
 #define TP_OFFLOAD_TIMEOUT		300

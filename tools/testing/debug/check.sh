@@ -6,10 +6,7 @@
 # full stress scale (TUNPIN_STRESS=full) and a kmemleak scan in it
 # (guest.sh), in two VMs side by side. Any report is a failure. Ends with
 # "N passed, N failed".
-# Every selftest but ansible and unit: they test what runs around the
-# module (a playbook; tunpin.service, which needs systemd as PID 1), whose
-# module calls the tool and state tests make too, and ansible alone would
-# add about an hour in the KASAN guest.
+# Every selftest but ansible and unit (Documentation/testing.rst says why).
 # TUNPIN_TESTS="a b" runs a subset (shared out the same way);
 # TUNPIN_DEBUG_VMS=1 runs it all in one VM; TUNPIN_FAILSLAB_FROM=N replays
 # failslab's module-load case from the N-th allocation; TUNPIN_VM_LOCK=FILE
@@ -80,11 +77,7 @@ vm_groups "${TUNPIN_DEBUG_VMS:-2}" "failslab stress_load" \
 # the 6.1 lane's root (bookworm: the selftests are built on this bookworm
 # machine). TUNPIN_CACHE: run.sh keeps the initramfs there; the kernel's
 # own directory keeps it apart from other debug builds.
-# no5lvl: with LA57 (TCG's -cpu max has it), 6.1's KASAN_SHADOW_START
-# follows cpu_feature_enabled(X86_FEATURE_LA57), which identify_cpu()
-# clears for a moment at boot with interrupts on: an interrupt then is a
-# false "wild-memory-access" (seen: handle_edge_irq during
-# identify_boot_cpu, before any module).
+# pci=noacpi and no5lvl: Documentation/reliability.rst says why.
 # shellcheck disable=SC2154 # vm_cpus: set by run_vms
 vm() {
 	env TUNPIN_CACHE="$kdir" \

@@ -18,7 +18,7 @@
 # kernel logged a splat (WARN, BUG, Oops, lockdep, refcount, KASAN...:
 # tools/testing/splats.awk).
 # TUNPIN_VM_APPEND adds to the kernel command line (check-debug: pci=noacpi
-# and no5lvl, debug/check.sh says why).
+# and no5lvl, Documentation/reliability.rst says why).
 # TUNPIN_VM_ACCEL replaces tcg,thread=multi as the -accel argument.
 # TUNPIN_VM_ICOUNT adds -icount with its value (bench: shift=0,sleep=off:
 # the guest's clocks, TSC included, count executed instructions, 1 ns each,
