@@ -95,6 +95,41 @@ splats() {
 		awk -f "$TUNPIN_SRC/tools/testing/splats.awk" | sed 's/^/# /'
 }
 
+# The processes of session $1 (field 6 of /proc/PID/stat, after the
+# command name in parentheses) but zombies, which hold nothing.
+session() {
+	local want=$1 f st
+	for f in /proc/[0-9]*/stat; do
+		read -r st 2>/dev/null <"$f" || continue
+		st=${st##*) }
+		# shellcheck disable=SC2086 # the fields
+		set -- $st
+		{ [ "$4" = "$want" ] && [ "$1" != Z ]; } || continue
+		f=${f#/proc/}
+		echo "${f%/stat}"
+	done
+}
+# reap SID: kill what is left of a test's session (a test killed by
+# timeout leaves the kselftest child and its children running); false if
+# anything was left.
+reap() {
+	local left
+	left=$(session "$1")
+	[ -n "$left" ] || return 0
+	echo "# left running: $(for p in $left; do
+		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null; echo -n '; '
+	done)"
+	for _ in $(seq 50); do
+		# shellcheck disable=SC2086 # a list of pids
+		kill -KILL $left 2>/dev/null
+		sleep 0.2
+		left=$(session "$1")
+		[ -n "$left" ] || break
+	done
+	[ -z "$left" ] || echo "# still running after SIGKILL: $left"
+	return 1
+}
+
 echo "TAP version 13"
 echo "1..$((${#tests[@]} + 1))"
 for t in "${tests[@]}"; do
@@ -106,12 +141,21 @@ for t in "${tests[@]}"; do
 	# over 60 QEMU starts, which 5.10's QEMU 5.2 makes in 450 s.
 	tl=$limit
 	case $t in ansible | qemu) tl=$((limit * 3 / 2)) ;; esac
-	(cd "$bin" && export -f run_one && timeout -k 5 $tl bash -c 'run_one "$0"' "$t")
+	# A session of its own (setsid: this subshell leads no group, so
+	# the session is its pid): timeout signals only its own process
+	# group, and a kselftest test runs in a group of its own.
+	(cd "$bin" && export -f run_one &&
+	 exec setsid timeout -k 5 $tl bash -c 'run_one "$0"' "$t") &
+	sid=$!
+	wait $sid
 	rc=$?
 	echo "# time: $t $((SECONDS - t0)) s"
 	why=
 	[ $rc -eq 0 ] || why=" exit=$rc"
 	[ $rc -eq 124 ] && why=" timed out after $tl s"
+	if ! reap $sid; then
+		why+=" left processes running"
+	fi
 	# A test that dies (or times out) with the module loaded would fail
 	# every later one with EEXIST: unload it here, and say so.
 	if [ -d /sys/module/tunpin ]; then
