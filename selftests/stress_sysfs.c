@@ -280,7 +280,15 @@ static void tp_storm(struct __test_metadata *_metadata, bool level_file,
 				}
 				if (valid ? err != 0 : err != EINVAL)
 					fig->wrong++;
-				valid ? fig->valid++ : fig->refused++;
+				if (valid) {
+					fig->valid++;
+				} else {
+					fig->refused++;
+					if (err == EINVAL)
+						fig->errno_einval++;
+					else
+						fig->errno_other++;
+				}
 				off += piece;
 			}
 			close(fd);
@@ -372,7 +380,7 @@ static void tp_fig_report(const char *file, const struct tp_figures *f,
 				tp_kinds[k], f->by_kind[k]);
 	tp_diag("sysfs %s: %ld writes (%ld write calls) in %.1f s:%s",
 		file, f->writes, f->syscalls, secs, kinds);
-	tp_diag("sysfs %s: %ld valid, %ld refused (EINVAL %ld, other %ld), %ld answered wrongly, %ld times the state was not the expected one",
+	tp_diag("sysfs %s: of the write calls, %ld valid, %ld refused (EINVAL %ld, other %ld), %ld answered wrongly; %ld times the state was not the expected one",
 		file, f->valid, f->refused, f->errno_einval,
 		f->errno_other, f->wrong, f->mismatches);
 }
