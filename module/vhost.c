@@ -329,10 +329,17 @@ int tunpin_vhost_init(void)
 		pr_info("this kernel has no vhost-net: nothing of it to govern\n");
 		return 0;
 	}
-	/* As MODULE_SOFTDEP does for modprobe, for insmod and finit_module. */
-	if (IS_MODULE(CONFIG_VHOST_NET))
-		request_module("vhost_net");
 	f = filp_open("/dev/vhost-net", O_RDWR, 0);
+	/*
+	 * No device node until vhost_net is loaded (unless udev made a
+	 * static one): load it, as MODULE_SOFTDEP has modprobe do, for insmod
+	 * and finit_module. Only then: request_module() runs modprobe even
+	 * when vhost_net is loaded (Documentation/reliability.rst: its cost).
+	 */
+	if (IS_ERR(f) && PTR_ERR(f) == -ENOENT && IS_MODULE(CONFIG_VHOST_NET)) {
+		request_module("vhost_net");
+		f = filp_open("/dev/vhost-net", O_RDWR, 0);
+	}
 	if (IS_ERR(f)) {
 		pr_err("cannot open /dev/vhost-net (%ld) to ask its features; not loading\n",
 		       PTR_ERR(f));
