@@ -145,7 +145,7 @@ for t in "${tests[@]}"; do
 	# the session is its pid): timeout signals only its own process
 	# group, and a kselftest test runs in a group of its own.
 	(cd "$bin" && export -f run_one &&
-	 exec setsid timeout -k 5 $tl bash -c 'run_one "$0"' "$t") &
+	 exec setsid -w timeout -k 5 $tl bash -c 'run_one "$0"' "$t") &
 	sid=$!
 	wait $sid
 	rc=$?
