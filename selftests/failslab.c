@@ -174,33 +174,80 @@ static void tp_module_parts(char *buf, size_t size)
 }
 
 /*
- * Every n in full mode; every 8th in quick mode (a load takes ~1.5 s in the
- * KASAN guest). TUNPIN_FAILSLAB_FROM starts further on, to replay a case.
+ * What tunpin said of a failed load: its kernel log lines since the last
+ * call (@kmsg: /dev/kmsg, non-blocking), joined, after the errno.
  */
-TEST_F_TIMEOUT(fs, module_load, 3600)
+static void tp_load_said(int kmsg, int err, char *sig, size_t size)
 {
-	int ko, n, err, bad = 0, step = tp_scale(8, 1);
+	char rec[1024];
+	size_t len;
+	ssize_t n;
+
+	len = snprintf(sig, size, "%d", err);
+	while ((n = read(kmsg, rec, sizeof(rec) - 1)) != 0) {
+		char *msg, *end;
+
+		if (n < 0) {
+			if (errno == EPIPE)	/* overwritten: go on */
+				continue;
+			break;			/* EAGAIN: no more */
+		}
+		rec[n] = '\0';
+		msg = strchr(rec, ';');
+		if (!msg || strncmp(++msg, "tunpin: ", 8))
+			continue;
+		end = strchr(msg, '\n');
+		if (end)
+			*end = '\0';
+		if (len < size)
+			len += snprintf(sig + len, size - len, "|%s", msg);
+	}
+}
+
+/*
+ * Every n (every 8th in quick mode), but where loads keep failing the same
+ * way: kprobes allocates a kretprobe's 1,024 instances one by one, and a
+ * failure at any of them is the same failed registration to tunpin. After
+ * 8 loads in a row refused with the same errno and the same words from
+ * tunpin, the step doubles (up to 64 times); a load that ends otherwise
+ * sends the walk back to the one before it, to go on one by one. A load
+ * takes ~3 s in the KASAN guest. TUNPIN_FAILSLAB_FROM starts further on,
+ * to replay a case.
+ */
+TEST_F_TIMEOUT(fs, module_load, 5400)
+{
+	int ko, kmsg, n, err, bad = 0, base = tp_scale(8, 1), step;
+	int prev = 0, same = 0, skipped = 0;
 	const char *path = getenv("TUNPIN_KO");
 	const char *from = getenv("TUNPIN_FAILSLAB_FROM");
+	char buf[256], sig[512], prev_sig[512] = "";
 	struct tp_readers *rd;
-	char buf[256];
 
 	TP_NEED_FAILSLAB();
 	ASSERT_NE(NULL, path);
 	ko = open(path, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, ko);
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ASSERT_LE(0, kmsg);
+	ASSERT_LE(0, lseek(kmsg, 0, SEEK_END));
 	/* Readers of the parameter's file through failed loads too. */
 	rd = tp_readers_start(4);
 	ASSERT_NE(NULL, rd);
+	step = base;
 	for (n = from && atoi(from) > 1 ? atoi(from) : 1; n <= TP_MAXN;
 	     n += step) {
 		bool injected, full, absent;
 
+		if (self->f.runs && self->f.runs % 100 == 0)
+			tp_diag("failslab module load: n=%d after %ld runs, %.0f s",
+				n, self->f.runs, tp_now() - self->t);
+		tp_load_said(kmsg, 0, sig, sizeof(sig));	/* said before */
 		tp_fail_arm(&self->f, n);
 		err = syscall(SYS_finit_module, ko, "level=csum", 0) ?
 			errno : 0;
 		injected = tp_fail_disarm(&self->f);
 		tp_fail_count(&self->f, err);
+		tp_load_said(kmsg, err, sig, sizeof(sig));
 
 		full = !tp_read_file(TP_LEVEL, buf, sizeof(buf)) &&
 		       !strcmp(buf, "csum") && !access("/dev/tunpin", F_OK) &&
@@ -223,12 +270,29 @@ TEST_F_TIMEOUT(fs, module_load, 3600)
 		/* a failed load that left the module in: keep going clean */
 		if (!err || !access("/sys/module/tunpin", F_OK))
 			ASSERT_EQ(0, tp_module_unload());
+		if (step > base && strcmp(sig, prev_sig)) {
+			/* changed within the stride: walk it one by one */
+			skipped -= step - base;
+			n = prev;
+			step = base;
+			same = 0;
+			continue;
+		}
 		if (!injected)
 			break;
+		same = strcmp(sig, prev_sig) ? 0 : same + 1;
+		prev = n;
+		strcpy(prev_sig, sig);
+		if (same >= 8 && err && strchr(sig, '|'))
+			step = step < 64 * base ? 2 * step : step;
+		skipped += step - base;
 	}
+	close(kmsg);
 	close(ko);
 	tp_readers_stop(rd);
 	TP_FAIL_REPORT("module load", &self->f, bad, tp_now() - self->t);
+	tp_diag("failslab module load: walked up to n=%d; %d n skipped within runs of loads refused alike",
+		n, skipped / base);
 	tp_readers_report("module load", rd);
 	EXPECT_EQ(0, bad);
 	EXPECT_EQ(0, rd->died);
