@@ -28,6 +28,16 @@ struct tp_figures {
 	long mismatches;
 };
 
+/* A write call that had to be refused, and the errno it got (0: none). */
+static void tp_count_refused(struct tp_figures *fig, int err)
+{
+	fig->refused++;
+	if (err == EINVAL)
+		fig->errno_einval++;
+	else
+		fig->errno_other++;
+}
+
 static const char *const tp_kinds[] = {
 	"valid", "garbage", "unknown-name", "mixed", "nul", "overlong",
 	"partial", "offset",
@@ -280,15 +290,10 @@ static void tp_storm(struct __test_metadata *_metadata, bool level_file,
 				}
 				if (valid ? err != 0 : err != EINVAL)
 					fig->wrong++;
-				if (valid) {
+				if (valid)
 					fig->valid++;
-				} else {
-					fig->refused++;
-					if (err == EINVAL)
-						fig->errno_einval++;
-					else
-						fig->errno_other++;
-				}
+				else
+					tp_count_refused(fig, err);
 				off += piece;
 			}
 			close(fd);
@@ -327,11 +332,7 @@ static void tp_storm(struct __test_metadata *_metadata, bool level_file,
 			else
 				want = next;
 		} else {
-			fig->refused++;
-			if (err == EINVAL)
-				fig->errno_einval++;
-			else
-				fig->errno_other++;
+			tp_count_refused(fig, err);
 			if (err != EINVAL && fig->errno_other == 1)
 				TH_LOG("%s: %s kind %s: errno %d", path,
 				       err ? "refused" : "accepted",
