@@ -130,6 +130,11 @@ reap() {
 	return 1
 }
 
+# A test that empties kernel.modprobe (failslab's load walk) and is
+# killed before it restores it would leave later tests without module
+# autoloading: put it back here, and say so.
+modprobe_path=$(cat /proc/sys/kernel/modprobe)
+
 echo "TAP version 13"
 echo "1..$((${#tests[@]} + 1))"
 for t in "${tests[@]}"; do
@@ -161,6 +166,10 @@ for t in "${tests[@]}"; do
 	if [ -d /sys/module/tunpin ]; then
 		rmmod tunpin 2>/dev/null
 		why+=" left tunpin loaded"
+	fi
+	if [ "$(cat /proc/sys/kernel/modprobe)" != "$modprobe_path" ]; then
+		echo "$modprobe_path" >/proc/sys/kernel/modprobe
+		why+=" left kernel.modprobe changed"
 	fi
 	rep=$(splats "$mark")
 	if [ -n "$rep" ]; then
