@@ -6,6 +6,7 @@
 # reports while it ran; the log clean as a whole) with a "# Totals:" line.
 # Usage: run.sh BINDIR [TEST...]
 #        run.sh --list [full|functional|nokvm|refused]   the tests of a lane
+#        run.sh --list alone   the tests that get a VM of their own
 # The one list of the tests: each is of the kernel (run on every lane of
 # tools/testing/matrix: what the module does depends on the kernel it
 # runs on, what a client is offered on the kernel and the client), of the
@@ -20,12 +21,17 @@ kernel=(module datapath offload offload_32 control vhost genl_spec probe qemu
 tool=(tool state ansible libvirt_hook unit)
 stress=(stress_genl stress_sysfs stress_threads stress_lower stress_load failslab)
 all=("${kernel[@]}" "${tool[@]}" "${stress[@]}")
+# The tests that get a VM of their own (tools/testing/check.sh): unit,
+# whose PID 1 must be systemd; ansible, whose two playbook runs take as
+# long as the rest of a VM's tests.
+alone=(ansible unit)
 if [ "${1:-}" = --list ]; then
 	case ${2:-full} in
 	full) printf '%s\n' "${all[@]}" ;;
 	functional) printf '%s\n' "${kernel[@]}" ;;
 	nokvm) printf '%s\n' "${kernel[@]}" | grep -vxE 'qemu|libvirt' ;;
 	refused) echo refused ;;
+	alone) printf '%s\n' "${alone[@]}" ;;
 	*) echo "run.sh: no test class '$2'" >&2; exit 2 ;;
 	esac
 	exit 0

@@ -104,23 +104,24 @@ for lane in $(lanes); do
 	tests=${TUNPIN_TESTS:-$(bash selftests/run.sh --list "$class")}
 	# A kernel tunpin refuses runs that test whatever the subset.
 	[ "$class" = refused ] && tests=$(bash selftests/run.sh --list refused)
-	# unit (tunpin.service started by systemd) has a VM of its own,
-	# whose PID 1 is systemd (vm()).
-	unit=
-	if [[ " $(echo $tests) " = *" unit "* ]]; then
-		unit=unit
-		tests=$(printf '%s\n' $tests | grep -vx unit)
-	fi
+	# The tests with a VM of their own (run.sh --list alone): unit,
+	# tunpin.service started by systemd, PID 1 of its VM (vm()); ansible.
+	own=()
+	for t in $(bash selftests/run.sh --list alone); do
+		[[ " $(echo $tests) " = *" $t "* ]] || continue
+		own+=("$t")
+		tests=$(printf '%s\n' $tests | grep -vx "$t")
+	done
 	if [ -z "$tests" ]; then
 		groups=()
 	elif [ "$class" = full ]; then
 		# shellcheck disable=SC2086 # a list of names
 		vm_groups 2 "qemu offload libvirt_hook" \
-			"ansible tool probe offload_32 state" $tests
+			"tool probe offload_32 state" $tests
 	else
 		groups=("$(echo $tests)")
 	fi
-	for g in "${groups[@]}" $unit; do jobs+=("$lane:$g"); done
+	for g in "${groups[@]}" "${own[@]}"; do jobs+=("$lane:$g"); done
 done
 
 # vm JOB LANE TESTS...: one VM of LANE's root (common.sh run_vms).
