@@ -120,24 +120,24 @@ for part in $PARTS; do
 		make -C $kdir M=/tunpin/src "${kmake[@]}" clean >/dev/null
 		if [ "$SPARSE" = 0 ]; then
 			echo "lane-build: W=1 only: tunpin refuses this kernel"
-			quiet make -C $kdir M=/tunpin/src "${kmake[@]}" modules W=1 \
+			quiet make -j$JOBS -C $kdir M=/tunpin/src "${kmake[@]}" modules W=1 \
 				>/tunpin/module.log || { cat /tunpin/module.log; exit 1; }
 			cat /tunpin/module.log
 			continue
 		fi
-		quiet make -C $kdir M=/tunpin/src "${kmake[@]}" modules W=1 C=2 $checksrc \
+		quiet make -j$JOBS -C $kdir M=/tunpin/src "${kmake[@]}" modules W=1 C=2 $checksrc \
 			>/tunpin/module.log || { cat /tunpin/module.log; exit 1; }
 		cat /tunpin/module.log
 		grep -q " CHECK " /tunpin/module.log ||
 			{ echo "lane-build: sparse did not run"; exit 1; } ;;
 	tool)
-		quiet make -C /tunpin/src/tools/tunpin ${ucc:+CC="$ucc"} ;;
+		quiet make -j$JOBS -C /tunpin/src/tools/tunpin ${ucc:+CC="$ucc"} ;;
 	selftests)
-		quiet make -C /tunpin/src/selftests OUTPUT=/tunpin/selftests \
+		quiet make -j$JOBS -C /tunpin/src/selftests OUTPUT=/tunpin/selftests \
 			KSFT_DIR=/tunpin/ksft ${ucc:+CC="$ucc"} \
 			${CROSS32:+CC32=${CROSS32}gcc} ;;
 	bench)
-		quiet make -C /tunpin/src/tools/testing/bench OUTPUT=/tunpin/bench ;;
+		quiet make -j$JOBS -C /tunpin/src/tools/testing/bench OUTPUT=/tunpin/bench ;;
 	esac
 done
 '
@@ -160,6 +160,7 @@ unshare --mount --propagation private bash -euc '
 	fi
 	exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/tunpin LANG=C.UTF-8 KVER="$3" PARTS="$5" CROSS="$7" \
-		CROSS32="$8" KARCH="$9" TRIPLET="${10}" SPARSE="${11}" bash -c "$4"' \
+		CROSS32="$8" KARCH="$9" TRIPLET="${10}" SPARSE="${11}" \
+		JOBS="${12}" bash -c "$4"' \
 	lane-build "$root" "$out" "$kver" "$job" "$parts" "$sysroot" \
-	"$cross" "${cross32:-}" "$karch" "$triplet" "$sparse"
+	"$cross" "${cross32:-}" "$karch" "$triplet" "$sparse" "$(nproc)"
