@@ -156,7 +156,8 @@ run_vms check "${jobs[@]}"
 # as check-quick does.
 if [ "$quick" != 1 ] && [ "${TUNPIN_MIGRATE:-1}" != 0 ]; then
 	t0=$SECONDS
-	"$(dirname "$0")/migrate/check.sh" >"$log/migrate.log" 2>&1
+	TUNPIN_MIGRATE_BUILT=$BUILD/lanes \
+		"$(dirname "$0")/migrate/check.sh" >"$log/migrate.log" 2>&1
 	mrc=$?
 	grep -aE '^(ok|FAILED|check-migrate):|^[^ ]+ (source|destination): (not )?ok ' \
 		"$log/migrate.log" | sed 's/^/migrate: /'

@@ -20,6 +20,7 @@
 # PAIR/mbox (the mailbox: dumps, level, the guests' consoles, QEMU's
 # messages).
 # TUNPIN_MIGRATE_TIMEOUT: a host VM's limit (s, 2400).
+# TUNPIN_MIGRATE_BUILT: a directory of lane builds to use (make check's).
 # TUNPIN_MIGRATE_NET_ARGS: more virtio-net-pci properties (",in_order=on").
 # TUNPIN_MIGRATE_CPUS: each host VM's vCPUs (1: with two, TCG once let a
 # host kernel trip over its own text patching, an int3 Oops in
@@ -77,7 +78,20 @@ get_root() {	# get_root LANE: its root's directory in root_of[LANE]
 # lane's root, into $top/lanes/LANE/src. The module's W=1/sparse gate is
 # make check's: here the .ko must exist; a warning is shown, not failed.
 build_lane() {
-	local lane=$1 out=$top/lanes/$1 rc=0
+	local lane=$1 out=$top/lanes/$1 rc=0 built
+	# make check's own build of the lane (TUNPIN_MIGRATE_BUILT: its lanes'
+	# directory), gated there: its binaries.
+	built=${TUNPIN_MIGRATE_BUILT:-}/$lane/src
+	if [ -n "${TUNPIN_MIGRATE_BUILT:-}" ] && [ -f "$built/module/tunpin.ko" ] &&
+	   { [ -z "${need_tool[$lane]:-}" ] || [ -x "$built/tools/tunpin/tunpin" ]; }; then
+		rm -rf "$out"
+		mkdir -p "$out/src/module" "$out/src/tools/tunpin"
+		cp "$built/module/tunpin.ko" "$out/src/module/"
+		[ -z "${need_tool[$lane]:-}" ] ||
+			cp "$built/tools/tunpin/tunpin" "$out/src/tools/tunpin/"
+		echo "check-migrate: lane $lane: the binaries of make check's build"
+		return 0
+	fi
 	"$testing/lane-build.sh" "$lane" "$out" copy module || rc=$?
 	[ -f "$out/src/module/tunpin.ko" ] || { echo "no tunpin.ko"; return 1; }
 	[ $rc -eq 0 ] || echo "check-migrate: the module's W=1 gate failed (status $rc); the .ko is used"
