@@ -5,7 +5,8 @@
 # (reported "not ok ... # TODO REASON", an expected failure: counted as
 # xfail, not as a failure), and leaves the output of the
 # command it ran last in $last, $rc, $out and $err for the diagnostics.
-# ktap_main runs the functions named in $tests and prints the totals.
+# ktap_main runs the functions named in $tests, each one's time after it
+# ("# case time: NAME N s"), and prints the totals.
 
 indent() {	# indent LABEL: stdin as KTAP diagnostics
 	sed "s/^/#     $1: /"
@@ -23,7 +24,7 @@ check() {	# check DESCRIPTION COMMAND...: one assertion of the test
 }
 
 ktap_main() {	# ktap_main: run "${tests[@]}"; status 1 on any failure
-	local t desc n=0 pass=0 fail=0 skipped=0 xfail=0
+	local t desc n=0 pass=0 fail=0 skipped=0 xfail=0 t0
 
 	echo "TAP version 13"
 	echo "1..${#tests[@]}"
@@ -31,7 +32,9 @@ ktap_main() {	# ktap_main: run "${tests[@]}"; status 1 on any failure
 		n=$((n + 1))
 		ok=1 skip='' todo='' rc=- out='' err='' last=''
 		desc=$(sed -n "s/^$t() {[[:space:]]*# //p" "$0")
+		t0=$SECONDS
 		"$t"
+		echo "# case time: ${t#t_} $((SECONDS - t0)) s"
 		if [ -n "$todo" ]; then
 			xfail=$((xfail + 1))
 			echo "not ok $n ${t#t_}: $desc # TODO $todo"
