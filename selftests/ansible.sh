@@ -4,14 +4,17 @@
 # the VM, as root, the module loaded unpinned by the caller. Two hosts, both
 # this VM (ansible_connection=local): "vm", the real tool and module, and
 # "hv72", contrib/ansible/test-fake-tunpin with the 7.2 dump of
-# tools/tunpin/tests/data, so the pool is what both have. Checks: with
-# TUNPIN_PKG_DIR (the .debs of tools/testing/pkg.sh) the role installs the
-# tunpin package, and a second run changes nothing; the role pins both
-# hosts to the merged level with the pool's name, saves it (tunpin save
-# --root) and keeps it, naming the host that lowers the pool; a second run
-# changes nothing; --check reports and changes nothing; when the fake host
-# has an open TAP file granted more than the level, or the level is one the
-# VM lacks, the role fails on both hosts and pins neither.
+# tools/tunpin/tests/data. make check's two runs are limited to "vm", with
+# hv72's dump as an extra dump (tunpin_extra_dumps): the pool is what both
+# have, and each run executes half the tasks. Checks: with TUNPIN_PKG_DIR
+# (the .debs of tools/testing/pkg.sh) the first run installs the tunpin
+# package; the role pins the VM to the merged level with the pool's name,
+# saves it (tunpin save --root) and keeps it, naming the host that lowers
+# the pool; a second run changes nothing, the package included. With
+# TUNPIN_ANSIBLE_FULL=1, on both hosts: --check reports and changes
+# nothing; when the fake host has an open TAP file granted more than the
+# level, or the level is one the VM lacks, the role fails on both hosts
+# and pins neither.
 # KTAP; exits 1 on any failure; leaves the host level unpinned.
 set -u
 . "$(dirname "$0")/ktap.sh"
@@ -75,6 +78,10 @@ tunpin_service=false
 tunpin_controller_bin=$tool
 tunpin_artifact_dir=$tmp/artifacts
 EOF
+
+# make check's runs: the VM alone, hv72 by its dump (a playbook run under
+# TCG takes minutes, and one host halves it)
+vm_only=(--limit vm -e "tunpin_extra_dumps=$tmp/fake/st/hv72/dump.json")
 
 # --- helpers ---------------------------------------------------------------
 
@@ -189,13 +196,12 @@ print(", ".join(x for x in (lacks(vm, hv), lacks(hv, vm)) if x) or "no host")' \
 }
 
 t_apply() {		# install (a package if given), probe, merge, gate, set, save, keep
-	play -e tunpin_pool=pool-a -e tunpin_save=$save
+	play "${vm_only[@]}" -e tunpin_pool=pool-a -e tunpin_save=$save
 	check "exit 0" [ $rc -eq 0 ]
 	check "prints which host lowers the pool" says "lowers the pool: $lowers"
 	check "pool level printed" says "pool pool-a: $pool"
 	check "sysfs level '$pool'" [ "$(sysfs level)" = "$pool" ]
 	check "sysfs level_name pool-a" [ "$(sysfs level_name)" = pool-a ]
-	check "hv72 pinned too" [ "$(fake_level)" = "$pool/pool-a" ]
 	check "vm changed" [ "$(changed vm)" -gt 0 ]
 	check "level kept" [ "$(jget "$tmp/artifacts/pool-a.json" \
 		'j["name"] + ": " + " ".join(j["capabilities"])')" = "pool-a: $pool" ]
@@ -228,9 +234,9 @@ t_install() {		# tunpin_install=deb: that run installed the package first
 t_again() {		# a second run changes nothing (nor installs again)
 	cp "$tmp/root/etc/tunpin/state.json" "$tmp/state-before" 2>/dev/null
 	cp "$tmp/artifacts/pool-a.json" "$tmp/kept-before" 2>/dev/null
-	play -e tunpin_pool=pool-a -e tunpin_save=$save
+	play "${vm_only[@]}" -e tunpin_pool=pool-a -e tunpin_save=$save
 	check "exit 0" [ $rc -eq 0 ]
-	check "changed=0" [ "$(changed vm) $(changed hv72)" = "0 0" ]
+	check "changed=0" [ "$(changed vm)" = 0 ]
 	check "says it is in place" says "level already in place"
 	check "sysfs level '$pool'" [ "$(sysfs level)" = "$pool" ]
 	check "sysfs level_name pool-a" [ "$(sysfs level_name)" = pool-a ]
@@ -306,12 +312,12 @@ t_restore() {		# back to unpinned, no label
 	check "unpinned" [ "$(sysfs level)" = unpinned ]
 }
 
-# Each playbook run takes two to six minutes under TCG, and this test has
-# 900 s (selftests/run.sh): make check runs two against the module, the
-# first installing (with TUNPIN_PKG_DIR) and pinning, the second changing
-# nothing; TUNPIN_ANSIBLE_FULL=1 adds the gate, --check and a level the VM
-# lacks, which contrib/ansible/test-multihost.sh runs on the build machine
-# too.
+# Each playbook run takes minutes under TCG (two hosts: up to six), and
+# this test has 900 s (selftests/run.sh): make check runs two against the
+# module, the first installing (with TUNPIN_PKG_DIR) and pinning, the
+# second changing nothing; TUNPIN_ANSIBLE_FULL=1 adds the gate, --check
+# and a level the VM lacks, which contrib/ansible/test-multihost.sh runs
+# on the build machine too.
 tests=(t_setup t_apply t_install t_again)
 [ -n "${TUNPIN_ANSIBLE_FULL:-}" ] && tests+=(t_gate t_check t_incompatible)
 tests+=(t_restore)
