@@ -18,11 +18,12 @@
 # failure; leaves the host level unpinned and the module loaded.
 set -u
 . "$(dirname "$0")/ktap.sh"
+. "$(dirname "$0")/json.sh"	# jget, json_ok
 
 tool=${TUNPIN_TOOL:?TUNPIN_TOOL: the tunpin binary}
 sys=/sys/kernel/tunpin
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tunpin-probe.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+trap 'json_stop; rm -rf "$tmp"' EXIT
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 
 # Asks for offload bits on a TAP of its own, as QEMU does: exit 0 if
@@ -143,14 +144,6 @@ run_nobody() {	# run_nobody ARGS...: run, as nobody
 }
 
 
-
-jget() {	# jget JSON EXPR: a python expression of the parsed j
-	python3 -c '
-import json, sys
-j = json.loads(sys.argv[1])
-v = eval(sys.argv[2])
-print(v if isinstance(v, str) else json.dumps(v))' "$1" "$2" 2>&1
-}
 
 caps_of() {	# caps_of JSON: the capability list, space separated
 	jget "$1" '" ".join(j["capabilities"])'

@@ -7,6 +7,7 @@
 # failure. Leaves the host level unpinned and removes what it created.
 set -u
 . "$(dirname "$0")/ktap.sh"
+. "$(dirname "$0")/json.sh"	# jget, json_ok
 
 tool=${TUNPIN_TOOL:?TUNPIN_TOOL: the tunpin binary}
 sys=/sys/kernel/tunpin
@@ -55,18 +56,6 @@ run() {		# run ARGS...: the tool's status in $rc, output in $out, $err
 }
 
 
-
-json_ok() {	# json_ok TEXT: TEXT is one JSON document
-	python3 -c 'import json,sys; json.load(sys.stdin)' <<<"$1" 2>/dev/null
-}
-
-jget() {		# jget JSON EXPR: a python expression of the parsed j (JSON if not a str)
-	python3 -c '
-import json, sys
-j = json.loads(sys.argv[1])
-v = eval(sys.argv[2])
-print(v if isinstance(v, str) else json.dumps(v))' "$1" "$2" 2>&1
-}
 
 sysfs() {	# sysfs FILE: its content, "<missing>" if absent
 	cat "$sys/$1" 2>/dev/null || echo "<missing>"
@@ -144,6 +133,7 @@ cleanup() {
 	echo unpinned 2>/dev/null >"$sys/level"
 	rmdir "$cgdir" 2>/dev/null
 	rm -rf "$tmp"
+	json_stop
 }
 trap cleanup EXIT
 
