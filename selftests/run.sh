@@ -148,8 +148,9 @@ for t in "${tests[@]}"; do
 	mark="tunpin-selftests: $t starts"
 	echo "$mark" >/dev/kmsg
 	t0=$SECONDS
-	# ansible: three playbook runs, 100 to 170 s each under TCG; qemu:
-	# over 60 QEMU starts, which 5.10's QEMU 5.2 makes in 450 s.
+	# ansible: two playbook runs, 190 s each under TCG on a slow
+	# machine, 330 s beside other VMs; qemu: some 60 QEMU starts, which
+	# 5.10's QEMU 5.2 once made in 450 s.
 	tl=$limit
 	case $t in ansible | qemu) tl=$((limit * 3 / 2)) ;; esac
 	# A session of its own (setsid: this subshell leads no group, so
