@@ -57,35 +57,50 @@ step module-checkpatch "$LSRC/scripts/checkpatch.pl" --strict --no-tree \
 	--terse --show-types -f "${ksrc[@]}"
 step netlink-spec /usr/bin/python3 tools/testing/spec-check.py
 step tool-build no_warnings make -C tools/tunpin
-step tool-unit make -s -C tools/tunpin check
 step tool-man no_warnings man --warnings -l tools/tunpin/tunpin.8
 step splats-unit tools/testing/splats-test.sh
 step other-arch-refused tools/testing/other-arch.sh
 # This machine's kernel, dumped for the VM to merge with its own.
 step host-probe tools/tunpin/tunpin probe -o "$BUILD/host-probe.json"
+
+# The host's tests that no VM needs run in the background, beside the
+# lane builds and the first VMs: mostly one process at a time, they left
+# a core idle for minutes. The packages go first, on their own: the
+# VMs install them (selftests/ansible.sh). Each group's "ok:" and
+# "FAILED:" lines are printed and counted when it is done (bg_done).
+bg_steps() {	# bg_steps NAME STEP...: the steps ("name cmd args"), in order
+	local name=$1
+	shift
+	{
+		local s
+		for s; do
+			eval "step $s"
+		done
+		echo "bg: $name done"
+	} >"$log/$name.steps" 2>&1 &
+	bg_pid[$name]=$!
+}
+bg_done() {	# bg_done NAME: wait for the group, print and count its lines
+	# (run_vms' wait may have reaped it: its lines tell, not its status)
+	wait "${bg_pid[$1]}" 2>/dev/null
+	grep -v '^bg: ' "$log/$1.steps"
+	passed=$((passed + $(grep -c '^ok: ' "$log/$1.steps")))
+	failed=$((failed + $(grep -c '^FAILED: ' "$log/$1.steps")))
+	grep -qx "bg: $1 done" "$log/$1.steps" || {
+		echo "FAILED: the $1 steps did not finish (log: $log/$1.steps)"
+		failed=$((failed + 1))
+	}
+}
+declare -A bg_pid
+host=("tool-unit make -s -C tools/tunpin check")
 if [ "$quick" != 1 ]; then
 	# DKMS against the Debian headers, the Debian packages and lintian.
-	step packages tools/testing/pkg.sh && pkgdir=$BUILD/pkg
-	step libvirt-hook contrib/libvirt/test-hook.sh
-	step ansible-lint ansible-lint --offline --nocolor --profile production \
-		contrib/ansible/site.yml contrib/ansible/roles/tunpin
-	step ansible-multihost contrib/ansible/test-multihost.sh
+	bg_steps packages "packages tools/testing/pkg.sh"
+	host+=("libvirt-hook contrib/libvirt/test-hook.sh"
+	       "ansible-lint ansible-lint --offline --nocolor --profile production contrib/ansible/site.yml contrib/ansible/roles/tunpin"
+	       "ansible-multihost contrib/ansible/test-multihost.sh")
 fi
-# The unit tests (the tool's, the kernel-report scan's) and the packaging
-# tests report their own counts ("N passed, N failed"), one line each.
-ulogs=()
-for f in tool-unit splats-unit packages libvirt-hook ansible-multihost; do
-	[ -f "$log/$f.log" ] && ulogs+=("$log/$f.log")
-done
-read -r upass ufail < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
-	"${ulogs[@]}" | awk '{p += $1; f += $2} END {print p+0, f+0}')
-passed=$((passed + ${upass:-0}))
-failed=$((failed + ${ufail:-0}))
-# Their known gaps ("N todo"; the packages': the unit's sandbox where
-# systemd is not PID 1), with their reasons.
-grep -h '^todo: ' "${ulogs[@]}"
-todo=$((todo + $(sed -n 's/^\([0-9]*\) todo$/\1/p' "${ulogs[@]}" |
-	awk '{t += $1} END {print t+0}')))
+bg_steps host "${host[@]}"
 
 # The kernel matrix (tools/testing/matrix): each lane's binaries built in
 # its root, then its selftests in VMs of that root, two VMs at a time, one
@@ -149,7 +164,31 @@ vm() {
 		>"$log/$lane-vm$1.log"
 }
 
+# The VMs install the packages this run built (selftests/ansible.sh).
+if [ "$quick" != 1 ]; then
+	bg_done packages
+	grep -q '^ok: packages ' "$log/packages.steps" && pkgdir=$BUILD/pkg
+fi
+# The host group still running counts as one of run_vms' jobs: one VM
+# beside it, two once it is done.
 run_vms check "${jobs[@]}"
+bg_done host
+
+# The unit tests (the tool's, the kernel-report scan's) and the packaging
+# tests report their own counts ("N passed, N failed"), one line each.
+ulogs=()
+for f in tool-unit splats-unit packages libvirt-hook ansible-multihost; do
+	[ -f "$log/$f.log" ] && ulogs+=("$log/$f.log")
+done
+read -r upass ufail < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
+	"${ulogs[@]}" | awk '{p += $1; f += $2} END {print p+0, f+0}')
+passed=$((passed + ${upass:-0}))
+failed=$((failed + ${ufail:-0}))
+# Their known gaps ("N todo"; the packages': the unit's sandbox where
+# systemd is not PID 1), with their reasons.
+grep -h '^todo: ' "${ulogs[@]}"
+todo=$((todo + $(sed -n 's/^\([0-9]*\) todo$/\1/p' "${ulogs[@]}" |
+	awk '{t += $1} END {print t+0}')))
 
 # The live migrations between kernels (tools/testing/migrate/check.sh),
 # after the lanes: their VMs take both cores. TUNPIN_MIGRATE=0 skips them,
