@@ -183,18 +183,25 @@ qemu_of() {	# qemu_of: the domain's QEMU command line, one argument a line
 	tr '\0' '\n' <"/proc/$pid/cmdline"
 }
 
-# start_offer VAR: start the domain paused, its offer in VAR, destroy it.
+# start_offer VAR: start the domain paused, its offer in VAR, destroy it;
+# the time each of the three took.
 start_offer() {
-	local o
+	local o t=("$EPOCHREALTIME")
 	runv start --paused $dom
 	check "virsh start --paused" [ $rc -eq 0 ] || return 1
 	qemu_of >"$tmp/cmdline"
+	t+=("$EPOCHREALTIME")
 	last="the offer through virsh qemu-monitor-command --hmp"
 	o=$(lv offer $dom 2>"$tmp/err")
 	rc=$? out=$o err=$(<"$tmp/err")
 	check "the offer read" [ $rc -eq 0 ] && [ -n "$o" ]
+	t+=("$EPOCHREALTIME")
 	runv destroy $dom
 	check "virsh destroy" [ $rc -eq 0 ]
+	t+=("$EPOCHREALTIME")
+	LC_ALL=C awk -v a="${t[*]}" 'BEGIN { split(a, t, " ")
+		printf "# start %.1f s, offer read %.1f s, destroy %.1f s\n",
+			t[2] - t[1], t[3] - t[2], t[4] - t[3] }'
 	printf -v "$1" %s "$o"
 }
 
