@@ -219,22 +219,26 @@ t_sandbox_apply() {	# under the unit's sandbox, tunpin show and apply of this ho
 
 # The unit as the package installs it, on this guest's overlay root: the
 # tool in /usr/sbin, the unit and the drop-in in /etc/systemd/system, the
-# module in updates/ of an overlay on /lib/modules/KVER (its tree is the
-# lane's, shared with the host: never written), depmod'ed.
+# module in updates/ of a tmpfs tree over /lib/modules/KVER (the lane's
+# tree, shared with the host, is never written), depmod'ed.
 install_unit() {
 	local mods deps
 	[ -n "$installed" ] && return 0
 	mods=/lib/modules/$(uname -r)
-	# A module tree of the kernel's own files, less those tunpin does not
+	# The tree holds the kernel's own files, less those tunpin does not
 	# need: depmod reads every module it finds, and Debian's 4,000, read
 	# over the VM's 9p root, took 50 s under TCG. What tunpin needs is
-	# there (modinfo: depends tap,tun; softdep pre: vhost_net; and what
-	# they need), as in the full tree; tunpin goes to updates/.
-	deps=$(modprobe -a --show-depends tap tun vhost_net |
+	# there, as in the full tree: the modules its modinfo names (depends,
+	# softdep) and what they need.
+	deps=$(modinfo -F depends "$TUNPIN_KO" | tr , ' ')
+	deps+=" $(modinfo -F softdep "$TUNPIN_KO" | tr ' ' '\n' | grep -v ':$')"
+	# shellcheck disable=SC2086 # a list of names
+	deps=$(modprobe -a --show-depends $deps |
 		sed -n "s|^insmod $mods/\([^ ]*\).*|\1|p" | sort -u)
 	mkdir -p "$tmp/ovl" &&
 		mount -t tmpfs tmpfs "$tmp/ovl" &&
 		mkdir "$tmp/ovl/tree" || return 1
+	# shellcheck disable=SC2086,SC2015 # a list of paths; umount on failure
 	(cd "$mods" && cp --parents modules.builtin modules.builtin.modinfo \
 		modules.order $deps "$tmp/ovl/tree/") &&
 		mount --bind "$tmp/ovl/tree" "$mods" ||
