@@ -82,11 +82,14 @@ bg_steps() {	# bg_steps NAME STEP...: the steps ("name cmd args"), in order
 }
 bg_done() {	# bg_done NAME: wait for the group, print and count its lines
 	# (run_vms' wait may have reaped it: its lines tell, not its status)
+	local f=$log/$1.steps n
 	wait "${bg_pid[$1]}" 2>/dev/null
-	grep -v '^bg: ' "$log/$1.steps"
-	passed=$((passed + $(grep -c '^ok: ' "$log/$1.steps")))
-	failed=$((failed + $(grep -c '^FAILED: ' "$log/$1.steps")))
-	grep -qx "bg: $1 done" "$log/$1.steps" || {
+	grep -v '^bg: ' "$f" 2>/dev/null
+	n=$(grep -c '^ok: ' "$f" 2>/dev/null)
+	passed=$((passed + ${n:-0}))
+	n=$(grep -c '^FAILED: ' "$f" 2>/dev/null)
+	failed=$((failed + ${n:-0}))
+	grep -qx "bg: $1 done" "$f" 2>/dev/null || {
 		echo "FAILED: the $1 steps did not finish (log: $log/$1.steps)"
 		failed=$((failed + 1))
 	}
